@@ -1,0 +1,236 @@
+//! The command line as the user types it: clap derive, every flag also read
+//! from a `VPCE_PROBE_*` environment variable because task definitions
+//! configure containers through `environment`. Values stay raw text here;
+//! `config.rs` validates them once, with messages that name the input.
+
+#![allow(
+    clippy::doc_markdown,
+    reason = "doc comments here are --help text, read without markdown"
+)]
+
+use std::ffi::OsString;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Probe, from inside an ECS task, the AWS endpoints it depends on: DNS,
+/// TCP and TLS to every address, and whether the path stays inside the VPC.
+#[derive(Debug, Parser)]
+#[command(name = "vpce-probe", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Probe every planned endpoint once and report (the default).
+    Check(ProbeArgs),
+    /// Print the plan (service, host, port) without touching the network.
+    Endpoints(ProbeArgs),
+}
+
+/// Output formats of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Text,
+    Json,
+}
+
+/// What the path to AWS endpoints is expected to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExpectArg {
+    /// Any working path passes.
+    Any,
+    /// Traffic to AWS (except S3 through its gateway) must stay on private addresses.
+    Private,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ProbeArgs {
+    /// AWS region (falls back to AWS_REGION, then AWS_DEFAULT_REGION).
+    #[arg(long, env = "VPCE_PROBE_REGION", value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Services or bundles, comma-separated: ecr.api, ecr.dkr, s3, logs, ssm,
+    /// ssmmessages, ec2messages, secretsmanager, kms, sts, ecs, ecs-agent,
+    /// ecs-telemetry, xray, monitoring; bundles default, ecr, exec, ecs-ec2, all.
+    #[arg(
+        long,
+        env = "VPCE_PROBE_SERVICES",
+        value_delimiter = ',',
+        value_name = "LIST"
+    )]
+    pub services: Vec<String>,
+
+    /// ECR registry account (12 digits) for the ecr.dkr hostname.
+    #[arg(long, env = "VPCE_PROBE_ECR_REGISTRY", value_name = "ACCOUNT")]
+    pub ecr_registry: Option<String>,
+
+    /// Extra TLS endpoint to probe, HOST[:PORT] (port 443 by default); repeatable.
+    #[arg(
+        long = "target",
+        env = "VPCE_PROBE_TARGETS",
+        value_delimiter = ',',
+        value_name = "HOST[:PORT]"
+    )]
+    pub targets: Vec<String>,
+
+    /// Port for every AWS endpoint (for tests and port forwarding).
+    #[arg(long, env = "VPCE_PROBE_PORT", default_value = "443", value_name = "N")]
+    pub port: String,
+
+    /// DNS server to ask instead of /etc/resolv.conf, IP[:PORT].
+    #[arg(long, env = "VPCE_PROBE_DNS_SERVER", value_name = "IP[:PORT]")]
+    pub dns_server: Option<String>,
+
+    /// resolv.conf to read when --dns-server is absent.
+    #[arg(
+        long,
+        env = "VPCE_PROBE_RESOLV_CONF",
+        default_value = "/etc/resolv.conf",
+        value_name = "PATH"
+    )]
+    pub resolv_conf: String,
+
+    /// Hosts file consulted before DNS ("none" to skip); a missing file has no entries.
+    #[arg(
+        long,
+        env = "VPCE_PROBE_HOSTS_FILE",
+        default_value = "/etc/hosts",
+        value_name = "PATH"
+    )]
+    pub hosts_file: String,
+
+    /// Time limit for each phase (DNS, TCP connect, TLS handshake), e.g. 500ms, 2s.
+    #[arg(
+        long,
+        env = "VPCE_PROBE_TIMEOUT",
+        default_value = "3s",
+        value_name = "DURATION"
+    )]
+    pub timeout: String,
+
+    /// Time limit for the whole run, e.g. 10s, 1m.
+    #[arg(
+        long,
+        env = "VPCE_PROBE_DEADLINE",
+        default_value = "10s",
+        value_name = "DURATION"
+    )]
+    pub deadline: String,
+
+    /// Most DNS lookups and connections in flight at once.
+    #[arg(
+        long,
+        env = "VPCE_PROBE_CONCURRENCY",
+        default_value = "32",
+        value_name = "N"
+    )]
+    pub concurrency: String,
+
+    /// CIDR counted as inside the VPC; repeatable. Default: 10.0.0.0/8,
+    /// 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7.
+    #[arg(
+        long = "vpc-cidr",
+        env = "VPCE_PROBE_VPC_CIDRS",
+        value_delimiter = ',',
+        value_name = "CIDR"
+    )]
+    pub vpc_cidrs: Vec<String>,
+
+    /// `private` fails any AWS endpoint (except S3) reached over a public address.
+    #[arg(long, env = "VPCE_PROBE_EXPECT", value_enum, default_value_t = ExpectArg::Any)]
+    pub expect: ExpectArg,
+
+    /// PEM file of extra CA certificates to trust (beside the built-in roots).
+    #[arg(long, env = "VPCE_PROBE_CA_FILE", value_name = "PEM")]
+    pub ca_file: Option<String>,
+
+    /// Warn when a certificate expires within this many days.
+    #[arg(
+        long,
+        env = "VPCE_PROBE_CERT_WARN_DAYS",
+        default_value = "14",
+        value_name = "DAYS"
+    )]
+    pub cert_warn_days: String,
+
+    /// Report format.
+    #[arg(long, env = "VPCE_PROBE_FORMAT", value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
+
+    /// Colour in the text report: auto means only on a terminal without NO_COLOR.
+    #[arg(long, env = "VPCE_PROBE_COLOR", value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+
+    /// Log filter for stderr, e.g. warn, info, vpce_probe=debug.
+    #[arg(
+        long,
+        env = "VPCE_PROBE_LOG",
+        default_value = "warn",
+        value_name = "FILTER"
+    )]
+    pub log: String,
+}
+
+const SUBCOMMANDS: [&str; 3] = ["check", "endpoints", "help"];
+
+/// Makes `check` the default subcommand: `vpce-probe --region x` means
+/// `vpce-probe check --region x`, while `--help` and `--version` keep their
+/// top-level meaning.
+pub fn with_default_subcommand<I, T>(args: I) -> Vec<OsString>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString>,
+{
+    let mut args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let first = args.get(1).and_then(|a| a.to_str()).unwrap_or("");
+    let top_level = ["-h", "--help", "-V", "--version"].contains(&first);
+    if !SUBCOMMANDS.contains(&first) && !top_level {
+        args.insert(1.min(args.len()), OsString::from("check"));
+    }
+    args
+}
+
+/// Parses the command line; `Err` carries clap's error (help, version or a
+/// usage error) for the caller to print.
+pub fn parse<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString>,
+{
+    Cli::try_parse_from(with_default_subcommand(args))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_is_the_default_subcommand() {
+        let cases: [(&[&str], &str); 5] = [
+            (&["vpce-probe"], "check"),
+            (&["vpce-probe", "--region", "us-east-1"], "check"),
+            (&["vpce-probe", "check"], "check"),
+            (&["vpce-probe", "endpoints"], "endpoints"),
+            (&["vpce-probe", "--help"], "--help"),
+        ];
+        for (input, want) in cases {
+            let out = with_default_subcommand(input.iter().copied());
+            assert_eq!(out[1], want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,53 @@
+//! Plumbing: parse, set up logging, run, map the outcome to an exit code.
+
+use std::process::ExitCode;
+
+use vpce_probe::{Exit, cli};
+
+fn main() -> ExitCode {
+    let cli = match cli::parse(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(e) => return usage(&e),
+    };
+    if let Err(e) = vpce_probe::init_tracing(&vpce_probe::probe_args(&cli).log) {
+        eprintln!("vpce-probe: {e}");
+        return Exit::Usage.into();
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("vpce-probe: cannot start the async runtime: {e}");
+            return Exit::Usage.into();
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    match runtime.block_on(vpce_probe::run(&cli, &mut stdout)) {
+        Ok(exit) => exit.into(),
+        Err(e) => {
+            eprintln!("vpce-probe: {e}");
+            Exit::Usage.into()
+        }
+    }
+}
+
+/// Help and version go to stdout with exit 0; a usage error is one line on
+/// stderr with exit 2.
+fn usage(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            print!("{e}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            let text = e.render().to_string();
+            let line = text.lines().next().unwrap_or("invalid arguments");
+            let line = line.strip_prefix("error: ").unwrap_or(line);
+            eprintln!("vpce-probe: {line}");
+            Exit::Usage.into()
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! The run modes. Each owns stdout for its run; nothing else prints.
+
+pub mod check;
+pub mod endpoints;

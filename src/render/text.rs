@@ -1,0 +1,239 @@
+//! The text report: one block per endpoint, readable at a glance, closing
+//! with the verdict. Colour only when asked for (the caller decides from
+//! the terminal and `NO_COLOR`).
+
+use std::io::{self, Write};
+
+use crate::diagnose::Status;
+use crate::plan::PlanRow;
+use crate::report::{AddressReport, CertReport, EndpointReport, Report, Verdict};
+
+const INDENT: &str = "      ";
+const WIDTH: usize = 96;
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn status(&self, s: Status) -> String {
+        let (word, code) = match s {
+            Status::Ok => ("OK  ", "32"),
+            Status::Warn => ("WARN", "33"),
+            Status::Fail => ("FAIL", "31"),
+        };
+        self.paint(word, code)
+    }
+
+    fn paint(&self, text: &str, code: &str) -> String {
+        if self.color {
+            format!("\x1b[1;{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+/// Writes the report for people.
+pub fn render(report: &Report, out: &mut impl Write, color: bool) -> io::Result<()> {
+    let style = Style { color };
+    writeln!(
+        out,
+        "vpce-probe {} · region {} ({}) · expect {} · {} endpoint(s) in {:.0} ms",
+        report.tool.version,
+        report.region,
+        report.partition,
+        report.expect,
+        report.endpoints.len(),
+        report.duration_ms
+    )?;
+    for e in &report.endpoints {
+        writeln!(out)?;
+        endpoint(&style, e, out)?;
+    }
+    let verdict = match report.verdict {
+        Verdict::Pass => style.paint("PASS", "32"),
+        Verdict::Fail => style.paint("FAIL", "31"),
+    };
+    writeln!(
+        out,
+        "\nverdict: {verdict}  ({} ok, {} warn, {} fail)",
+        report.summary.ok, report.summary.warn, report.summary.fail
+    )
+}
+
+fn endpoint(style: &Style, e: &EndpointReport, out: &mut impl Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}  {:<15} {}:{}",
+        style.status(e.status),
+        e.service,
+        e.host,
+        e.port
+    )?;
+    writeln!(out, "{INDENT}path     {}", e.path.as_str())?;
+    let dns = &e.dns;
+    let from = if dns.nameservers.is_empty() {
+        match dns.source {
+            Some(crate::probe::AnswerSource::HostsFile) => "the hosts file".to_owned(),
+            Some(crate::probe::AnswerSource::IpLiteral) => "an IP literal".to_owned(),
+            _ => "the resolver".to_owned(),
+        }
+    } else {
+        dns.nameservers.join(", ")
+    };
+    if let Some(err) = &dns.error {
+        writeln!(
+            out,
+            "{INDENT}dns      {} after {:.1} ms from {from}: {}",
+            serde_plain(&err.kind),
+            dns.lookup_ms,
+            err.message
+        )?;
+    } else {
+        {
+            let n = dns.addresses.len();
+            write!(
+                out,
+                "{INDENT}dns      {n} address{} in {:.1} ms from {from}",
+                if n == 1 { "" } else { "es" },
+                dns.lookup_ms
+            )?;
+            if !dns.cname_chain.is_empty() {
+                write!(out, "  via {}", dns.cname_chain.join(" -> "))?;
+            }
+            writeln!(out)?;
+        }
+    }
+    for a in &e.addresses {
+        address(a, out)?;
+    }
+    let mut seen: Vec<&CertReport> = Vec::new();
+    for cert in e
+        .addresses
+        .iter()
+        .filter_map(|a| a.tls.as_ref()?.certificate.as_ref())
+    {
+        if !seen
+            .iter()
+            .any(|c| c.subject == cert.subject && c.issuer == cert.issuer)
+        {
+            seen.push(cert);
+            writeln!(
+                out,
+                "{INDENT}cert     {}  issued by {}  expires {} ({} days)",
+                cert.subject,
+                cert.issuer,
+                cert.not_after.get(..10).unwrap_or(&cert.not_after),
+                cert.days_left
+            )?;
+        }
+    }
+    if let (Some(finding), Some(diagnosis)) = (&e.finding, &e.diagnosis) {
+        writeln!(out, "{INDENT}finding  {}", serde_plain(finding))?;
+        for line in wrap(diagnosis, WIDTH - INDENT.len()) {
+            writeln!(out, "{INDENT}{line}")?;
+        }
+    }
+    Ok(())
+}
+
+fn address(a: &AddressReport, out: &mut impl Write) -> io::Result<()> {
+    write!(
+        out,
+        "{INDENT}{:<16} {:<8}",
+        a.ip.to_string(),
+        a.class.as_str()
+    )?;
+    match &a.tcp.error {
+        Some(err) => write!(
+            out,
+            " tcp {} after {:.1} ms",
+            serde_plain(&err.kind),
+            a.tcp.connect_ms
+        )?,
+        None => write!(out, " tcp {:.1} ms", a.tcp.connect_ms)?,
+    }
+    if let Some(tls) = &a.tls {
+        match &tls.error {
+            Some(err) => write!(
+                out,
+                "  tls {} after {:.1} ms: {}",
+                serde_plain(&err.kind),
+                tls.handshake_ms,
+                err.message
+            )?,
+            None => write!(
+                out,
+                "  tls {:.1} ms  {} {}",
+                tls.handshake_ms,
+                tls.version.as_deref().unwrap_or("?"),
+                tls.cipher.as_deref().unwrap_or("?")
+            )?,
+        }
+    }
+    writeln!(out)
+}
+
+/// A unit enum's serde name (`FailureKind::NxDomain` -> `nx_domain`).
+fn serde_plain<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::from("?"),
+    }
+}
+
+/// Greedy word wrap.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Writes the plan as a table (`vpce-probe endpoints`).
+pub fn render_plan(region: &str, rows: &[PlanRow<'_>], out: &mut impl Write) -> io::Result<()> {
+    writeln!(out, "region {region}: {} endpoint(s)", rows.len())?;
+    writeln!(
+        out,
+        "{:<15} {:<62} {:>5}  VPC ENDPOINT SERVICE",
+        "SERVICE", "HOST", "PORT"
+    )?;
+    for r in rows {
+        writeln!(
+            out,
+            "{:<15} {:<62} {:>5}  {}",
+            r.service,
+            r.host,
+            r.port,
+            r.endpoint_service.as_deref().unwrap_or("-")
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_on_words() {
+        assert_eq!(wrap("a bb ccc dddd", 6), vec!["a bb", "ccc", "dddd"]);
+        assert_eq!(wrap("", 6), Vec::<String>::new());
+        assert_eq!(
+            wrap("averyveryverylongword x", 6),
+            vec!["averyveryverylongword", "x"]
+        );
+    }
+}

@@ -1,0 +1,320 @@
+//! The report: what one run learned, as the stable JSON contract
+//! (`schema/report.schema.json`, `schema_version` 1). Built from the plan and
+//! the probe results by classifying every address and judging every
+//! endpoint; renderers only read it.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::classify::{self, AddressClass, Path};
+use crate::config::{Config, Expect};
+use crate::diagnose::{self, Facts, Finding, Policy, Status};
+use crate::plan::Endpoint;
+use crate::probe::{
+    AddressProbe, AnswerSource, CertInfo, EndpointProbe, Failure, FailureKind, Timed,
+};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Fail,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    /// When the run started, RFC 3339 UTC.
+    pub started_at: String,
+    pub duration_ms: f64,
+    pub verdict: Verdict,
+    pub region: String,
+    pub partition: &'static str,
+    pub expect: &'static str,
+    /// What is known about the task (empty outside ECS).
+    pub context: serde_json::Map<String, serde_json::Value>,
+    pub summary: Summary,
+    pub endpoints: Vec<EndpointReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Summary {
+    pub ok: usize,
+    pub warn: usize,
+    pub fail: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EndpointReport {
+    pub service: &'static str,
+    pub host: String,
+    pub port: u16,
+    pub reason: String,
+    /// The VPC endpoint service to create for this service (null for targets).
+    pub endpoint_service: Option<String>,
+    pub status: Status,
+    pub path: Path,
+    pub finding: Option<Finding>,
+    pub diagnosis: Option<String>,
+    pub dns: DnsReport,
+    pub addresses: Vec<AddressReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DnsReport {
+    pub ok: bool,
+    pub source: Option<AnswerSource>,
+    /// The nameservers asked, `ip:port`.
+    pub nameservers: Vec<String>,
+    pub lookup_ms: f64,
+    pub addresses: Vec<DnsAddress>,
+    /// Names the query was redirected through, in order, without the trailing dot.
+    pub cname_chain: Vec<String>,
+    /// TTLs of the CNAME hops, aligned with `cname_chain`.
+    pub cname_ttls: Vec<u32>,
+    pub error: Option<ErrorReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DnsAddress {
+    pub ip: IpAddr,
+    pub class: AddressClass,
+    pub ttl: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorReport {
+    pub kind: FailureKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AddressReport {
+    pub ip: IpAddr,
+    pub class: AddressClass,
+    pub ok: bool,
+    pub tcp: TcpReport,
+    /// Absent when TCP did not connect.
+    pub tls: Option<TlsReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TcpReport {
+    pub ok: bool,
+    pub connect_ms: f64,
+    pub error: Option<ErrorReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TlsReport {
+    pub ok: bool,
+    pub handshake_ms: f64,
+    pub version: Option<String>,
+    pub cipher: Option<String>,
+    /// The certificate the server presented, even when it was rejected.
+    pub certificate: Option<CertReport>,
+    pub error: Option<ErrorReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CertReport {
+    pub subject: String,
+    pub issuer: String,
+    pub issuer_org: Option<String>,
+    pub amazon_issuer: bool,
+    pub not_before: String,
+    pub not_after: String,
+    pub days_left: i64,
+    pub sans: Vec<String>,
+    pub chain_len: usize,
+}
+
+/// Milliseconds with two decimals: enough for loopback, readable for people.
+pub fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 100_000.0).round() / 100.0
+}
+
+fn rfc3339(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| unix.to_string())
+}
+
+fn error_report(f: &Failure) -> ErrorReport {
+    ErrorReport {
+        kind: f.kind,
+        message: f.detail.clone(),
+    }
+}
+
+fn cert_report(c: &CertInfo) -> CertReport {
+    CertReport {
+        subject: c.subject.clone(),
+        issuer: c.issuer.clone(),
+        issuer_org: c.issuer_org.clone(),
+        amazon_issuer: diagnose::issued_by_amazon(c),
+        not_before: rfc3339(c.not_before),
+        not_after: rfc3339(c.not_after),
+        days_left: c.days_left,
+        sans: c.sans.clone(),
+        chain_len: c.chain_len,
+    }
+}
+
+fn address_report(class: AddressClass, a: &AddressProbe) -> AddressReport {
+    AddressReport {
+        ip: a.ip,
+        class,
+        ok: a.passed(),
+        tcp: TcpReport {
+            ok: a.tcp.result.is_ok(),
+            connect_ms: millis(a.tcp.elapsed),
+            error: a.tcp.result.as_ref().err().map(error_report),
+        },
+        tls: a.tls.as_ref().map(|t: &Timed<_>| TlsReport {
+            ok: t.result.is_ok(),
+            handshake_ms: millis(t.elapsed),
+            version: t.result.as_ref().ok().map(|s| s.version.clone()),
+            cipher: t.result.as_ref().ok().map(|s| s.cipher.clone()),
+            certificate: a.cert.as_ref().map(cert_report),
+            error: t.result.as_ref().err().map(error_report),
+        }),
+    }
+}
+
+/// Assembles the report: classify every address, judge every endpoint.
+pub fn build(
+    config: &Config,
+    plan: &[Endpoint],
+    probes: &[EndpointProbe],
+    started: OffsetDateTime,
+    elapsed: Duration,
+) -> Report {
+    let policy = Policy {
+        expect: config.expect,
+        cert_warn_days: config.cert_warn_days,
+        timeout: config.timeout,
+    };
+    let endpoints: Vec<EndpointReport> = plan
+        .iter()
+        .zip(probes)
+        .map(|(endpoint, probe)| endpoint_report(config, policy, endpoint, probe))
+        .collect();
+    let mut summary = Summary::default();
+    for e in &endpoints {
+        match e.status {
+            Status::Ok => summary.ok += 1,
+            Status::Warn => summary.warn += 1,
+            Status::Fail => summary.fail += 1,
+        }
+    }
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        started_at: started
+            .format(&Rfc3339)
+            .unwrap_or_else(|_| started.unix_timestamp().to_string()),
+        duration_ms: millis(elapsed),
+        verdict: if summary.fail == 0 {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        },
+        region: config.region.code().to_owned(),
+        partition: config.region.partition().name(),
+        expect: match config.expect {
+            Expect::Any => "any",
+            Expect::Private => "private",
+        },
+        context: serde_json::Map::new(),
+        summary,
+        endpoints,
+    }
+}
+
+fn endpoint_report(
+    config: &Config,
+    policy: Policy,
+    endpoint: &Endpoint,
+    probe: &EndpointProbe,
+) -> EndpointReport {
+    let class = |ip: IpAddr| classify::class_of(ip, &config.vpc_cidrs);
+    let classed: Vec<(AddressClass, &AddressProbe)> =
+        probe.addresses.iter().map(|a| (class(a.ip), a)).collect();
+    let host = endpoint.host.to_string();
+    let judgement = diagnose::judge(
+        &Facts {
+            service: endpoint.kind.service(),
+            region: &config.region,
+            host: &host,
+            port: endpoint.port,
+            dns: &probe.dns,
+            addresses: &classed,
+        },
+        policy,
+    );
+    let answer = &probe.dns.answer;
+    let resolution = answer.result.as_ref().ok();
+    EndpointReport {
+        service: endpoint.kind.label(),
+        host,
+        port: endpoint.port,
+        reason: endpoint.reason.clone(),
+        endpoint_service: endpoint
+            .kind
+            .service()
+            .map(|s| s.endpoint_service_name(&config.region)),
+        status: judgement.status,
+        path: judgement.path,
+        finding: judgement.finding,
+        diagnosis: judgement.diagnosis,
+        dns: DnsReport {
+            ok: answer.result.is_ok(),
+            source: resolution.map(|r| r.source),
+            nameservers: probe
+                .dns
+                .nameservers
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            lookup_ms: millis(answer.elapsed),
+            addresses: resolution
+                .map(|r| {
+                    r.addresses
+                        .iter()
+                        .map(|a| DnsAddress {
+                            ip: a.ip,
+                            class: class(a.ip),
+                            ttl: a.ttl,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            cname_chain: resolution
+                .map(|r| r.cname_chain.iter().map(|h| h.target.clone()).collect())
+                .unwrap_or_default(),
+            cname_ttls: resolution
+                .map(|r| r.cname_chain.iter().map(|h| h.ttl).collect())
+                .unwrap_or_default(),
+            error: answer.result.as_ref().err().map(error_report),
+        },
+        addresses: classed.iter().map(|(c, a)| address_report(*c, a)).collect(),
+    }
+}
