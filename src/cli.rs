@@ -24,8 +24,10 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Probe every planned endpoint once and report (the default).
+    #[command(args_override_self = true)]
     Check(ProbeArgs),
     /// Print the plan (service, host, port) without touching the network.
+    #[command(args_override_self = true)]
     Endpoints(ProbeArgs),
 }
 

@@ -247,16 +247,24 @@ fn trim_dot(name: &Name) -> String {
 
 /// Classifies a resolver error by its variant.
 fn classify(err: &NetError) -> Failure {
-    let kind = match err {
-        _ if err.is_nx_domain() => FailureKind::NxDomain,
-        _ if err.is_no_records_found() => FailureKind::NoRecords,
-        NetError::Dns(DnsError::ResponseCode(ResponseCode::ServFail)) => FailureKind::ServFail,
-        NetError::Dns(DnsError::ResponseCode(ResponseCode::Refused)) => FailureKind::DnsRefused,
-        NetError::Timeout | NetError::NoConnections | NetError::Busy => FailureKind::Timeout,
+    let (kind, detail) = match err {
+        _ if err.is_nx_domain() => (FailureKind::NxDomain, "NXDOMAIN: the name does not exist"),
+        _ if err.is_no_records_found() => {
+            (FailureKind::NoRecords, "NOERROR with no A or AAAA records")
+        }
+        NetError::Dns(DnsError::ResponseCode(ResponseCode::ServFail)) => {
+            (FailureKind::ServFail, "SERVFAIL")
+        }
+        NetError::Dns(DnsError::ResponseCode(ResponseCode::Refused)) => {
+            (FailureKind::DnsRefused, "REFUSED")
+        }
+        NetError::Timeout | NetError::NoConnections | NetError::Busy => {
+            (FailureKind::Timeout, "no answer from the nameservers")
+        }
         NetError::Io(io) => return Failure::from_io(io),
-        _ => FailureKind::DnsError,
+        _ => return Failure::new(FailureKind::DnsError, err.to_string()),
     };
-    Failure::new(kind, err.to_string())
+    Failure::new(kind, detail)
 }
 
 fn read_resolv_conf(

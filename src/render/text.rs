@@ -207,13 +207,13 @@ pub fn render_plan(region: &str, rows: &[PlanRow<'_>], out: &mut impl Write) -> 
     writeln!(out, "region {region}: {} endpoint(s)", rows.len())?;
     writeln!(
         out,
-        "{:<15} {:<62} {:>5}  VPC ENDPOINT SERVICE",
+        "{:<15} {:<75} {:>5}  VPC ENDPOINT SERVICE",
         "SERVICE", "HOST", "PORT"
     )?;
     for r in rows {
         writeln!(
             out,
-            "{:<15} {:<62} {:>5}  {}",
+            "{:<15} {:<75} {:>5}  {}",
             r.service,
             r.host,
             r.port,

@@ -1,0 +1,618 @@
+//! A simulated VPC on loopback, built in-process from real servers:
+//! hickory-server answers DNS, rustls serves TLS with rcgen certificates,
+//! and distinct `127.A.B.x` addresses stand in for endpoint ENIs (x < 128,
+//! "inside the VPC" via `--vpc-cidr 127.A.B.0/25`) and public addresses
+//! (x >= 128). Every server binds port 0 or a port the OS handed out; each
+//! VPC picks its own random `127.A.B.0/24`, so tests running in parallel
+//! never share an address. Dropping the `Vpc` stops every server.
+
+#![allow(dead_code, reason = "each test binary uses part of the support code")]
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use hickory_server::Server;
+use hickory_server::proto::rr::rdata::{A, CNAME, SOA};
+use hickory_server::proto::rr::{LowerName, Name, RData, Record};
+use hickory_server::store::in_memory::InMemoryZoneHandler;
+use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
+};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use time::OffsetDateTime;
+use tokio::net::{TcpListener, TcpSocket, TcpStream, UdpSocket};
+use tokio::task::JoinSet;
+
+pub const REGION: &str = "ap-northeast-1";
+
+/// The hostname a service is probed at in [`REGION`].
+pub fn host(service: &str) -> String {
+    match service {
+        "ecr.api" => format!("api.ecr.{REGION}.amazonaws.com"),
+        "ecr.dkr" => format!("000000000000.dkr.ecr.{REGION}.amazonaws.com"),
+        "s3" => format!("prod-{REGION}-starport-layer-bucket.s3.{REGION}.amazonaws.com"),
+        other => format!("{other}.{REGION}.amazonaws.com"),
+    }
+}
+
+/// Who signed a server's certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Issuer {
+    /// A test CA named like Amazon's (`O=Amazon`), trusted through `--ca-file`.
+    Amazon,
+    /// A TLS-inspection CA (`O=Corp Proxy Inc`), also trusted through `--ca-file`.
+    Proxy,
+    /// A CA the probe does not trust.
+    Rogue,
+}
+
+/// A certificate's validity window relative to now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validity {
+    Good,
+    Expired,
+    NotYetValid,
+    ExpiresInDays(i64),
+}
+
+/// What listens at one address.
+#[derive(Debug, Clone)]
+pub enum Behavior {
+    /// A TLS server; `names` defaults to the DNS name the address serves.
+    Tls {
+        issuer: Issuer,
+        names: Option<Vec<String>>,
+        validity: Validity,
+    },
+    /// Accepts TCP and never says a word.
+    Silent,
+    /// Nothing listens: connections are refused.
+    Closed,
+    /// A listener whose accept queue is full: SYNs are dropped, connects time out.
+    Blackhole,
+}
+
+impl Behavior {
+    pub fn tls() -> Self {
+        Self::Tls {
+            issuer: Issuer::Amazon,
+            names: None,
+            validity: Validity::Good,
+        }
+    }
+
+    pub fn tls_by(issuer: Issuer) -> Self {
+        Self::Tls {
+            issuer,
+            names: None,
+            validity: Validity::Good,
+        }
+    }
+
+    pub fn tls_for(names: &[&str]) -> Self {
+        Self::Tls {
+            issuer: Issuer::Amazon,
+            names: Some(names.iter().map(|s| (*s).to_owned()).collect()),
+            validity: Validity::Good,
+        }
+    }
+
+    pub fn tls_valid(validity: Validity) -> Self {
+        Self::Tls {
+            issuer: Issuer::Amazon,
+            names: None,
+            validity,
+        }
+    }
+}
+
+/// Where an address sits: inside the VPC (an endpoint ENI) or outside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Private,
+    Public,
+}
+
+#[derive(Debug, Clone)]
+struct AddrSpec {
+    side: Side,
+    behavior: Behavior,
+}
+
+#[derive(Debug, Clone)]
+struct NameSpec {
+    name: String,
+    cname_via: Option<String>,
+    addrs: Vec<AddrSpec>,
+}
+
+/// Describes a VPC; [`VpcBuilder::start`] brings it up.
+#[derive(Debug, Default)]
+pub struct VpcBuilder {
+    names: Vec<NameSpec>,
+    /// Addresses outside any DNS name (for `--target` tests).
+    extra: Vec<AddrSpec>,
+}
+
+impl VpcBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `name` resolves (A records) to one address per entry.
+    pub fn name(mut self, name: &str, addrs: &[(Side, Behavior)]) -> Self {
+        self.names.push(NameSpec {
+            name: name.to_owned(),
+            cname_via: None,
+            addrs: addrs
+                .iter()
+                .map(|(side, behavior)| AddrSpec {
+                    side: *side,
+                    behavior: behavior.clone(),
+                })
+                .collect(),
+        });
+        self
+    }
+
+    /// Like [`Self::name`], but `name` is a CNAME to `target`, which holds the addresses.
+    pub fn cname(mut self, name: &str, target: &str, addrs: &[(Side, Behavior)]) -> Self {
+        self = self.name(name, addrs);
+        self.names.last_mut().unwrap().cname_via = Some(target.to_owned());
+        self
+    }
+
+    /// A healthy interface endpoint: `n` private ENIs with good certificates.
+    pub fn endpoint(self, service: &str, n: usize) -> Self {
+        let addrs: Vec<(Side, Behavior)> =
+            (0..n).map(|_| (Side::Private, Behavior::tls())).collect();
+        self.name(&host(service), &addrs)
+    }
+
+    /// An address not in DNS, returned by [`Vpc::extra`] in order.
+    pub fn extra(mut self, side: Side, behavior: Behavior) -> Self {
+        self.extra.push(AddrSpec { side, behavior });
+        self
+    }
+
+    pub async fn start(self) -> Vpc {
+        let pki = Pki::new();
+        for _ in 0..32 {
+            if let Some(vpc) = self.try_start(&pki).await {
+                return vpc;
+            }
+        }
+        panic!("could not find a free loopback block for the simulated VPC");
+    }
+
+    /// One attempt on a random 127.A.B.0/24; `None` when an address:port is taken.
+    async fn try_start(&self, pki: &Pki) -> Option<Vpc> {
+        let block = random_block();
+        let mut next_private = 1u8;
+        let mut next_public = 128u8;
+        let mut alloc = |side: Side| {
+            let n = match side {
+                Side::Private => &mut next_private,
+                Side::Public => &mut next_public,
+            };
+            let ip = Ipv4Addr::new(127, block.0, block.1, *n);
+            *n += 1;
+            ip
+        };
+
+        // Lay out addresses first, then bind them all on one port.
+        let mut layout: Vec<(Ipv4Addr, Behavior, String)> = Vec::new();
+        let mut records: Vec<(String, Option<String>, Vec<Ipv4Addr>)> = Vec::new();
+        for spec in &self.names {
+            let ips: Vec<Ipv4Addr> = spec.addrs.iter().map(|a| alloc(a.side)).collect();
+            for (ip, a) in ips.iter().zip(&spec.addrs) {
+                layout.push((*ip, a.behavior.clone(), spec.name.clone()));
+            }
+            records.push((spec.name.clone(), spec.cname_via.clone(), ips));
+        }
+        let mut extra_ips = Vec::new();
+        for a in &self.extra {
+            let ip = alloc(a.side);
+            extra_ips.push(ip);
+            layout.push((ip, a.behavior.clone(), ip.to_string()));
+        }
+
+        let mut tasks = JoinSet::new();
+        let mut port = 0u16;
+        let mut hits = HashMap::new();
+        let mut held: Vec<TcpStream> = Vec::new();
+        for (ip, behavior, name) in &layout {
+            if matches!(behavior, Behavior::Closed) {
+                continue;
+            }
+            let addr = SocketAddr::new(IpAddr::V4(*ip), port);
+            let backlog = if matches!(behavior, Behavior::Blackhole) {
+                0
+            } else {
+                128
+            };
+            let listener = bind(addr, backlog).ok()?;
+            port = listener.local_addr().ok()?.port();
+            let counter = Arc::new(AtomicUsize::new(0));
+            hits.insert(*ip, Arc::clone(&counter));
+            match behavior {
+                Behavior::Tls {
+                    issuer,
+                    names,
+                    validity,
+                } => {
+                    let names = names.clone().unwrap_or_else(|| vec![name.clone()]);
+                    let config = pki.server_config(*issuer, &names, *validity);
+                    tasks.spawn(serve_tls(listener, config, counter));
+                }
+                Behavior::Silent => {
+                    tasks.spawn(serve_silent(listener, counter));
+                }
+                Behavior::Blackhole => {
+                    // Fill the accept queue (backlog 0 holds one connection);
+                    // the loopback handshake completes inside connect(), so
+                    // the queue is full before any probe runs.
+                    held.push(TcpStream::connect(listener.local_addr().ok()?).await.ok()?);
+                    tasks.spawn(async move {
+                        let _listener = listener;
+                        std::future::pending::<()>().await;
+                    });
+                }
+                Behavior::Closed => unreachable!(),
+            }
+        }
+        if port == 0 {
+            // Every address is closed: any free port will do; take one from the OS.
+            port = bind(
+                SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, block.0, block.1, 254)), 0),
+                1,
+            )
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
+        }
+
+        let dns = start_dns(
+            &records,
+            Ipv4Addr::new(127, block.0, block.1, 53),
+            &mut tasks,
+        )
+        .await
+        .ok()?;
+        let dir = tempfile::tempdir().unwrap();
+        let ca_file = dir.path().join("ca.pem");
+        std::fs::write(&ca_file, pki.trusted_pem()).unwrap();
+        Some(Vpc {
+            block,
+            port,
+            dns,
+            ca_file: ca_file.to_str().unwrap().to_owned(),
+            hits,
+            extra: extra_ips,
+            _dir: dir,
+            _held: held,
+            _tasks: tasks,
+        })
+    }
+}
+
+/// A running simulated VPC.
+pub struct Vpc {
+    block: (u8, u8),
+    /// The one port every endpoint listens on (`--port`).
+    pub port: u16,
+    /// The DNS server (`--dns-server`).
+    pub dns: SocketAddr,
+    /// PEM with the test Amazon and proxy CAs (`--ca-file`).
+    pub ca_file: String,
+    hits: HashMap<Ipv4Addr, Arc<AtomicUsize>>,
+    extra: Vec<Ipv4Addr>,
+    _dir: tempfile::TempDir,
+    _held: Vec<TcpStream>,
+    _tasks: JoinSet<()>,
+}
+
+impl Vpc {
+    /// The private range of this VPC (`--vpc-cidr`).
+    pub fn cidr(&self) -> String {
+        format!("127.{}.{}.0/25", self.block.0, self.block.1)
+    }
+
+    /// The `n`th address added with [`VpcBuilder::extra`].
+    pub fn extra(&self, n: usize) -> Ipv4Addr {
+        self.extra[n]
+    }
+
+    /// Connections accepted at `ip` so far.
+    pub fn hits(&self, ip: IpAddr) -> usize {
+        match ip {
+            IpAddr::V4(v4) => self.hits.get(&v4).map_or(0, |c| c.load(Ordering::SeqCst)),
+            IpAddr::V6(_) => 0,
+        }
+    }
+
+    /// Command-line arguments that point the probe at this VPC.
+    pub fn args(&self, extra: &[&str]) -> Vec<String> {
+        let mut args: Vec<String> = [
+            "vpce-probe",
+            "check",
+            "--region",
+            REGION,
+            "--dns-server",
+            &self.dns.to_string(),
+            "--port",
+            &self.port.to_string(),
+            "--vpc-cidr",
+            &self.cidr(),
+            "--ca-file",
+            &self.ca_file,
+            "--hosts-file",
+            "none",
+            "--timeout",
+            "300ms",
+            "--deadline",
+            "20s",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        args
+    }
+
+    /// Runs `check` in-process and returns the report.
+    pub async fn probe(&self, extra: &[&str]) -> vpce_probe::report::Report {
+        let cli = vpce_probe::cli::parse(self.args(extra)).expect("test arguments parse");
+        let args = vpce_probe::probe_args(&cli);
+        let config = vpce_probe::config::Config::from_args(args, &|_| None).expect("valid config");
+        vpce_probe::mode::check::probe(&config)
+            .await
+            .expect("probe runs")
+    }
+
+    /// Runs the real binary with these arguments; returns (exit code, stdout, stderr).
+    pub async fn run_binary(&self, extra: &[&str]) -> (i32, String, String) {
+        run_binary(&self.args(extra)[1..]).await
+    }
+}
+
+/// Runs the built `vpce-probe` binary; returns (exit code, stdout, stderr).
+pub async fn run_binary<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (i32, String, String) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpce-probe"))
+        .args(args)
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env("NO_COLOR", "1")
+        .output()
+        .await
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn bind(addr: SocketAddr, backlog: u32) -> std::io::Result<TcpListener> {
+    let socket = TcpSocket::new_v4()?;
+    socket.bind(addr)?;
+    socket.listen(backlog)
+}
+
+fn random_block() -> (u8, u8) {
+    use std::hash::{BuildHasher, RandomState};
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let h =
+        RandomState::new().hash_one((std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst)));
+    let [a, b, ..] = h.to_le_bytes();
+    // Avoid 127.0.0.0/16, where the machine's own services live.
+    (a.max(1), b)
+}
+
+async fn serve_tls(
+    listener: TcpListener,
+    config: Arc<rustls::ServerConfig>,
+    hits: Arc<AtomicUsize>,
+) {
+    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+    let mut conns = JoinSet::new();
+    while let Ok((stream, _)) = listener.accept().await {
+        hits.fetch_add(1, Ordering::SeqCst);
+        let acceptor = acceptor.clone();
+        conns.spawn(async move {
+            if let Ok(mut tls) = acceptor.accept(stream).await {
+                use tokio::io::AsyncReadExt;
+                let mut buf = [0u8; 64];
+                let _ = tls.read(&mut buf).await;
+            }
+        });
+        while conns.try_join_next().is_some() {}
+    }
+}
+
+async fn serve_silent(listener: TcpListener, hits: Arc<AtomicUsize>) {
+    let mut held = Vec::new();
+    while let Ok((stream, _)) = listener.accept().await {
+        hits.fetch_add(1, Ordering::SeqCst);
+        held.push(stream);
+    }
+}
+
+/// An authoritative hickory-server for `amazonaws.com.` on `ip:0` (UDP and TCP, same port).
+async fn start_dns(
+    records: &[(String, Option<String>, Vec<Ipv4Addr>)],
+    ip: Ipv4Addr,
+    tasks: &mut JoinSet<()>,
+) -> std::io::Result<SocketAddr> {
+    let origin = Name::from_str("amazonaws.com.").unwrap();
+    let mut zone: InMemoryZoneHandler =
+        InMemoryZoneHandler::empty(origin.clone(), ZoneType::Primary, AxfrPolicy::Deny);
+    let soa = SOA::new(
+        Name::from_str("ns.amazonaws.com.").unwrap(),
+        Name::from_str("admin.amazonaws.com.").unwrap(),
+        1,
+        3600,
+        600,
+        86400,
+        30,
+    );
+    zone.upsert_mut(Record::from_rdata(origin.clone(), 300, RData::SOA(soa)), 1);
+    for (name, cname_via, ips) in records {
+        let name = Name::from_str(&format!("{name}.")).unwrap();
+        let holder = match cname_via {
+            Some(target) => {
+                let target = Name::from_str(&format!("{target}.")).unwrap();
+                zone.upsert_mut(
+                    Record::from_rdata(name.clone(), 120, RData::CNAME(CNAME(target.clone()))),
+                    1,
+                );
+                target
+            }
+            None => name,
+        };
+        for ip in ips {
+            zone.upsert_mut(Record::from_rdata(holder.clone(), 60, RData::A(A(*ip))), 1);
+        }
+    }
+    let mut catalog = Catalog::new();
+    catalog.upsert(LowerName::from(origin), vec![Arc::new(zone)]);
+    let udp = UdpSocket::bind(SocketAddr::new(IpAddr::V4(ip), 0)).await?;
+    let addr = udp.local_addr()?;
+    let tcp = TcpListener::bind(addr).await?;
+    let mut server = Server::new(catalog);
+    server.register_socket(udp);
+    server.register_listener(tcp, Duration::from_secs(5), 32);
+    tasks.spawn(async move {
+        let _ = server.block_until_done().await;
+    });
+    Ok(addr)
+}
+
+/// The test certificate authorities.
+pub struct Pki {
+    amazon_root: CertifiedIssuer<'static, KeyPair>,
+    amazon_intermediate: CertifiedIssuer<'static, KeyPair>,
+    proxy_root: CertifiedIssuer<'static, KeyPair>,
+    rogue_root: CertifiedIssuer<'static, KeyPair>,
+}
+
+fn ca_params(cn: &str, org: &str) -> CertificateParams {
+    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.distinguished_name.push(DnType::CommonName, cn);
+    p.distinguished_name.push(DnType::OrganizationName, org);
+    p.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let now = OffsetDateTime::now_utc();
+    p.not_before = now - time::Duration::days(365);
+    p.not_after = now + time::Duration::days(3650);
+    p
+}
+
+impl Pki {
+    pub fn new() -> Self {
+        let amazon_root = CertifiedIssuer::self_signed(
+            ca_params("Test Amazon Root CA 1", "Amazon"),
+            KeyPair::generate().unwrap(),
+        )
+        .unwrap();
+        let amazon_intermediate = CertifiedIssuer::signed_by(
+            ca_params("Amazon RSA 2048 M01 (test)", "Amazon"),
+            KeyPair::generate().unwrap(),
+            &amazon_root,
+        )
+        .unwrap();
+        let proxy_root = CertifiedIssuer::self_signed(
+            ca_params("Corp Inspection CA", "Corp Proxy Inc"),
+            KeyPair::generate().unwrap(),
+        )
+        .unwrap();
+        let rogue_root = CertifiedIssuer::self_signed(
+            ca_params("Rogue CA", "Rogue Networks"),
+            KeyPair::generate().unwrap(),
+        )
+        .unwrap();
+        Self {
+            amazon_root,
+            amazon_intermediate,
+            proxy_root,
+            rogue_root,
+        }
+    }
+
+    /// The CAs a probe is told to trust (`--ca-file`).
+    pub fn trusted_pem(&self) -> String {
+        format!("{}{}", self.amazon_root.pem(), self.proxy_root.pem())
+    }
+
+    /// A server config presenting a leaf for `names`, with its chain.
+    pub fn server_config(
+        &self,
+        issuer: Issuer,
+        names: &[String],
+        validity: Validity,
+    ) -> Arc<rustls::ServerConfig> {
+        let mut p = CertificateParams::new(names.to_vec()).unwrap();
+        p.distinguished_name.push(
+            DnType::CommonName,
+            names.first().map_or("server", String::as_str),
+        );
+        let now = OffsetDateTime::now_utc();
+        let day = time::Duration::days(1);
+        (p.not_before, p.not_after) = match validity {
+            Validity::Good => (now - day, now + day * 300),
+            Validity::Expired => (now - day * 60, now - day),
+            Validity::NotYetValid => (now + day * 10, now + day * 300),
+            Validity::ExpiresInDays(d) => (
+                now - day,
+                now + time::Duration::days(d) + time::Duration::hours(12),
+            ),
+        };
+        let key = KeyPair::generate().unwrap();
+        let (signer, chain_tail): (
+            &CertifiedIssuer<'static, KeyPair>,
+            Vec<CertificateDer<'static>>,
+        ) = match issuer {
+            Issuer::Amazon => (
+                &self.amazon_intermediate,
+                vec![self.amazon_intermediate.der().clone()],
+            ),
+            Issuer::Proxy => (&self.proxy_root, vec![]),
+            Issuer::Rogue => (&self.rogue_root, vec![]),
+        };
+        let leaf = p.signed_by(&key, signer).unwrap();
+        let mut chain = vec![leaf.der().clone()];
+        chain.extend(chain_tail);
+        let key = PrivateKeyDer::Pkcs8(key.serialize_der().into());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .unwrap();
+        Arc::new(config)
+    }
+}
+
+/// Holds a UDP socket that never answers: a resolver that is not there.
+pub async fn silent_dns() -> (UdpSocket, SocketAddr) {
+    let block = random_block();
+    let socket = UdpSocket::bind(SocketAddr::new(
+        IpAddr::V4(Ipv4Addr::new(127, block.0, block.1, 53)),
+        0,
+    ))
+    .await
+    .unwrap();
+    let addr = socket.local_addr().unwrap();
+    (socket, addr)
+}
