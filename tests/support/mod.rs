@@ -230,41 +230,10 @@ impl VpcBuilder {
             if matches!(behavior, Behavior::Closed) {
                 continue;
             }
-            let addr = SocketAddr::new(IpAddr::V4(*ip), port);
-            let backlog = if matches!(behavior, Behavior::Blackhole) {
-                0
-            } else {
-                128
-            };
-            let listener = bind(addr, backlog).ok()?;
-            port = listener.local_addr().ok()?.port();
-            let counter = Arc::new(AtomicUsize::new(0));
-            hits.insert(*ip, Arc::clone(&counter));
-            match behavior {
-                Behavior::Tls {
-                    issuer,
-                    names,
-                    validity,
-                } => {
-                    let names = names.clone().unwrap_or_else(|| vec![name.clone()]);
-                    let config = pki.server_config(*issuer, &names, *validity);
-                    tasks.spawn(serve_tls(listener, config, counter));
-                }
-                Behavior::Silent => {
-                    tasks.spawn(serve_silent(listener, counter));
-                }
-                Behavior::Blackhole => {
-                    // Fill the accept queue (backlog 0 holds one connection);
-                    // the loopback handshake completes inside connect(), so
-                    // the queue is full before any probe runs.
-                    held.push(TcpStream::connect(listener.local_addr().ok()?).await.ok()?);
-                    tasks.spawn(async move {
-                        let _listener = listener;
-                        std::future::pending::<()>().await;
-                    });
-                }
-                Behavior::Closed => unreachable!(),
-            }
+            let (bound, counter) =
+                serve(*ip, port, behavior, name, pki, &mut tasks, &mut held).await?;
+            port = bound;
+            hits.insert(*ip, counter);
         }
         if port == 0 {
             // Every address is closed: any free port will do; take one from the OS.
@@ -397,6 +366,53 @@ pub async fn run_binary<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (i32, String, 
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// Binds `ip:port` (0 = any) and serves `behavior` there; returns the port
+/// and the connection counter, or `None` when the address is taken.
+async fn serve(
+    ip: Ipv4Addr,
+    port: u16,
+    behavior: &Behavior,
+    name: &str,
+    pki: &Pki,
+    tasks: &mut JoinSet<()>,
+    held: &mut Vec<TcpStream>,
+) -> Option<(u16, Arc<AtomicUsize>)> {
+    let backlog = if matches!(behavior, Behavior::Blackhole) {
+        0
+    } else {
+        128
+    };
+    let listener = bind(SocketAddr::new(IpAddr::V4(ip), port), backlog).ok()?;
+    let port = listener.local_addr().ok()?.port();
+    let counter = Arc::new(AtomicUsize::new(0));
+    match behavior {
+        Behavior::Tls {
+            issuer,
+            names,
+            validity,
+        } => {
+            let names = names.clone().unwrap_or_else(|| vec![name.to_owned()]);
+            let config = pki.server_config(*issuer, &names, *validity);
+            tasks.spawn(serve_tls(listener, config, Arc::clone(&counter)));
+        }
+        Behavior::Silent => {
+            tasks.spawn(serve_silent(listener, Arc::clone(&counter)));
+        }
+        Behavior::Blackhole => {
+            // Fill the accept queue (backlog 0 holds one connection); the
+            // loopback handshake completes inside connect(), so the queue is
+            // full before any probe runs.
+            held.push(TcpStream::connect(listener.local_addr().ok()?).await.ok()?);
+            tasks.spawn(async move {
+                let _listener = listener;
+                std::future::pending::<()>().await;
+            });
+        }
+        Behavior::Closed => return None,
+    }
+    Some((port, counter))
 }
 
 fn bind(addr: SocketAddr, backlog: u32) -> std::io::Result<TcpListener> {
