@@ -147,7 +147,7 @@ pub struct ProbeArgs {
     )]
     pub vpc_cidrs: Vec<String>,
 
-    /// `private` fails any AWS endpoint (except S3) reached over a public address.
+    /// `private` fails any endpoint (except S3) reached over a public address.
     #[arg(long, env = "VPCE_PROBE_EXPECT", value_enum, default_value_t = ExpectArg::Any)]
     pub expect: ExpectArg,
 
