@@ -26,16 +26,72 @@ pub enum Command {
     /// Probe every planned endpoint once and report (the default).
     #[command(args_override_self = true)]
     Check(ProbeArgs),
-    /// Print the plan (service, host, port) without touching the network.
+    /// Print the plan (service, host, port) without probing anything.
     #[command(args_override_self = true)]
     Endpoints(ProbeArgs),
+    /// Sidecar: probe every --interval, write one record per round and a status file.
+    #[command(args_override_self = true)]
+    Watch(WatchCmd),
+    /// Health check for the task definition: exit 0 when the status file is fresh and passing, else 1.
+    #[command(args_override_self = true)]
+    Health(HealthArgs),
 }
+
+#[derive(Debug, Clone, Args)]
+pub struct WatchCmd {
+    #[command(flatten)]
+    pub probe: ProbeArgs,
+
+    /// Time between rounds (each round waits this long, plus or minus 10% jitter).
+    #[arg(
+        long,
+        env = "VPCE_PROBE_INTERVAL",
+        default_value = "60s",
+        value_name = "DURATION"
+    )]
+    pub interval: String,
+
+    /// Status file replaced atomically after every round (read by `health`).
+    #[arg(
+        long,
+        env = "VPCE_PROBE_STATUS_FILE",
+        default_value = DEFAULT_STATUS_FILE,
+        value_name = "PATH"
+    )]
+    pub status_file: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HealthArgs {
+    /// Status file written by `watch`.
+    #[arg(
+        long,
+        env = "VPCE_PROBE_STATUS_FILE",
+        default_value = DEFAULT_STATUS_FILE,
+        value_name = "PATH"
+    )]
+    pub status_file: String,
+
+    /// Oldest status accepted as fresh.
+    #[arg(
+        long,
+        env = "VPCE_PROBE_MAX_AGE",
+        default_value = "3m",
+        value_name = "DURATION"
+    )]
+    pub max_age: String,
+}
+
+/// Under /tmp so a read-only root filesystem needs only a /tmp volume.
+pub const DEFAULT_STATUS_FILE: &str = "/tmp/vpce-probe-status.json";
 
 /// Output formats of the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
     Text,
     Json,
+    /// CloudWatch Embedded Metric Format: one JSON document per endpoint per line.
+    Emf,
 }
 
 /// What the path to AWS endpoints is expected to be.
@@ -172,6 +228,24 @@ pub struct ProbeArgs {
     #[arg(long, env = "VPCE_PROBE_COLOR", value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
 
+    /// CloudWatch namespace of the EMF metrics.
+    #[arg(
+        long,
+        env = "VPCE_PROBE_NAMESPACE",
+        default_value = "VpceProbe",
+        value_name = "NAME"
+    )]
+    pub namespace: String,
+
+    /// Time limit for reading ECS task metadata (when ECS_CONTAINER_METADATA_URI_V4 is set).
+    #[arg(
+        long,
+        env = "VPCE_PROBE_METADATA_TIMEOUT",
+        default_value = "1s",
+        value_name = "DURATION"
+    )]
+    pub metadata_timeout: String,
+
     /// Log filter for stderr, e.g. warn, info, vpce_probe=debug.
     #[arg(
         long,
@@ -182,7 +256,7 @@ pub struct ProbeArgs {
     pub log: String,
 }
 
-const SUBCOMMANDS: [&str; 3] = ["check", "endpoints", "help"];
+const SUBCOMMANDS: [&str; 5] = ["check", "endpoints", "watch", "health", "help"];
 
 /// Makes `check` the default subcommand: `vpce-probe --region x` means
 /// `vpce-probe check --region x`, while `--help` and `--version` keep their

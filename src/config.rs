@@ -14,7 +14,8 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, DnsName, ServerName};
 
 use crate::catalog::{self, InvalidRegion, Region, Service, UnknownService};
-use crate::cli::{ColorArg, ExpectArg, FormatArg, ProbeArgs};
+use crate::cli::{ColorArg, ExpectArg, FormatArg, HealthArgs, ProbeArgs, WatchCmd};
+use crate::metadata;
 
 /// A usage or configuration error: one line, naming the input (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -153,6 +154,15 @@ pub enum Expect {
 pub enum Format {
     Text,
     Json,
+    Emf,
+}
+
+/// Where to read ECS task metadata from, when running in ECS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetadataSource {
+    /// The value of `ECS_CONTAINER_METADATA_URI_V4`.
+    pub uri: String,
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,7 +182,8 @@ pub enum ServicesSource {
 /// The validated configuration of one run.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub region: Region,
+    /// From `--region`, `AWS_REGION` or `AWS_DEFAULT_REGION`; `None` leaves it to task metadata.
+    pub region: Option<Region>,
     pub services: Vec<Service>,
     pub services_source: ServicesSource,
     pub ecr_account: Option<String>,
@@ -189,6 +200,10 @@ pub struct Config {
     pub cert_warn_days: u32,
     pub format: Format,
     pub color: Color,
+    /// `CloudWatch` namespace for `--format emf`.
+    pub namespace: String,
+    /// Set when `ECS_CONTAINER_METADATA_URI_V4` is.
+    pub metadata: Option<MetadataSource>,
 }
 
 /// The ranges counted as "inside the VPC" when `--vpc-cidr` is absent.
@@ -216,8 +231,8 @@ impl Config {
             .or_else(|| env("AWS_REGION"))
             .or_else(|| env("AWS_DEFAULT_REGION"))
             .filter(|r| !r.is_empty())
-            .ok_or(ConfigError::MissingRegion)?
-            .parse::<Region>()?;
+            .map(|r| r.parse::<Region>())
+            .transpose()?;
 
         let requested = catalog::parse_services(&args.services)?;
         let (services, services_source) = if requested.is_empty() {
@@ -255,6 +270,22 @@ impl Config {
         let vpc_cidrs = parse_cidrs(&args.vpc_cidrs)?;
         let cert_warn_days = parse_bounded("--cert-warn-days", &args.cert_warn_days, 0, 3650)?;
         let roots = Arc::new(load_roots(args.ca_file.as_deref())?);
+        let namespace = args.namespace.trim();
+        if namespace.is_empty() || namespace.len() > 1024 || namespace.chars().any(char::is_control)
+        {
+            return Err(invalid(
+                "--namespace",
+                &args.namespace,
+                "expected 1 to 1024 printable characters",
+            ));
+        }
+        let metadata_timeout = parse_duration("--metadata-timeout", &args.metadata_timeout)?;
+        let metadata = env(metadata::ENV_URI)
+            .filter(|u| !u.trim().is_empty())
+            .map(|uri| MetadataSource {
+                uri,
+                timeout: metadata_timeout,
+            });
 
         Ok(Self {
             region,
@@ -280,14 +311,65 @@ impl Config {
             format: match args.format {
                 FormatArg::Text => Format::Text,
                 FormatArg::Json => Format::Json,
+                FormatArg::Emf => Format::Emf,
             },
             color: match args.color {
                 ColorArg::Auto => Color::Auto,
                 ColorArg::Always => Color::Always,
                 ColorArg::Never => Color::Never,
             },
+            namespace: namespace.to_owned(),
+            metadata,
         })
     }
+}
+
+/// The validated configuration of `watch`.
+#[derive(Debug, Clone)]
+pub struct WatchConfig {
+    pub probe: Config,
+    pub interval: Duration,
+    pub status_file: PathBuf,
+}
+
+impl WatchConfig {
+    pub fn from_cmd(
+        cmd: &WatchCmd,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let interval = parse_duration("--interval", &cmd.interval)?;
+        if interval < Duration::from_secs(1) {
+            return Err(invalid("--interval", &cmd.interval, "expected at least 1s"));
+        }
+        Ok(Self {
+            probe: Config::from_args(&cmd.probe, env)?,
+            interval,
+            status_file: parse_status_file(&cmd.status_file)?,
+        })
+    }
+}
+
+/// The validated configuration of `health`.
+#[derive(Debug, Clone)]
+pub struct HealthConfig {
+    pub status_file: PathBuf,
+    pub max_age: Duration,
+}
+
+impl HealthConfig {
+    pub fn from_args(args: &HealthArgs) -> Result<Self, ConfigError> {
+        Ok(Self {
+            status_file: parse_status_file(&args.status_file)?,
+            max_age: parse_duration("--max-age", &args.max_age)?,
+        })
+    }
+}
+
+fn parse_status_file(s: &str) -> Result<PathBuf, ConfigError> {
+    if s.trim().is_empty() || s.ends_with('/') {
+        return Err(invalid("--status-file", s, "expected a file path"));
+    }
+    Ok(PathBuf::from(s))
 }
 
 fn parse_account(a: &str) -> Result<String, ConfigError> {
@@ -438,7 +520,7 @@ mod tests {
             "123456789012",
         ])
         .unwrap();
-        assert_eq!(c.region.code(), "ap-northeast-1");
+        assert_eq!(c.region.as_ref().unwrap().code(), "ap-northeast-1");
         assert_eq!(c.services.len(), 4);
         assert_eq!(c.services_source, ServicesSource::Flag);
         assert_eq!(c.timeout, Duration::from_millis(500));
@@ -480,13 +562,19 @@ mod tests {
         };
         let env = |k: &str| (k == "AWS_DEFAULT_REGION").then(|| "eu-west-1".to_owned());
         assert_eq!(
-            Config::from_args(&args, &env).unwrap().region.code(),
+            Config::from_args(&args, &env)
+                .unwrap()
+                .region
+                .unwrap()
+                .code(),
             "eu-west-1"
         );
-        assert!(matches!(
-            Config::from_args(&args, &|_| None),
-            Err(ConfigError::MissingRegion)
-        ));
+        assert!(
+            Config::from_args(&args, &|_| None)
+                .unwrap()
+                .region
+                .is_none()
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Region, Service};
 use crate::classify::{self, AddressClass, EndpointRole, Path};
@@ -15,7 +15,7 @@ use crate::config::Expect;
 use crate::probe::{AddressProbe, CertInfo, DnsOutcome, Failure, FailureKind, Phase};
 
 /// An endpoint's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Ok,
@@ -34,7 +34,7 @@ impl Status {
 }
 
 /// Stable finding codes: scripts and alarms match on these.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Finding {
     DnsNxdomain,

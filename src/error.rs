@@ -35,6 +35,8 @@ pub enum AppError {
     HostsFile { path: String, reason: String },
     #[error("cannot build the DNS resolver: {0}")]
     Resolver(String),
+    #[error("cannot write the status file '{path}': {reason}")]
+    StatusFile { path: String, reason: String },
     #[error("cannot write the report: {0}")]
     Output(#[from] std::io::Error),
 }

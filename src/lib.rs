@@ -1,9 +1,9 @@
 //! vpce-probe: from inside an ECS task, can it reach the AWS endpoints it
 //! needs, and does that traffic stay inside the VPC?
 //!
-//! Data flows one way: [`cli`] → [`config`] → [`plan`] → [`probe`] (dns →
-//! tcp → tls) → [`classify`] and [`diagnose`] → [`report`] → [`render`].
-//! The [`mode`]s tie them together; `main.rs` is plumbing.
+//! Data flows one way: [`cli`] → [`config`] → ([`metadata`]) → [`plan`] →
+//! [`probe`] (dns → tcp → tls) → [`classify`] and [`diagnose`] → [`report`]
+//! → [`render`]. The [`mode`]s tie them together; `main.rs` is plumbing.
 
 pub mod catalog;
 pub mod classify;
@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnose;
 pub mod error;
+pub mod metadata;
 pub mod mode;
 pub mod plan;
 pub mod probe;
@@ -22,21 +23,58 @@ use std::io::Write;
 pub use error::{AppError, Exit};
 
 use cli::{Cli, Command, ProbeArgs};
-use config::Config;
+use config::{Config, HealthConfig, WatchConfig};
 
-/// The arguments shared by every mode.
-pub fn probe_args(cli: &Cli) -> &ProbeArgs {
+/// The probe arguments of the selected mode (`health` has none).
+pub fn probe_args(cli: &Cli) -> Option<&ProbeArgs> {
     match &cli.command {
-        Command::Check(args) | Command::Endpoints(args) => args,
+        Command::Check(args) | Command::Endpoints(args) => Some(args),
+        Command::Watch(cmd) => Some(&cmd.probe),
+        Command::Health(_) => None,
     }
 }
 
-/// Runs the selected mode, writing the report to `out`.
+/// Runs a probing mode, writing to `out`. `health` is [`health`].
 pub async fn run(cli: &Cli, out: &mut impl Write) -> Result<Exit, AppError> {
     let env = |key: &str| std::env::var(key).ok();
     match &cli.command {
-        Command::Check(args) => mode::check::run(&Config::from_args(args, &env)?, out).await,
-        Command::Endpoints(args) => mode::endpoints::run(&Config::from_args(args, &env)?, out),
+        Command::Check(args) => mode::check::run(Config::from_args(args, &env)?, out).await,
+        Command::Endpoints(args) => {
+            mode::endpoints::run(&Config::from_args(args, &env)?, out).await
+        }
+        Command::Watch(cmd) => {
+            mode::watch::run(WatchConfig::from_cmd(cmd, &env)?, out, shutdown_signal()).await
+        }
+        Command::Health(args) => Ok(health(args, out)),
+    }
+}
+
+/// `health`: synchronous, no runtime, no network. Exits 0 or 1, never 2.
+pub fn health(args: &cli::HealthArgs, out: &mut impl Write) -> Exit {
+    let (exit, line) = match HealthConfig::from_args(args) {
+        Ok(config) => mode::health::judge(&config, std::time::SystemTime::now()),
+        Err(e) => (Exit::Fail, format!("unhealthy: {e}")),
+    };
+    let _ = writeln!(out, "{line}");
+    exit
+}
+
+/// Resolves on SIGTERM (what ECS sends to stop a task) or SIGINT.
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

@@ -2,14 +2,24 @@
 
 use std::process::ExitCode;
 
-use vpce_probe::{Exit, cli};
+use vpce_probe::cli::{self, Command};
+use vpce_probe::{Exit, cli::Cli};
 
 fn main() -> ExitCode {
     let cli = match cli::parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => return usage(&e),
     };
-    if let Err(e) = vpce_probe::init_tracing(&vpce_probe::probe_args(&cli).log) {
+    if let Command::Health(args) = &cli.command {
+        // No runtime, no logging set-up: a health check must take milliseconds.
+        return vpce_probe::health(args, &mut std::io::stdout().lock()).into();
+    }
+    run(&cli)
+}
+
+fn run(cli: &Cli) -> ExitCode {
+    let log = vpce_probe::probe_args(cli).map_or("warn", |a| a.log.as_str());
+    if let Err(e) = vpce_probe::init_tracing(log) {
         eprintln!("vpce-probe: {e}");
         return Exit::Usage.into();
     }
@@ -24,7 +34,7 @@ fn main() -> ExitCode {
         }
     };
     let mut stdout = std::io::stdout().lock();
-    match runtime.block_on(vpce_probe::run(&cli, &mut stdout)) {
+    match runtime.block_on(vpce_probe::run(cli, &mut stdout)) {
         Ok(exit) => exit.into(),
         Err(e) => {
             eprintln!("vpce-probe: {e}");
@@ -34,7 +44,7 @@ fn main() -> ExitCode {
 }
 
 /// Help and version go to stdout with exit 0; a usage error is one line on
-/// stderr with exit 2.
+/// stderr with exit 2, or 1 for `health`, since Docker reserves 2.
 fn usage(e: &clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match e.kind() {
@@ -47,7 +57,8 @@ fn usage(e: &clap::Error) -> ExitCode {
             let line = text.lines().next().unwrap_or("invalid arguments");
             let line = line.strip_prefix("error: ").unwrap_or(line);
             eprintln!("vpce-probe: {line}");
-            Exit::Usage.into()
+            let health = std::env::args_os().nth(1).is_some_and(|a| a == "health");
+            if health { Exit::Fail } else { Exit::Usage }.into()
         }
     }
 }

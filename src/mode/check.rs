@@ -1,6 +1,7 @@
 //! `check`: probe the plan once, print the report, exit 0 when every
 //! endpoint passes and 1 when any fails. The mode for init containers and
-//! one-shot `aws ecs run-task` diagnostics.
+//! one-shot `aws ecs run-task` diagnostics. Its [`Session`] is shared with
+//! `watch`, which runs many rounds of it.
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
@@ -10,25 +11,58 @@ use tokio::time::Instant;
 
 use crate::config::{Color, Config, Format};
 use crate::error::{AppError, Exit};
-use crate::plan;
+use crate::metadata;
+use crate::plan::{self, Plan};
 use crate::probe::Prober;
 use crate::render;
-use crate::report::{self, Report, Verdict};
+use crate::report::{self, Report, RunContext, Verdict};
 
-/// Probes the plan once and builds the report.
+/// Everything a round needs, prepared once: the task context, the plan,
+/// the resolver and the TLS configuration.
+pub struct Session {
+    pub config: Config,
+    pub plan: Plan,
+    pub run: RunContext,
+    prober: Arc<Prober>,
+}
+
+impl Session {
+    /// Reads task metadata (when in ECS), builds the plan and the prober.
+    pub async fn start(config: Config) -> Result<Self, AppError> {
+        let discovery = metadata::discover(config.metadata.as_ref()).await;
+        let plan = plan::build(&config, discovery.task.as_ref())?;
+        let prober = Arc::new(Prober::new(&config)?);
+        let run = RunContext::new(&discovery, &plan, prober.nameservers());
+        Ok(Self {
+            config,
+            plan,
+            run,
+            prober,
+        })
+    }
+
+    /// Probes the plan once and builds the report.
+    pub async fn round(&self) -> Report {
+        let started = OffsetDateTime::now_utc();
+        let start = Instant::now();
+        let results = self
+            .prober
+            .probe_all(&self.plan.endpoints, start + self.config.deadline)
+            .await;
+        report::build(
+            &self.config,
+            &self.plan,
+            &results,
+            started,
+            start.elapsed(),
+            &self.run,
+        )
+    }
+}
+
+/// Probes once: the report of a fresh session.
 pub async fn probe(config: &Config) -> Result<Report, AppError> {
-    let plan = plan::build(config);
-    let prober = Arc::new(Prober::new(config)?);
-    let started = OffsetDateTime::now_utc();
-    let start = Instant::now();
-    let results = prober.probe_all(&plan, start + config.deadline).await;
-    Ok(report::build(
-        config,
-        &plan,
-        &results,
-        started,
-        start.elapsed(),
-    ))
+    Ok(Session::start(config.clone()).await?.round().await)
 }
 
 /// Whether the text report should carry colour.
@@ -40,14 +74,18 @@ pub fn use_color(choice: Color, stdout_is_terminal: bool, no_color_set: bool) ->
     }
 }
 
-/// Writes a report in the configured format.
+/// Writes a report in the configured format. `compact` puts a JSON report
+/// on one line (watch mode's JSON lines).
 pub fn write_report(
     config: &Config,
     report: &Report,
+    compact: bool,
     out: &mut impl Write,
 ) -> Result<(), AppError> {
     match config.format {
+        Format::Json if compact => render::json::render_line(report, out)?,
         Format::Json => render::json::render(report, out)?,
+        Format::Emf => render::emf::render(report, &config.namespace, out)?,
         Format::Text => {
             let color = use_color(
                 config.color,
@@ -62,9 +100,10 @@ pub fn write_report(
 }
 
 /// The `check` mode: probe, print, and map the verdict to the exit status.
-pub async fn run(config: &Config, out: &mut impl Write) -> Result<Exit, AppError> {
-    let report = probe(config).await?;
-    write_report(config, &report, out)?;
+pub async fn run(config: Config, out: &mut impl Write) -> Result<Exit, AppError> {
+    let session = Session::start(config).await?;
+    let report = session.round().await;
+    write_report(&session.config, &report, false, out)?;
     Ok(match report.verdict {
         Verdict::Pass => Exit::Pass,
         Verdict::Fail => Exit::Fail,

@@ -1,20 +1,26 @@
-//! `endpoints`: print the plan without touching the network.
+//! `endpoints`: print the plan. Reads task metadata when in ECS (the plan
+//! follows the task) but never resolves or connects to an endpoint.
 
 use std::io::Write;
 
 use crate::config::{Config, Format};
 use crate::error::{AppError, Exit};
-use crate::{plan, render};
+use crate::{metadata, plan, render};
 
-pub fn run(config: &Config, out: &mut impl Write) -> Result<Exit, AppError> {
-    let plan = plan::build(config);
-    let rows = plan::rows(config, &plan);
+pub async fn run(config: &Config, out: &mut impl Write) -> Result<Exit, AppError> {
+    let discovery = metadata::discover(config.metadata.as_ref()).await;
+    let plan = plan::build(config, discovery.task.as_ref())?;
+    let rows = plan.rows();
     match config.format {
-        Format::Json => render::json::render(
-            &serde_json::json!({ "region": config.region.code(), "endpoints": rows }),
+        Format::Json | Format::Emf => render::json::render(
+            &serde_json::json!({
+                "region": plan.region.code(),
+                "region_source": plan.region_source,
+                "endpoints": rows,
+            }),
             out,
         )?,
-        Format::Text => render::text::render_plan(config.region.code(), &rows, out)?,
+        Format::Text => render::text::render_plan(plan.region.code(), &rows, out)?,
     }
     out.flush()?;
     Ok(Exit::Pass)

@@ -2,3 +2,5 @@
 
 pub mod check;
 pub mod endpoints;
+pub mod health;
+pub mod watch;

@@ -213,6 +213,11 @@ impl Prober {
         })
     }
 
+    /// The nameservers DNS questions go to (empty when only the hosts file answers).
+    pub fn nameservers(&self) -> &[SocketAddr] {
+        self.dns.nameservers()
+    }
+
     /// The fan-out point: every endpoint concurrently, each DNS lookup and
     /// each connection holding one of `--concurrency` permits; results come
     /// back in plan order.

@@ -9,3 +9,9 @@ pub fn render<T: Serialize>(value: &T, out: &mut impl Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }
+
+/// Writes `value` as one line of JSON (JSON Lines).
+pub fn render_line<T: Serialize>(value: &T, out: &mut impl Write) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value).map_err(io::Error::from)?;
+    out.write_all(b"\n")
+}

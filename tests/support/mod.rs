@@ -308,11 +308,16 @@ impl Vpc {
 
     /// Command-line arguments that point the probe at this VPC.
     pub fn args(&self, extra: &[&str]) -> Vec<String> {
+        let mut args = self.args_without_region(&["--region", REGION]);
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        args
+    }
+
+    /// Like [`Self::args`] with no region, for a region from task metadata.
+    pub fn args_without_region(&self, extra: &[&str]) -> Vec<String> {
         let mut args: Vec<String> = [
             "vpce-probe",
             "check",
-            "--region",
-            REGION,
             "--dns-server",
             &self.dns.to_string(),
             "--port",
@@ -337,17 +342,128 @@ impl Vpc {
 
     /// Runs `check` in-process and returns the report.
     pub async fn probe(&self, extra: &[&str]) -> vpce_probe::report::Report {
-        let cli = vpce_probe::cli::parse(self.args(extra)).expect("test arguments parse");
-        let args = vpce_probe::probe_args(&cli);
-        let config = vpce_probe::config::Config::from_args(args, &|_| None).expect("valid config");
-        vpce_probe::mode::check::probe(&config)
-            .await
-            .expect("probe runs")
+        probe_with(self.args(extra), None).await
+    }
+
+    /// Runs `check` in-process as a task would, with no region and
+    /// `ECS_CONTAINER_METADATA_URI_V4` set to `metadata`.
+    pub async fn probe_in_task(
+        &self,
+        extra: &[&str],
+        metadata: &str,
+    ) -> vpce_probe::report::Report {
+        probe_with(self.args_without_region(extra), Some(metadata)).await
     }
 
     /// Runs the real binary with these arguments; returns (exit code, stdout, stderr).
     pub async fn run_binary(&self, extra: &[&str]) -> (i32, String, String) {
         run_binary(&self.args(extra)[1..]).await
+    }
+}
+
+/// Runs `check` in-process with these arguments and, optionally, a metadata URI.
+pub async fn probe_with(args: Vec<String>, metadata: Option<&str>) -> vpce_probe::report::Report {
+    let cli = vpce_probe::cli::parse(args).expect("test arguments parse");
+    let args = vpce_probe::probe_args(&cli).expect("a probing mode");
+    let env = |key: &str| match (key, metadata) {
+        (vpce_probe::metadata::ENV_URI, Some(uri)) => Some(uri.to_owned()),
+        _ => None,
+    };
+    let config = vpce_probe::config::Config::from_args(args, &env).expect("valid config");
+    vpce_probe::mode::check::probe(&config)
+        .await
+        .expect("probe runs")
+}
+
+/// How a fake ECS metadata endpoint answers.
+#[derive(Debug, Clone)]
+pub enum Metadata {
+    /// `/task` and the container root return these documents.
+    Serve { task: String, container: String },
+    /// Every request gets HTTP 500.
+    Error500,
+    /// 200 with a body that is not JSON.
+    Garbage,
+    /// Accepts and never answers.
+    Hang,
+    /// 200 with a 10 MB body.
+    Huge,
+}
+
+/// The doc's Fargate examples, verbatim.
+pub fn fargate_examples() -> Metadata {
+    Metadata::Serve {
+        task: include_str!("../fixtures/fargate-task.json").to_owned(),
+        container: include_str!("../fixtures/fargate-container.json").to_owned(),
+    }
+}
+
+/// A fake task metadata endpoint (hyper) on loopback; dropping it stops it.
+pub struct MetadataServer {
+    /// The value for `ECS_CONTAINER_METADATA_URI_V4`.
+    pub uri: String,
+    pub requests: Arc<AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl MetadataServer {
+    pub async fn start(behavior: Metadata) -> Self {
+        let block = random_block();
+        let ip = IpAddr::V4(Ipv4Addr::new(127, block.0, block.1, 2));
+        let listener = TcpListener::bind(SocketAddr::new(ip, 0)).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let requests = Arc::new(AtomicUsize::new(0));
+        let task = tokio::spawn(serve_metadata(listener, behavior, Arc::clone(&requests)));
+        Self {
+            uri: format!("http://{addr}/v4/bfa2636268144d039771334145e490c5-1117626119"),
+            requests,
+            task,
+        }
+    }
+}
+
+impl Drop for MetadataServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn serve_metadata(listener: TcpListener, behavior: Metadata, count: Arc<AtomicUsize>) {
+    use http_body_util::Full;
+    use hyper::service::service_fn;
+    let mut conns = JoinSet::new();
+    while let Ok((stream, _)) = listener.accept().await {
+        let behavior = behavior.clone();
+        let count = Arc::clone(&count);
+        conns.spawn(async move {
+            let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                count.fetch_add(1, Ordering::SeqCst);
+                let behavior = behavior.clone();
+                async move {
+                    let (status, body) = match behavior {
+                        Metadata::Serve { task, .. } if req.uri().path().ends_with("/task") => {
+                            (200, task)
+                        }
+                        Metadata::Serve { container, .. } => (200, container),
+                        Metadata::Error500 => (500, "internal error".to_owned()),
+                        Metadata::Garbage => (200, "<html>not json".to_owned()),
+                        Metadata::Huge => (
+                            200,
+                            format!("{{\"Cluster\": \"{}\"}}", "x".repeat(10 * 1024 * 1024)),
+                        ),
+                        Metadata::Hang => std::future::pending().await,
+                    };
+                    hyper::Response::builder()
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .body(Full::new(bytes::Bytes::from(body)))
+                }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+        while conns.try_join_next().is_some() {}
     }
 }
 

@@ -1,0 +1,380 @@
+//! ECS task metadata (v4): who and where this task is, read from
+//! `${ECS_CONTAINER_METADATA_URI_V4}/task` and the container root with
+//! hyper, under a short timeout and a body cap.
+//!
+//! Parsing is lenient on purpose: every field is optional, unknown fields
+//! are ignored, and a field of the wrong type is skipped rather than
+//! failing the whole document ("additional metadata may be added"). Metadata
+//! that is down, slow or garbage yields an error the caller turns into a
+//! note; it never fails the probe.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty, Limited};
+use hyper::Uri;
+use hyper_util::rt::TokioIo;
+use ipnet::IpNet;
+use serde_json::Value;
+use tokio::net::TcpStream;
+
+use crate::catalog::Region;
+
+/// The environment variable ECS sets in every container (Fargate 1.4.0+, agent 1.39.0+).
+pub const ENV_URI: &str = "ECS_CONTAINER_METADATA_URI_V4";
+
+/// The largest metadata document accepted; real ones are a few KB.
+const MAX_BODY: usize = 1024 * 1024;
+
+/// Why metadata could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum MetadataError {
+    #[error("{ENV_URI} is not a usable http:// URI: '{0}'")]
+    BadUri(String),
+    #[error("{0} did not answer within {1:?}")]
+    Timeout(String, Duration),
+    #[error("{url}: {reason}")]
+    Http { url: String, reason: String },
+    #[error("{0}: not a JSON object")]
+    NotJson(String),
+}
+
+/// An image hosted in a private ECR registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EcrImage {
+    pub account: String,
+    pub region: Region,
+    /// The container using it.
+    pub container: String,
+}
+
+/// A container of the task, as far as the probe cares.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Container {
+    pub name: String,
+    pub image: Option<String>,
+    pub log_driver: Option<String>,
+    pub awslogs_region: Option<String>,
+}
+
+/// What the task metadata says about this task.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskInfo {
+    pub cluster: Option<String>,
+    pub task_arn: Option<String>,
+    pub family: Option<String>,
+    pub revision: Option<String>,
+    pub availability_zone: Option<String>,
+    pub launch_type: Option<String>,
+    pub containers: Vec<Container>,
+    pub subnet_cidr: Option<IpNet>,
+    pub private_ipv4: Option<String>,
+    pub dns_servers: Vec<String>,
+}
+
+impl TaskInfo {
+    /// The task's region: from the task ARN, else from the availability zone.
+    pub fn region(&self) -> Option<(Region, &'static str)> {
+        let from_arn = self
+            .task_arn
+            .as_deref()
+            .and_then(|arn| arn.split(':').nth(3))
+            .and_then(|r| r.parse().ok())
+            .map(|r| (r, "task ARN"));
+        from_arn.or_else(|| {
+            let az = self.availability_zone.as_deref()?;
+            let region = az.trim_end_matches(|c: char| c.is_ascii_lowercase());
+            region.parse().ok().map(|r| (r, "availability zone"))
+        })
+    }
+
+    /// The account that owns the task, from its ARN.
+    pub fn account(&self) -> Option<&str> {
+        let account = self.task_arn.as_deref()?.split(':').nth(4)?;
+        (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+    }
+
+    /// The cluster's short name (`arn:...:cluster/NAME` → `NAME`).
+    pub fn cluster_name(&self) -> Option<&str> {
+        let c = self.cluster.as_deref()?;
+        Some(c.rsplit('/').next().unwrap_or(c))
+    }
+
+    /// Images of the task's containers that live in private ECR, one per
+    /// registry (account and region), in container order.
+    pub fn ecr_images(&self) -> Vec<EcrImage> {
+        let mut out: Vec<EcrImage> = Vec::new();
+        for c in &self.containers {
+            let Some((account, region)) = c.image.as_deref().and_then(parse_ecr_image) else {
+                continue;
+            };
+            if !out
+                .iter()
+                .any(|i| i.account == account && i.region == region)
+            {
+                out.push(EcrImage {
+                    account,
+                    region,
+                    container: c.name.clone(),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// `ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]/repo:tag` → (account, region).
+pub fn parse_ecr_image(image: &str) -> Option<(String, Region)> {
+    let registry = image.split('/').next()?;
+    let registry = registry.split(':').next()?;
+    let labels: Vec<&str> = registry.split('.').collect();
+    let [account, "dkr", ecr, region, ..] = labels.as_slice() else {
+        return None;
+    };
+    let valid_account = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+    if !valid_account || !(*ecr == "ecr" || *ecr == "ecr-fips") || !registry.contains(".amazonaws.")
+    {
+        return None;
+    }
+    Some(((*account).to_owned(), region.parse().ok()?))
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    match v.get(key)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn texts(v: &Value, key: &str) -> Vec<String> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn container(v: &Value) -> Option<Container> {
+    Some(Container {
+        name: text(v, "Name")?,
+        image: text(v, "Image"),
+        log_driver: text(v, "LogDriver"),
+        awslogs_region: v.get("LogOptions").and_then(|o| text(o, "awslogs-region")),
+    })
+}
+
+/// Builds the task information from the `/task` document and, when it
+/// could be read, the container root document.
+pub fn parse(task: &Value, this_container: Option<&Value>) -> TaskInfo {
+    let mut containers: Vec<Container> = task
+        .get("Containers")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(container).collect())
+        .unwrap_or_default();
+    let own = this_container.and_then(container);
+    if let Some(c) = own.filter(|c| !containers.iter().any(|x| x.name == c.name)) {
+        containers.push(c);
+    }
+    // The task's network: this container's first awsvpc network, else any container's.
+    let network = this_container
+        .into_iter()
+        .chain(
+            task.get("Containers")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten(),
+        )
+        .find_map(|c| c.get("Networks").and_then(Value::as_array)?.first());
+    let label = |key: &str| {
+        this_container
+            .and_then(|c| c.get("Labels"))
+            .and_then(|l| text(l, key))
+    };
+    TaskInfo {
+        cluster: text(task, "Cluster").or_else(|| label("com.amazonaws.ecs.cluster")),
+        task_arn: text(task, "TaskARN").or_else(|| label("com.amazonaws.ecs.task-arn")),
+        family: text(task, "Family").or_else(|| label("com.amazonaws.ecs.task-definition-family")),
+        revision: text(task, "Revision")
+            .or_else(|| label("com.amazonaws.ecs.task-definition-version")),
+        availability_zone: text(task, "AvailabilityZone"),
+        launch_type: text(task, "LaunchType"),
+        containers,
+        subnet_cidr: network
+            .and_then(|n| text(n, "IPv4SubnetCIDRBlock"))
+            .and_then(|c| c.parse::<IpNet>().ok())
+            .map(|n| n.trunc()),
+        private_ipv4: network.and_then(|n| texts(n, "IPv4Addresses").into_iter().next()),
+        dns_servers: network
+            .map(|n| texts(n, "DomainNameServers"))
+            .unwrap_or_default(),
+    }
+}
+
+/// What metadata discovery found: the task, or a note saying why not.
+#[derive(Debug, Clone, Default)]
+pub struct Discovery {
+    pub task: Option<TaskInfo>,
+    pub note: Option<String>,
+}
+
+/// Reads the task metadata when running in ECS. Never fails: outside ECS
+/// there is nothing to read, and a broken endpoint becomes a note.
+pub async fn discover(source: Option<&crate::config::MetadataSource>) -> Discovery {
+    let Some(source) = source else {
+        return Discovery::default();
+    };
+    match fetch(&source.uri, source.timeout).await {
+        Ok(task) => Discovery {
+            task: Some(task),
+            note: None,
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "ECS task metadata unavailable; probing without task context");
+            Discovery {
+                task: None,
+                note: Some(format!("ECS task metadata unavailable: {e}")),
+            }
+        }
+    }
+}
+
+/// Reads `/task` and the container root. The container root is optional:
+/// only `/task` failing is an error.
+pub async fn fetch(base: &str, timeout: Duration) -> Result<TaskInfo, MetadataError> {
+    let base = base.trim_end_matches('/');
+    let task_url = format!("{base}/task");
+    let (task, this) = tokio::join!(get_json(&task_url, timeout), get_json(base, timeout));
+    let task = task?;
+    match &this {
+        Ok(_) => {}
+        Err(e) => tracing::info!(error = %e, "container metadata unavailable; using /task only"),
+    }
+    Ok(parse(&task, this.ok().as_ref()))
+}
+
+/// GET `url` and parse the body as a JSON object, all within `timeout`.
+async fn get_json(url: &str, timeout: Duration) -> Result<Value, MetadataError> {
+    let body = tokio::time::timeout(timeout, get(url))
+        .await
+        .map_err(|_| MetadataError::Timeout(url.to_owned(), timeout))??;
+    match serde_json::from_slice::<Value>(&body) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        _ => Err(MetadataError::NotJson(url.to_owned())),
+    }
+}
+
+async fn get(url: &str) -> Result<Bytes, MetadataError> {
+    let uri: Uri = url
+        .parse()
+        .map_err(|_| MetadataError::BadUri(url.to_owned()))?;
+    let http_err = |reason: String| MetadataError::Http {
+        url: url.to_owned(),
+        reason,
+    };
+    if uri.scheme_str() != Some("http") {
+        return Err(MetadataError::BadUri(url.to_owned()));
+    }
+    let authority = uri
+        .authority()
+        .ok_or_else(|| MetadataError::BadUri(url.to_owned()))?
+        .clone();
+    let port = authority.port_u16().unwrap_or(80);
+    let stream = TcpStream::connect((authority.host().trim_matches(['[', ']']), port))
+        .await
+        .map_err(|e| http_err(format!("connect: {e}")))?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| http_err(e.to_string()))?;
+    let driver = tokio::spawn(conn);
+    let request = hyper::Request::get(uri.path_and_query().map_or("/", |p| p.as_str()))
+        .header(hyper::header::HOST, authority.as_str())
+        .header(hyper::header::ACCEPT, "application/json")
+        .body(Empty::<Bytes>::new())
+        .map_err(|e| http_err(e.to_string()))?;
+    let result = async {
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| http_err(e.to_string()))?;
+        if !response.status().is_success() {
+            return Err(http_err(format!("HTTP {}", response.status())));
+        }
+        let body = Limited::new(response.into_body(), MAX_BODY)
+            .collect()
+            .await
+            .map_err(|e| http_err(format!("reading the body: {e}")))?;
+        Ok(body.to_bytes())
+    }
+    .await;
+    driver.abort();
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecr_images_are_recognised() {
+        let cases = [
+            (
+                "111122223333.dkr.ecr.us-west-2.amazonaws.com/curltest:latest",
+                Some(("111122223333", "us-west-2")),
+            ),
+            (
+                "111122223333.dkr.ecr-fips.us-gov-west-1.amazonaws.com/a@sha256:abc",
+                Some(("111122223333", "us-gov-west-1")),
+            ),
+            (
+                "111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn/app",
+                Some(("111122223333", "cn-north-1")),
+            ),
+            ("public.ecr.aws/docker/library/httpd:latest", None),
+            ("curlimages/curl", None),
+            ("nginx", None),
+            ("1111.dkr.ecr.us-west-2.amazonaws.com/x", None),
+            ("111122223333.dkr.ecr.nowhere.amazonaws.com/x", None),
+            ("111122223333.dkr.ecr.us-west-2.example.com/x", None),
+        ];
+        for (image, want) in cases {
+            let got = parse_ecr_image(image);
+            let got = got.as_ref().map(|(a, r)| (a.as_str(), r.code()));
+            assert_eq!(got, want, "{image}");
+        }
+    }
+
+    #[test]
+    fn lenient_parsing_skips_what_it_cannot_read() {
+        let task: Value = serde_json::json!({
+            "Cluster": true,
+            "TaskARN": "arn:aws:ecs:eu-west-1:123456789012:task/c/abc",
+            "Revision": 7,
+            "Containers": [{"Name": "a", "Image": ["not", "a", "string"]}, {"NoName": true}, "junk"],
+            "SomethingNew": {"nested": true}
+        });
+        let info = parse(&task, None);
+        assert_eq!(info.cluster, None);
+        assert_eq!(info.revision.as_deref(), Some("7"));
+        assert_eq!(info.containers.len(), 1);
+        assert_eq!(
+            info.region().map(|(r, _)| r.code().to_owned()).as_deref(),
+            Some("eu-west-1")
+        );
+        assert_eq!(info.account(), Some("123456789012"));
+        assert_eq!(parse(&serde_json::json!({}), None), TaskInfo::default());
+    }
+
+    #[test]
+    fn region_falls_back_to_the_availability_zone() {
+        let info = TaskInfo {
+            availability_zone: Some("ap-northeast-1a".into()),
+            ..TaskInfo::default()
+        };
+        assert_eq!(info.region().unwrap().0.code(), "ap-northeast-1");
+        assert_eq!(info.region().unwrap().1, "availability zone");
+    }
+}

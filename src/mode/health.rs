@@ -1,0 +1,131 @@
+//! `health`: the task definition's `healthCheck` in `CMD` form (a scratch
+//! image has no shell). Reads the status file `watch` writes; exits 0 when
+//! it is fresh and its verdict passes, 1 otherwise, never 2 (Docker reserves
+//! it). Synchronous, no runtime, no network: it returns in milliseconds.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::config::HealthConfig;
+use crate::error::Exit;
+use crate::mode::watch::StatusFile;
+
+/// The judgement and the one line explaining it.
+pub fn judge(config: &HealthConfig, now: SystemTime) -> (Exit, String) {
+    let path = config.status_file.display();
+    let bytes = match std::fs::read(&config.status_file) {
+        Ok(b) => b,
+        Err(e) => return (Exit::Fail, format!("unhealthy: cannot read {path}: {e}")),
+    };
+    let status: StatusFile = match serde_json::from_slice(&bytes) {
+        Ok(s) => s,
+        Err(_) => {
+            return (
+                Exit::Fail,
+                format!("unhealthy: {path} is not a vpce-probe status file"),
+            );
+        }
+    };
+    let now_ms = now
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    let age = Duration::from_millis(now_ms.saturating_sub(status.written_at_ms));
+    let age_text = humantime::format_duration(Duration::from_secs(age.as_secs()));
+    if status.written_at_ms > now_ms.saturating_add(60_000) {
+        return (
+            Exit::Fail,
+            format!("unhealthy: {path} was written in the future; check the clock"),
+        );
+    }
+    if age > config.max_age {
+        return (
+            Exit::Fail,
+            format!(
+                "unhealthy: the last round finished {age_text} ago, more than --max-age {}",
+                humantime::format_duration(config.max_age)
+            ),
+        );
+    }
+    let failing: Vec<String> = status
+        .endpoints
+        .iter()
+        .filter(|e| e.status == crate::diagnose::Status::Fail)
+        .map(|e| format!("{} ({})", e.service, e.finding.map_or("fail", |f| f.code())))
+        .collect();
+    match status.verdict.as_str() {
+        "pass" => (
+            Exit::Pass,
+            format!("healthy: round {} passed {age_text} ago", status.round),
+        ),
+        "starting" => (
+            Exit::Fail,
+            "unhealthy: no round has finished yet".to_owned(),
+        ),
+        _ => (
+            Exit::Fail,
+            format!(
+                "unhealthy: round {} failed {age_text} ago: {}",
+                status.round,
+                failing.join(", ")
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mode::watch::{StatusEndpoint, write_status};
+
+    #[test]
+    fn judgements() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("status.json");
+        let config = HealthConfig {
+            status_file: path.clone(),
+            max_age: Duration::from_secs(120),
+        };
+        let now = SystemTime::now();
+        let at = |ago: u64| {
+            u64::try_from(
+                (now - Duration::from_secs(ago))
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap()
+                    .as_millis(),
+            )
+            .unwrap()
+        };
+        let status = |verdict: &str, ago: u64| StatusFile {
+            schema_version: 1,
+            written_at_ms: at(ago),
+            round: 3,
+            verdict: verdict.to_owned(),
+            summary: None,
+            endpoints: vec![StatusEndpoint {
+                service: "logs".into(),
+                host: "logs.x".into(),
+                status: crate::diagnose::Status::Fail,
+                finding: Some(crate::diagnose::Finding::PrivateConnectTimeout),
+            }],
+        };
+        assert_eq!(judge(&config, now).0, Exit::Fail, "missing file");
+        let cases = [
+            (status("pass", 10), Exit::Pass, "healthy"),
+            (status("pass", 500), Exit::Fail, "more than --max-age"),
+            (
+                status("fail", 10),
+                Exit::Fail,
+                "logs (private_connect_timeout)",
+            ),
+            (status("starting", 1), Exit::Fail, "no round"),
+        ];
+        for (s, want, text) in cases {
+            write_status(&path, &s).unwrap();
+            let (exit, line) = judge(&config, now);
+            assert_eq!(exit, want, "{line}");
+            assert!(line.contains(text), "{line}");
+            assert!(!line.contains('\n'));
+        }
+        std::fs::write(&path, "garbage").unwrap();
+        assert_eq!(judge(&config, now).0, Exit::Fail);
+    }
+}

@@ -1,0 +1,192 @@
+//! `CloudWatch` Embedded Metric Format: one JSON document per endpoint per
+//! line, for the awslogs driver to carry to `CloudWatch` Logs, which extracts
+//! the metrics.
+//!
+//! Dimensions keep cardinality low: `[Service]` and, inside ECS,
+//! `[Service, Cluster]` (never addresses or task IDs). Everything else
+//! rides along as plain properties for Logs Insights. Every line stays
+//! under 16 KB, since Docker splits longer log lines and awslogs would
+//! then ship broken JSON.
+
+use std::io::{self, Write};
+
+use serde_json::{Map, Value, json};
+
+use crate::classify::Path;
+use crate::diagnose::Status;
+use crate::report::{EndpointReport, Report};
+
+/// Docker splits log lines at 16 KiB; stay well below.
+pub const MAX_LINE: usize = 16 * 1024 - 512;
+
+/// At most this many addresses are listed per document.
+const MAX_ADDRESSES: usize = 16;
+
+/// Writes one EMF document per endpoint.
+pub fn render(report: &Report, namespace: &str, out: &mut impl Write) -> io::Result<()> {
+    let cluster = report
+        .context
+        .get("cluster")
+        .and_then(Value::as_str)
+        .map(|c| c.rsplit('/').next().unwrap_or(c).to_owned());
+    for endpoint in &report.endpoints {
+        let doc = document(report, endpoint, namespace, cluster.as_deref());
+        let mut line = serde_json::to_vec(&doc).map_err(io::Error::from)?;
+        if line.len() > MAX_LINE {
+            line = serde_json::to_vec(&shrink(doc)).map_err(io::Error::from)?;
+        }
+        out.write_all(&line)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+fn max(values: impl Iterator<Item = f64>) -> Option<f64> {
+    values.fold(None, |m, v| Some(m.map_or(v, |m: f64| m.max(v))))
+}
+
+/// Whether the path keeps the traffic where it should be: an interface
+/// endpoint, a private target, or S3 reached on its gateway path.
+fn private_path(e: &EndpointReport) -> bool {
+    match e.path {
+        Path::InterfaceEndpoint | Path::Private | Path::GatewayOrNat => true,
+        Path::Public | Path::None => false,
+    }
+}
+
+fn document(report: &Report, e: &EndpointReport, namespace: &str, cluster: Option<&str>) -> Value {
+    let mut root = Map::new();
+    let mut metrics: Vec<Value> = Vec::new();
+    let mut metric = |root: &mut Map<String, Value>, name: &str, unit: &str, value: Option<f64>| {
+        if let Some(v) = value {
+            root.insert(name.to_owned(), json!(v));
+            metrics.push(json!({ "Name": name, "Unit": unit }));
+        }
+    };
+    let reachable = e.addresses.iter().any(|a| a.ok);
+    let failing = e.addresses.iter().filter(|a| !a.ok).count();
+    metric(
+        &mut root,
+        "Reachable",
+        "Count",
+        Some(f64::from(u8::from(reachable))),
+    );
+    metric(
+        &mut root,
+        "PrivatePath",
+        "Count",
+        Some(f64::from(u8::from(reachable && private_path(e)))),
+    );
+    let failing = u32::try_from(failing).unwrap_or(u32::MAX);
+    metric(
+        &mut root,
+        "AddressesFailing",
+        "Count",
+        Some(f64::from(failing)),
+    );
+    metric(
+        &mut root,
+        "DnsLatency",
+        "Milliseconds",
+        e.dns.ok.then_some(e.dns.lookup_ms),
+    );
+    metric(
+        &mut root,
+        "ConnectLatency",
+        "Milliseconds",
+        max(e
+            .addresses
+            .iter()
+            .filter(|a| a.tcp.ok)
+            .map(|a| a.tcp.connect_ms)),
+    );
+    metric(
+        &mut root,
+        "TlsLatency",
+        "Milliseconds",
+        max(e
+            .addresses
+            .iter()
+            .filter_map(|a| a.tls.as_ref().filter(|t| t.ok))
+            .map(|t| t.handshake_ms)),
+    );
+    #[expect(clippy::cast_precision_loss, reason = "days fit in f64 exactly")]
+    metric(
+        &mut root,
+        "CertDaysLeft",
+        "None",
+        e.addresses
+            .iter()
+            .filter_map(|a| a.tls.as_ref()?.certificate.as_ref())
+            .map(|c| c.days_left)
+            .min()
+            .map(|d| d as f64),
+    );
+
+    let mut dimensions = vec![json!(["Service"])];
+    root.insert("Service".into(), json!(e.service));
+    if let Some(cluster) = cluster {
+        root.insert("Cluster".into(), json!(cluster));
+        dimensions.push(json!(["Service", "Cluster"]));
+    }
+    root.insert(
+        "_aws".into(),
+        json!({
+            "Timestamp": report.started_unix_ms,
+            "CloudWatchMetrics": [{
+                "Namespace": namespace,
+                "Dimensions": dimensions,
+                "Metrics": metrics,
+            }],
+        }),
+    );
+    // Properties for Logs Insights.
+    root.insert("Host".into(), json!(e.host));
+    root.insert("Port".into(), json!(e.port));
+    root.insert("Region".into(), json!(e.region));
+    root.insert("Status".into(), json!(e.status));
+    root.insert("Path".into(), json!(e.path));
+    root.insert("Finding".into(), json!(e.finding));
+    root.insert("Diagnosis".into(), json!(e.diagnosis));
+    root.insert("Verdict".into(), json!(report.verdict));
+    if let Some(task) = report.context.get("task_arn") {
+        root.insert("TaskArn".into(), task.clone());
+    }
+    let listed: Vec<Value> = e
+        .addresses
+        .iter()
+        .take(MAX_ADDRESSES)
+        .map(|a| {
+            json!({
+                "ip": a.ip,
+                "class": a.class,
+                "ok": a.ok,
+                "error": a.tls.as_ref().and_then(|t| t.error.as_ref()).or(a.tcp.error.as_ref()).map(|x| x.kind),
+            })
+        })
+        .collect();
+    root.insert("Addresses".into(), Value::Array(listed));
+    if e.addresses.len() > MAX_ADDRESSES {
+        root.insert(
+            "AddressesNotListed".into(),
+            json!(e.addresses.len() - MAX_ADDRESSES),
+        );
+    }
+    if e.status != Status::Ok {
+        root.insert("Nameservers".into(), json!(e.dns.nameservers));
+    }
+    Value::Object(root)
+}
+
+/// The last resort for an oversized document: drop the long properties.
+fn shrink(mut doc: Value) -> Value {
+    if let Some(root) = doc.as_object_mut() {
+        root.remove("Addresses");
+        root.remove("Nameservers");
+        if let Some(Value::String(d)) = root.get_mut("Diagnosis") {
+            let cut = d.char_indices().nth(1024).map_or(d.len(), |(i, _)| i);
+            d.truncate(cut);
+        }
+    }
+    doc
+}
