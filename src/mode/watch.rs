@@ -94,7 +94,9 @@ impl StatusFile {
     }
 }
 
-/// Replaces `path` atomically: write a sibling temporary file, then rename.
+/// Replaces `path` atomically: write a sibling temporary file, then rename,
+/// so a reader sees the old file or the new one, never a torn one. No fsync:
+/// the file only matters while the container lives.
 pub fn write_status(path: &Path, status: &StatusFile) -> std::io::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(".tmp-{}", std::process::id()));
@@ -103,7 +105,7 @@ pub fn write_status(path: &Path, status: &StatusFile) -> std::io::Result<()> {
         let mut file = std::fs::File::create(&tmp)?;
         serde_json::to_writer(&mut file, status)?;
         file.write_all(b"\n")?;
-        file.sync_all()?;
+        drop(file);
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {

@@ -56,73 +56,7 @@ fn private_path(e: &EndpointReport) -> bool {
 
 fn document(report: &Report, e: &EndpointReport, namespace: &str, cluster: Option<&str>) -> Value {
     let mut root = Map::new();
-    let mut metrics: Vec<Value> = Vec::new();
-    let mut metric = |root: &mut Map<String, Value>, name: &str, unit: &str, value: Option<f64>| {
-        if let Some(v) = value {
-            root.insert(name.to_owned(), json!(v));
-            metrics.push(json!({ "Name": name, "Unit": unit }));
-        }
-    };
-    let reachable = e.addresses.iter().any(|a| a.ok);
-    let failing = e.addresses.iter().filter(|a| !a.ok).count();
-    metric(
-        &mut root,
-        "Reachable",
-        "Count",
-        Some(f64::from(u8::from(reachable))),
-    );
-    metric(
-        &mut root,
-        "PrivatePath",
-        "Count",
-        Some(f64::from(u8::from(reachable && private_path(e)))),
-    );
-    let failing = u32::try_from(failing).unwrap_or(u32::MAX);
-    metric(
-        &mut root,
-        "AddressesFailing",
-        "Count",
-        Some(f64::from(failing)),
-    );
-    metric(
-        &mut root,
-        "DnsLatency",
-        "Milliseconds",
-        e.dns.ok.then_some(e.dns.lookup_ms),
-    );
-    metric(
-        &mut root,
-        "ConnectLatency",
-        "Milliseconds",
-        max(e
-            .addresses
-            .iter()
-            .filter(|a| a.tcp.ok)
-            .map(|a| a.tcp.connect_ms)),
-    );
-    metric(
-        &mut root,
-        "TlsLatency",
-        "Milliseconds",
-        max(e
-            .addresses
-            .iter()
-            .filter_map(|a| a.tls.as_ref().filter(|t| t.ok))
-            .map(|t| t.handshake_ms)),
-    );
-    #[expect(clippy::cast_precision_loss, reason = "days fit in f64 exactly")]
-    metric(
-        &mut root,
-        "CertDaysLeft",
-        "None",
-        e.addresses
-            .iter()
-            .filter_map(|a| a.tls.as_ref()?.certificate.as_ref())
-            .map(|c| c.days_left)
-            .min()
-            .map(|d| d as f64),
-    );
-
+    let metrics = add_metrics(&mut root, e);
     let mut dimensions = vec![json!(["Service"])];
     root.insert("Service".into(), json!(e.service));
     if let Some(cluster) = cluster {
@@ -140,7 +74,63 @@ fn document(report: &Report, e: &EndpointReport, namespace: &str, cluster: Optio
             }],
         }),
     );
-    // Properties for Logs Insights.
+    add_properties(&mut root, report, e);
+    Value::Object(root)
+}
+
+/// Puts the metric values at the root; returns their definitions. A metric
+/// with no value this round (no handshake, no certificate) is left out.
+fn add_metrics(root: &mut Map<String, Value>, e: &EndpointReport) -> Vec<Value> {
+    let reachable = e.addresses.iter().any(|a| a.ok);
+    let failing = e.addresses.iter().filter(|a| !a.ok).count();
+    let connect = max(e
+        .addresses
+        .iter()
+        .filter(|a| a.tcp.ok)
+        .map(|a| a.tcp.connect_ms));
+    let tls = max(e
+        .addresses
+        .iter()
+        .filter_map(|a| a.tls.as_ref().filter(|t| t.ok))
+        .map(|t| t.handshake_ms));
+    let days_left = e
+        .addresses
+        .iter()
+        .filter_map(|a| a.tls.as_ref()?.certificate.as_ref())
+        .map(|c| c.days_left)
+        .min();
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "day counts and address counts fit f64 exactly"
+    )]
+    let values = [
+        ("Reachable", "Count", Some(f64::from(u8::from(reachable)))),
+        (
+            "PrivatePath",
+            "Count",
+            Some(f64::from(u8::from(reachable && private_path(e)))),
+        ),
+        ("AddressesFailing", "Count", Some(failing as f64)),
+        (
+            "DnsLatency",
+            "Milliseconds",
+            e.dns.ok.then_some(e.dns.lookup_ms),
+        ),
+        ("ConnectLatency", "Milliseconds", connect),
+        ("TlsLatency", "Milliseconds", tls),
+        ("CertDaysLeft", "None", days_left.map(|d| d as f64)),
+    ];
+    values
+        .into_iter()
+        .filter_map(|(name, unit, value)| {
+            root.insert(name.to_owned(), json!(value?));
+            Some(json!({ "Name": name, "Unit": unit }))
+        })
+        .collect()
+}
+
+/// The endpoint's details as plain properties, for Logs Insights.
+fn add_properties(root: &mut Map<String, Value>, report: &Report, e: &EndpointReport) {
     root.insert("Host".into(), json!(e.host));
     root.insert("Port".into(), json!(e.port));
     root.insert("Region".into(), json!(e.region));
@@ -157,12 +147,12 @@ fn document(report: &Report, e: &EndpointReport, namespace: &str, cluster: Optio
         .iter()
         .take(MAX_ADDRESSES)
         .map(|a| {
-            json!({
-                "ip": a.ip,
-                "class": a.class,
-                "ok": a.ok,
-                "error": a.tls.as_ref().and_then(|t| t.error.as_ref()).or(a.tcp.error.as_ref()).map(|x| x.kind),
-            })
+            let error = a
+                .tls
+                .as_ref()
+                .and_then(|t| t.error.as_ref())
+                .or(a.tcp.error.as_ref());
+            json!({ "ip": a.ip, "class": a.class, "ok": a.ok, "error": error.map(|x| x.kind) })
         })
         .collect();
     root.insert("Addresses".into(), Value::Array(listed));
@@ -175,7 +165,6 @@ fn document(report: &Report, e: &EndpointReport, namespace: &str, cluster: Optio
     if e.status != Status::Ok {
         root.insert("Nameservers".into(), json!(e.dns.nameservers));
     }
-    Value::Object(root)
 }
 
 /// The last resort for an oversized document: drop the long properties.
