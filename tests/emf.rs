@@ -1,4 +1,4 @@
-//! CloudWatch Embedded Metric Format: every line is one document that
+//! `CloudWatch` Embedded Metric Format: every line is one document that
 //! validates against the EMF specification's JSON schema, stays under
 //! 16 KB, and references only root members of the right types.
 

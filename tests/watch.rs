@@ -79,7 +79,7 @@ fn watch_args(vpc: &support::Vpc, status: &std::path::Path, extra: &[&str]) -> V
         "--status-file",
         status.to_str().unwrap(),
     ]);
-    args[1] = "watch".to_owned();
+    "watch".clone_into(&mut args[1]);
     args.extend(extra.iter().map(|s| (*s).to_owned()));
     args
 }
