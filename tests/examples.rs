@@ -17,7 +17,12 @@ fn env_of(container: &Value) -> Vec<(String, String)> {
         .as_array()
         .map(|a| {
             a.iter()
-                .map(|kv| (kv["name"].as_str().unwrap().to_owned(), kv["value"].as_str().unwrap().to_owned()))
+                .map(|kv| {
+                    (
+                        kv["name"].as_str().unwrap().to_owned(),
+                        kv["value"].as_str().unwrap().to_owned(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -31,42 +36,73 @@ fn validate_command(words: &[&str], env: &[(String, String)]) {
     let lookup = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     match &parsed.command {
         cli::Command::Check(a) | cli::Command::Endpoints(a) => {
-            vpce_probe::config::Config::from_args(a, &lookup).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+            vpce_probe::config::Config::from_args(a, &lookup)
+                .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
         }
         cli::Command::Watch(w) => {
-            vpce_probe::config::WatchConfig::from_cmd(w, &lookup).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+            vpce_probe::config::WatchConfig::from_cmd(w, &lookup)
+                .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
         }
         cli::Command::Health(h) => {
-            vpce_probe::config::HealthConfig::from_args(h).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+            vpce_probe::config::HealthConfig::from_args(h)
+                .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
         }
     }
     for (name, _) in env {
-        assert!(name.starts_with("VPCE_PROBE_"), "unexpected variable {name}");
+        assert!(
+            name.starts_with("VPCE_PROBE_"),
+            "unexpected variable {name}"
+        );
     }
 }
 
 fn words(v: &Value) -> Vec<&str> {
-    v.as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect()
 }
 
 /// What ECS requires of a Fargate task definition.
 fn check_task_definition(td: &Value) -> Vec<&Value> {
     assert!(td["family"].as_str().is_some_and(|f| !f.is_empty()));
     assert_eq!(td["networkMode"], "awsvpc");
-    assert!(td["requiresCompatibilities"].as_array().unwrap().contains(&Value::from("FARGATE")));
-    assert!(td["cpu"].is_string() && td["memory"].is_string(), "Fargate needs task-level cpu and memory");
-    let containers: Vec<&Value> = td["containerDefinitions"].as_array().unwrap().iter().collect();
+    assert!(
+        td["requiresCompatibilities"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("FARGATE"))
+    );
+    assert!(
+        td["cpu"].is_string() && td["memory"].is_string(),
+        "Fargate needs task-level cpu and memory"
+    );
+    let containers: Vec<&Value> = td["containerDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
     assert!(!containers.is_empty());
-    assert!(containers.iter().any(|c| c["essential"] == true), "a task needs an essential container");
+    assert!(
+        containers.iter().any(|c| c["essential"] == true),
+        "a task needs an essential container"
+    );
     for c in &containers {
         assert!(c["name"].as_str().is_some_and(|n| !n.is_empty()));
         assert!(c["image"].as_str().is_some_and(|n| !n.is_empty()));
         for dep in c["dependsOn"].as_array().into_iter().flatten() {
-            let target = containers.iter().find(|x| x["name"] == dep["containerName"]).expect("dependsOn names a container");
+            let target = containers
+                .iter()
+                .find(|x| x["name"] == dep["containerName"])
+                .expect("dependsOn names a container");
             let condition = dep["condition"].as_str().unwrap();
             assert!(["START", "COMPLETE", "SUCCESS", "HEALTHY"].contains(&condition));
             if condition == "SUCCESS" || condition == "COMPLETE" {
-                assert_eq!(target["essential"], false, "{condition} cannot be set on an essential container");
+                assert_eq!(
+                    target["essential"], false,
+                    "{condition} cannot be set on an essential container"
+                );
             }
             if condition == "HEALTHY" {
                 assert!(target["healthCheck"].is_object());
@@ -74,14 +110,20 @@ fn check_task_definition(td: &Value) -> Vec<&Value> {
         }
         for m in c["mountPoints"].as_array().into_iter().flatten() {
             let volumes = td["volumes"].as_array().unwrap();
-            assert!(volumes.iter().any(|v| v["name"] == m["sourceVolume"]), "mount of an undeclared volume");
+            assert!(
+                volumes.iter().any(|v| v["name"] == m["sourceVolume"]),
+                "mount of an undeclared volume"
+            );
         }
     }
     containers
 }
 
 fn probe_container<'a>(containers: &[&'a Value]) -> &'a Value {
-    containers.iter().find(|c| c["name"] == "vpce-probe").unwrap()
+    containers
+        .iter()
+        .find(|c| c["name"] == "vpce-probe")
+        .unwrap()
 }
 
 #[test]
@@ -95,7 +137,11 @@ fn sidecar_with_health_check() {
     validate_command(&command, &env);
     let hc = &probe["healthCheck"];
     let hc_command = words(&hc["command"]);
-    assert_eq!(&hc_command[..3], ["CMD", "/vpce-probe", "health"], "CMD form: a scratch image has no shell");
+    assert_eq!(
+        &hc_command[..3],
+        ["CMD", "/vpce-probe", "health"],
+        "CMD form: a scratch image has no shell"
+    );
     validate_command(&hc_command[2..], &env);
     let interval = hc["interval"].as_u64().unwrap();
     let timeout = hc["timeout"].as_u64().unwrap();
@@ -103,7 +149,10 @@ fn sidecar_with_health_check() {
     assert!((1..=10).contains(&hc["retries"].as_u64().unwrap()));
     assert!(hc["startPeriod"].as_u64().unwrap() <= 300);
     assert_eq!(probe["readonlyRootFilesystem"], true);
-    assert!(probe["mountPoints"][0]["containerPath"] == "/tmp", "the status file lives under /tmp");
+    assert!(
+        probe["mountPoints"][0]["containerPath"] == "/tmp",
+        "the status file lives under /tmp"
+    );
 }
 
 #[test]
@@ -114,7 +163,10 @@ fn init_container_gates_the_app() {
     assert_eq!(probe["essential"], false);
     validate_command(&words(&probe["command"]), &env_of(probe));
     let app = containers.iter().find(|c| c["name"] == "app").unwrap();
-    assert_eq!(app["dependsOn"][0], serde_json::json!({"containerName": "vpce-probe", "condition": "SUCCESS"}));
+    assert_eq!(
+        app["dependsOn"][0],
+        serde_json::json!({"containerName": "vpce-probe", "condition": "SUCCESS"})
+    );
 }
 
 #[test]
@@ -132,15 +184,37 @@ fn run_task_diagnostic() {
 #[test]
 fn alarm_on_an_emf_metric() {
     let alarm = load("cloudwatch-alarm.json");
-    for field in ["AlarmName", "Namespace", "MetricName", "Statistic", "ComparisonOperator"] {
+    for field in [
+        "AlarmName",
+        "Namespace",
+        "MetricName",
+        "Statistic",
+        "ComparisonOperator",
+    ] {
         assert!(alarm[field].is_string(), "{field}");
     }
     for field in ["Period", "EvaluationPeriods", "Threshold"] {
         assert!(alarm[field].is_number(), "{field}");
     }
     assert_eq!(alarm["Namespace"], "VpceProbe", "the default --namespace");
-    let metrics = ["Reachable", "PrivatePath", "AddressesFailing", "DnsLatency", "ConnectLatency", "TlsLatency", "CertDaysLeft"];
+    let metrics = [
+        "Reachable",
+        "PrivatePath",
+        "AddressesFailing",
+        "DnsLatency",
+        "ConnectLatency",
+        "TlsLatency",
+        "CertDaysLeft",
+    ];
     assert!(metrics.contains(&alarm["MetricName"].as_str().unwrap()));
-    let dims: Vec<&str> = alarm["Dimensions"].as_array().unwrap().iter().map(|d| d["Name"].as_str().unwrap()).collect();
-    assert!(dims == ["Service"] || dims == ["Service", "Cluster"], "a dimension set vpce-probe emits: {dims:?}");
+    let dims: Vec<&str> = alarm["Dimensions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["Name"].as_str().unwrap())
+        .collect();
+    assert!(
+        dims == ["Service"] || dims == ["Service", "Cluster"],
+        "a dimension set vpce-probe emits: {dims:?}"
+    );
 }

@@ -47,6 +47,7 @@ pub fn render(report: &Report, out: &mut impl Write, color: bool) -> io::Result<
         report.endpoints.len(),
         report.duration_ms
     )?;
+    context(report, out)?;
     for e in &report.endpoints {
         writeln!(out)?;
         endpoint(&style, e, out)?;
@@ -62,6 +63,33 @@ pub fn render(report: &Report, out: &mut impl Write, color: bool) -> io::Result<
     )
 }
 
+/// The task, when running in ECS, and the notes about it.
+fn context(report: &Report, out: &mut impl Write) -> io::Result<()> {
+    let field = |k: &str| report.context.get(k).and_then(serde_json::Value::as_str);
+    if let Some(task) = field("task_arn") {
+        writeln!(
+            out,
+            "task {task} ({}, {}), subnet {}, ip {}",
+            field("launch_type").unwrap_or("?"),
+            field("availability_zone").unwrap_or("?"),
+            field("subnet_cidr").unwrap_or("?"),
+            field("private_ipv4").unwrap_or("?"),
+        )?;
+    }
+    let notes = report
+        .context
+        .get("notes")
+        .and_then(serde_json::Value::as_array);
+    for note in notes
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_str)
+    {
+        writeln!(out, "note: {note}")?;
+    }
+    Ok(())
+}
+
 fn endpoint(style: &Style, e: &EndpointReport, out: &mut impl Write) -> io::Result<()> {
     writeln!(
         out,
@@ -71,6 +99,12 @@ fn endpoint(style: &Style, e: &EndpointReport, out: &mut impl Write) -> io::Resu
         e.host,
         e.port
     )?;
+    if e.reason.starts_with("container ") {
+        for (i, line) in wrap(&e.reason, WIDTH - INDENT.len() - 9).iter().enumerate() {
+            let label = if i == 0 { "why" } else { "" };
+            writeln!(out, "{INDENT}{label:<8} {line}")?;
+        }
+    }
     writeln!(out, "{INDENT}path     {}", e.path.as_str())?;
     let dns = &e.dns;
     let from = if dns.nameservers.is_empty() {
