@@ -1,5 +1,5 @@
 //! The deployable examples stay valid: each is JSON with the fields ECS (or
-//! CloudWatch) requires, and every vpce-probe command line in them parses
+//! `CloudWatch`) requires, and every vpce-probe command line in them parses
 //! and validates with the real CLI, so the examples cannot drift from the flags.
 
 use serde_json::Value;
