@@ -246,11 +246,11 @@ pub struct ProbeArgs {
     )]
     pub metadata_timeout: String,
 
-    /// Log filter for stderr, e.g. warn, info, vpce_probe=debug.
+    /// Log filter for stderr, e.g. info, vpce_probe=debug (default: our warnings, other crates' errors).
     #[arg(
         long,
         env = "VPCE_PROBE_LOG",
-        default_value = "warn",
+        default_value = "error,vpce_probe=warn",
         value_name = "FILTER"
     )]
     pub log: String,

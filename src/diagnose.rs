@@ -42,6 +42,7 @@ pub enum Finding {
     DnsResolverUnreachable,
     DnsServfail,
     DnsRefused,
+    DnsTcpBlocked,
     DnsError,
     PublicConnectTimeout,
     PrivateConnectTimeout,
@@ -70,6 +71,7 @@ impl Finding {
             Self::DnsResolverUnreachable => "dns_resolver_unreachable",
             Self::DnsServfail => "dns_servfail",
             Self::DnsRefused => "dns_refused",
+            Self::DnsTcpBlocked => "dns_tcp_blocked",
             Self::DnsError => "dns_error",
             Self::PublicConnectTimeout => "public_connect_timeout",
             Self::PrivateConnectTimeout => "private_connect_timeout",
@@ -244,6 +246,7 @@ fn dns_finding(kind: FailureKind) -> Finding {
         FailureKind::NoRecords => Finding::DnsNoAddresses,
         FailureKind::ServFail => Finding::DnsServfail,
         FailureKind::DnsRefused => Finding::DnsRefused,
+        FailureKind::Truncated => Finding::DnsTcpBlocked,
         FailureKind::Deadline => Finding::DeadlineExceeded,
         FailureKind::Timeout
         | FailureKind::Refused
@@ -365,6 +368,13 @@ impl Ctx<'_> {
                 "The resolver {ns} refused to answer for {host}. It is not configured to \
                  resolve for this task's addresses; allow the VPC CIDR on the resolver or use \
                  the Amazon-provided resolver.",
+                ns = self.nameservers()
+            ),
+            Finding::DnsTcpBlocked => format!(
+                "The answer for {host} from {ns} was too large for UDP and the retry over TCP \
+                 failed{detail}. Resolvers switch to TCP port 53 for large answers (many \
+                 addresses, long CNAME chains): allow TCP 53 as well as UDP 53 to the resolver in \
+                 the security groups and network ACLs.",
                 ns = self.nameservers()
             ),
             Finding::DnsError => format!("Resolving {host} failed{detail}."),

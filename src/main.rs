@@ -18,7 +18,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> ExitCode {
-    let log = vpce_probe::probe_args(cli).map_or("warn", |a| a.log.as_str());
+    let log = vpce_probe::probe_args(cli).map_or("error", |a| a.log.as_str());
     if let Err(e) = vpce_probe::init_tracing(log) {
         eprintln!("vpce-probe: {e}");
         return Exit::Usage.into();

@@ -261,6 +261,10 @@ fn classify(err: &NetError) -> Failure {
         NetError::Timeout | NetError::NoConnections | NetError::Busy => {
             (FailureKind::Timeout, "no answer from the nameservers")
         }
+        NetError::Truncated => (
+            FailureKind::Truncated,
+            "the UDP answer was truncated and the retry over TCP failed",
+        ),
         NetError::Io(io) => return Failure::from_io(io),
         _ => return Failure::new(FailureKind::DnsError, err.to_string()),
     };
@@ -275,8 +279,10 @@ fn read_resolv_conf(
         reason,
     };
     let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+    // Unparseable lines are skipped, as libc does; only a file with no
+    // usable nameserver is an error.
     let (config, opts) = hickory_resolver::system_conf::parse_resolv_conf(&bytes)
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(|_| fail("no usable nameserver line".to_owned()))?;
     if config.name_servers().is_empty() {
         return Err(fail("no nameserver lines".to_owned()));
     }

@@ -54,6 +54,8 @@ pub enum FailureKind {
     ServFail,
     /// The resolver answered REFUSED.
     DnsRefused,
+    /// The answer was truncated (TC) and DNS over TCP did not work.
+    Truncated,
     /// Another DNS failure (bad response, other response code).
     DnsError,
     /// The certificate does not chain to a trusted root.

@@ -75,6 +75,17 @@ pub enum Behavior {
     Closed,
     /// A listener whose accept queue is full: SYNs are dropped, connects time out.
     Blackhole,
+    /// Reads the `ClientHello`, sends half a TLS record, then stalls.
+    StallMidHandshake,
+    /// Answers the ClientHello with plain-text HTTP.
+    Garbage,
+    /// A TLS server whose certificate chain is about 100 KB.
+    HugeChain,
+    /// A TLS 1.0-only server: answers a TLS 1.2+ `ClientHello` with a
+    /// `protocol_version` alert, as OpenSSL does.
+    Tls10Only,
+    /// Sends a real `ServerHello`, then resets the connection.
+    ResetAfterServerHello,
 }
 
 impl Behavior {
@@ -526,9 +537,94 @@ async fn serve(
                 std::future::pending::<()>().await;
             });
         }
+        Behavior::StallMidHandshake | Behavior::Garbage | Behavior::Tls10Only => {
+            let reply: &'static [u8] = match behavior {
+                // A handshake record announcing 64 bytes, of which 6 arrive.
+                Behavior::StallMidHandshake => &[
+                    0x16, 0x03, 0x03, 0x00, 0x40, 0x02, 0x00, 0x00, 0x3c, 0x03, 0x03,
+                ],
+                Behavior::Garbage => b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n",
+                _ => &[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46],
+            };
+            let keep_open = matches!(behavior, Behavior::StallMidHandshake);
+            tasks.spawn(serve_scripted(
+                listener,
+                reply,
+                keep_open,
+                Arc::clone(&counter),
+            ));
+        }
+        Behavior::HugeChain => {
+            let config = pki.huge_chain_config(name);
+            tasks.spawn(serve_tls(listener, config, Arc::clone(&counter)));
+        }
+        Behavior::ResetAfterServerHello => {
+            let config = pki.server_config(Issuer::Amazon, &[name.to_owned()], Validity::Good);
+            tasks.spawn(serve_reset_after_hello(
+                listener,
+                config,
+                Arc::clone(&counter),
+            ));
+        }
         Behavior::Closed => return None,
     }
     Some((port, counter))
+}
+
+/// Reads the first bytes a client sends, writes `reply`, then holds the
+/// connection open (`keep_open`) or closes it.
+async fn serve_scripted(
+    listener: TcpListener,
+    reply: &'static [u8],
+    keep_open: bool,
+    hits: Arc<AtomicUsize>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut open = Vec::new();
+    while let Ok((mut stream, _)) = listener.accept().await {
+        hits.fetch_add(1, Ordering::SeqCst);
+        let mut buf = [0u8; 4096];
+        let _ = stream.read(&mut buf).await;
+        let _ = stream.write_all(reply).await;
+        if keep_open {
+            open.push(stream);
+        }
+    }
+}
+
+/// Runs a real rustls server far enough to produce its first flight, sends
+/// only the ServerHello record, then resets the connection (RST).
+async fn serve_reset_after_hello(
+    listener: TcpListener,
+    config: Arc<rustls::ServerConfig>,
+    hits: Arc<AtomicUsize>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    while let Ok((mut stream, _)) = listener.accept().await {
+        hits.fetch_add(1, Ordering::SeqCst);
+        let mut conn = rustls::ServerConnection::new(Arc::clone(&config)).unwrap();
+        let mut buf = vec![0u8; 16 * 1024];
+        let Ok(n) = stream.read(&mut buf).await else {
+            continue;
+        };
+        let mut input = &buf[..n];
+        if conn.read_tls(&mut input).is_err() || conn.process_new_packets().is_err() {
+            continue;
+        }
+        let mut flight = Vec::new();
+        while conn.wants_write() {
+            if conn.write_tls(&mut flight).is_err() {
+                break;
+            }
+        }
+        // The first record of the flight is the ServerHello.
+        if flight.len() >= 5 {
+            let len = 5 + usize::from(u16::from_be_bytes([flight[3], flight[4]]));
+            let _ = stream.write_all(&flight[..len.min(flight.len())]).await;
+        }
+        let _ = stream.set_zero_linger();
+        drop(stream);
+    }
 }
 
 fn bind(addr: SocketAddr, backlog: u32) -> std::io::Result<TcpListener> {
@@ -686,6 +782,36 @@ impl Pki {
         format!("{}{}", self.amazon_root.pem(), self.proxy_root.pem())
     }
 
+    /// A good leaf for `name`, plus an unrelated certificate padded with
+    /// thousands of names: a chain of about 100 KB.
+    pub fn huge_chain_config(&self, name: &str) -> Arc<rustls::ServerConfig> {
+        let names: Vec<String> = (0..4000)
+            .map(|i| format!("padding-{i:05}.example.test"))
+            .collect();
+        let mut pad = CertificateParams::new(names).unwrap();
+        pad.distinguished_name.push(DnType::CommonName, "padding");
+        let pad_key = KeyPair::generate().unwrap();
+        let pad = pad.signed_by(&pad_key, &self.amazon_intermediate).unwrap();
+        let mut p = CertificateParams::new(vec![name.to_owned()]).unwrap();
+        p.distinguished_name.push(DnType::CommonName, name);
+        let key = KeyPair::generate().unwrap();
+        let leaf = p.signed_by(&key, &self.amazon_intermediate).unwrap();
+        let chain = vec![
+            leaf.der().clone(),
+            self.amazon_intermediate.der().clone(),
+            pad.der().clone(),
+        ];
+        assert!(chain.iter().map(|c| c.len()).sum::<usize>() > 100_000);
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(chain, PrivateKeyDer::Pkcs8(key.serialize_der().into()))
+            .unwrap();
+        Arc::new(config)
+    }
+
     /// A server config presenting a leaf for `names`, with its chain.
     pub fn server_config(
         &self,
@@ -734,6 +860,94 @@ impl Pki {
             .unwrap();
         Arc::new(config)
     }
+}
+
+/// How the hostile resolver treats its one bad name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DnsMischief {
+    /// SERVFAIL.
+    ServFail,
+    /// A truncated (TC) UDP answer, and nothing listens on TCP.
+    TruncatedNoTcp,
+    /// `bad CNAME loop-a`, `loop-a CNAME bad`: a loop with no address.
+    CnameLoop,
+    /// Never answers.
+    Silent,
+}
+
+/// A resolver on UDP only that misbehaves for `bad` and relays every other
+/// question to `upstream` (the simulated VPC's DNS), so the other endpoints
+/// of the same run show whether the mischief spilled over.
+pub async fn hostile_dns(
+    bad: &str,
+    mischief: DnsMischief,
+    upstream: SocketAddr,
+) -> (tokio::task::JoinHandle<()>, SocketAddr) {
+    use hickory_server::proto::op::{Message, ResponseCode};
+    let block = random_block();
+    let socket = UdpSocket::bind(SocketAddr::new(
+        IpAddr::V4(Ipv4Addr::new(127, block.0, block.1, 54)),
+        0,
+    ))
+    .await
+    .unwrap();
+    let addr = socket.local_addr().unwrap();
+    let bad = Name::from_str(&format!("{bad}.")).unwrap();
+    let task = tokio::spawn(async move {
+        let socket = Arc::new(socket);
+        let mut buf = vec![0u8; 4096];
+        while let Ok((n, peer)) = socket.recv_from(&mut buf).await {
+            let packet = buf[..n].to_vec();
+            let Ok(request) = Message::from_vec(&packet) else {
+                continue;
+            };
+            let Some(query) = request.queries.first().cloned() else {
+                continue;
+            };
+            if query.name() != &bad {
+                // Relay to the VPC's DNS.
+                let socket = Arc::clone(&socket);
+                tokio::spawn(async move {
+                    let relay = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+                    let _ = relay.send_to(&packet, upstream).await;
+                    let mut answer = vec![0u8; 4096];
+                    if let Ok(Ok((m, _))) =
+                        tokio::time::timeout(Duration::from_secs(5), relay.recv_from(&mut answer))
+                            .await
+                    {
+                        let _ = socket.send_to(&answer[..m], peer).await;
+                    }
+                });
+                continue;
+            }
+            let mut response = Message::response(request.metadata.id, request.metadata.op_code);
+            response.metadata.recursion_desired = request.metadata.recursion_desired;
+            response.metadata.recursion_available = true;
+            response.add_query(query.clone());
+            match mischief {
+                DnsMischief::Silent => continue,
+                DnsMischief::ServFail => response.metadata.response_code = ResponseCode::ServFail,
+                DnsMischief::TruncatedNoTcp => response.metadata.truncation = true,
+                DnsMischief::CnameLoop => {
+                    let other = Name::from_str("loop-a.amazonaws.com.").unwrap();
+                    response.add_answer(Record::from_rdata(
+                        bad.clone(),
+                        60,
+                        RData::CNAME(CNAME(other.clone())),
+                    ));
+                    response.add_answer(Record::from_rdata(
+                        other,
+                        60,
+                        RData::CNAME(CNAME(bad.clone())),
+                    ));
+                }
+            }
+            if let Ok(bytes) = response.to_vec() {
+                let _ = socket.send_to(&bytes, peer).await;
+            }
+        }
+    });
+    (task, addr)
 }
 
 /// Holds a UDP socket that never answers: a resolver that is not there.
