@@ -77,7 +77,7 @@ pub enum Behavior {
     Blackhole,
     /// Reads the `ClientHello`, sends half a TLS record, then stalls.
     StallMidHandshake,
-    /// Answers the ClientHello with plain-text HTTP.
+    /// Answers the `ClientHello` with plain-text HTTP.
     Garbage,
     /// A TLS server whose certificate chain is about 100 KB.
     HugeChain,
@@ -593,7 +593,7 @@ async fn serve_scripted(
 }
 
 /// Runs a real rustls server far enough to produce its first flight, sends
-/// only the ServerHello record, then resets the connection (RST).
+/// only the `ServerHello` record, then resets the connection (RST).
 async fn serve_reset_after_hello(
     listener: TcpListener,
     config: Arc<rustls::ServerConfig>,
