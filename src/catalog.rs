@@ -88,7 +88,7 @@ impl FromStr for Region {
                 partition: Partition::of_region(s),
             })
         } else {
-            Err(InvalidRegion(s.to_owned()))
+            Err(InvalidRegion(crate::error::printable(s)))
         }
     }
 }
@@ -233,7 +233,7 @@ impl fmt::Display for Service {
 }
 
 /// Use-case bundles accepted by `--services` besides single service names.
-pub const BUNDLES: [(&str, &[Service], &str); 5] = [
+pub const BUNDLES: [(&str, &[Service], &str); 6] = [
     (
         "default",
         &Service::DEFAULT,
@@ -255,6 +255,11 @@ pub const BUNDLES: [(&str, &[Service], &str); 5] = [
         "the ECS agent on EC2 container instances",
     ),
     ("all", &Service::ALL, "every service in the catalog"),
+    (
+        "none",
+        &[],
+        "no AWS service: probe only the --target endpoints",
+    ),
 ];
 
 /// `--services` named something that is neither a service nor a bundle.
@@ -282,7 +287,7 @@ pub fn parse_services<S: AsRef<str>>(names: &[S]) -> Result<Vec<Service>, Unknow
         } else if let Some((_, members, _)) = BUNDLES.iter().find(|(n, _, _)| *n == name) {
             members
         } else {
-            return Err(UnknownService(name.to_owned()));
+            return Err(UnknownService(crate::error::printable(name)));
         };
         for s in expanded {
             if !out.contains(s) {

@@ -118,7 +118,8 @@ pub struct ProbeArgs {
 
     /// Services or bundles, comma-separated: ecr.api, ecr.dkr, s3, logs, ssm,
     /// ssmmessages, ec2messages, secretsmanager, kms, sts, ecs, ecs-agent,
-    /// ecs-telemetry, xray, monitoring; bundles default, ecr, exec, ecs-ec2, all.
+    /// ecs-telemetry, xray, monitoring; bundles default, ecr, exec, ecs-ec2, all;
+    /// none (only --target endpoints).
     #[arg(
         long,
         env = "VPCE_PROBE_SERVICES",

@@ -39,7 +39,7 @@ pub enum ConfigError {
 fn invalid(flag: &'static str, value: &str, expected: impl Into<String>) -> ConfigError {
     ConfigError::Invalid {
         flag,
-        value: value.to_owned(),
+        value: crate::error::printable(value),
         expected: expected.into(),
     }
 }
@@ -235,7 +235,8 @@ impl Config {
             .transpose()?;
 
         let requested = catalog::parse_services(&args.services)?;
-        let (services, services_source) = if requested.is_empty() {
+        let explicit_none = args.services.iter().any(|s| s.trim() == "none");
+        let (services, services_source) = if requested.is_empty() && !explicit_none {
             (Service::DEFAULT.to_vec(), ServicesSource::Default)
         } else {
             (requested, ServicesSource::Flag)
@@ -462,22 +463,30 @@ fn load_roots(ca_file: Option<&str>) -> Result<RootCertStore, ConfigError> {
         return Ok(roots);
     };
     let fail = |reason: String| ConfigError::CaFile {
-        path: path.to_owned(),
+        path: crate::error::printable(path),
         reason,
     };
-    let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
-    let certs = CertificateDer::pem_slice_iter(&bytes)
+    let bytes =
+        crate::files::read_capped(std::path::Path::new(path)).map_err(|e| fail(e.to_string()))?;
+    add_pem_roots(&mut roots, &bytes).map_err(fail)?;
+    Ok(roots)
+}
+
+/// Adds every certificate of a PEM document to `roots`; the error says why
+/// the document is unusable.
+pub fn add_pem_roots(roots: &mut RootCertStore, pem: &[u8]) -> Result<(), String> {
+    let certs = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| fail(format!("not valid PEM ({e})")))?;
+        .map_err(|e| format!("not valid PEM ({e})"))?;
     if certs.is_empty() {
-        return Err(fail("no PEM CERTIFICATE blocks in the file".into()));
+        return Err("no PEM CERTIFICATE blocks in the file".into());
     }
     for (i, cert) in certs.into_iter().enumerate() {
         roots
             .add(cert)
-            .map_err(|e| fail(format!("certificate {} is not usable as a CA: {e}", i + 1)))?;
+            .map_err(|e| format!("certificate {} is not usable as a CA: {e}", i + 1))?;
     }
-    Ok(roots)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -528,6 +537,17 @@ mod tests {
         assert_eq!(c.targets[0].port, 8443);
         assert_eq!(c.targets[1].host, Host::Ip("::1".parse().unwrap()));
         assert_eq!(c.targets[2].port, 443);
+        let only_targets = config(&[
+            "--region",
+            "us-east-1",
+            "--services",
+            "none",
+            "--target",
+            "a.example",
+        ])
+        .unwrap();
+        assert!(only_targets.services.is_empty());
+        assert_eq!(only_targets.services_source, ServicesSource::Flag);
         assert_eq!(c.vpc_cidrs, vec!["10.1.0.0/16".parse::<IpNet>().unwrap()]);
         assert_eq!(
             c.dns.resolver,
@@ -651,6 +671,18 @@ mod tests {
             assert!(err.starts_with(want), "{argv:?}: got {err:?}");
             assert!(!err.contains('\n'), "{argv:?}: {err:?} is not one line");
         }
+    }
+
+    #[test]
+    fn control_characters_in_values_are_escaped() {
+        // Found by fuzz/run (flags): a newline in a value split the error line.
+        let err = config(&["--region", "us-east-1\n"]).unwrap_err();
+        assert_eq!(
+            err,
+            "invalid region 'us-east-1\\n': expected a region code like ap-northeast-1"
+        );
+        let err = config(&["--region", "us-east-1", "--timeout", "5\u{1b}[31m"]).unwrap_err();
+        assert!(err.starts_with("invalid --timeout '5\\u{1b}[31m'"), "{err}");
     }
 
     #[test]

@@ -8,6 +8,20 @@ use std::process::ExitCode;
 
 use crate::config::ConfigError;
 
+/// User input as shown in a one-line message: control characters (a stray
+/// newline in a task definition's environment, say) are escaped.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// The process exit status, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnose;
 pub mod error;
+pub mod files;
 pub mod metadata;
 pub mod mode;
 pub mod plan;

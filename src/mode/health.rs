@@ -11,12 +11,16 @@ use crate::mode::watch::StatusFile;
 
 /// The judgement and the one line explaining it.
 pub fn judge(config: &HealthConfig, now: SystemTime) -> (Exit, String) {
-    let path = config.status_file.display();
-    let bytes = match std::fs::read(&config.status_file) {
-        Ok(b) => b,
-        Err(e) => return (Exit::Fail, format!("unhealthy: cannot read {path}: {e}")),
-    };
-    let status: StatusFile = match serde_json::from_slice(&bytes) {
+    let path = crate::error::printable(&config.status_file.display().to_string());
+    match crate::files::read_capped(&config.status_file) {
+        Ok(bytes) => judge_bytes(&bytes, &path, config.max_age, now),
+        Err(e) => (Exit::Fail, format!("unhealthy: cannot read {path}: {e}")),
+    }
+}
+
+/// Judges the contents of a status file (`path` only names it in the line).
+pub fn judge_bytes(bytes: &[u8], path: &str, max_age: Duration, now: SystemTime) -> (Exit, String) {
+    let status: StatusFile = match serde_json::from_slice(bytes) {
         Ok(s) => s,
         Err(_) => {
             return (
@@ -36,12 +40,12 @@ pub fn judge(config: &HealthConfig, now: SystemTime) -> (Exit, String) {
             format!("unhealthy: {path} was written in the future; check the clock"),
         );
     }
-    if age > config.max_age {
+    if age > max_age {
         return (
             Exit::Fail,
             format!(
                 "unhealthy: the last round finished {age_text} ago, more than --max-age {}",
-                humantime::format_duration(config.max_age)
+                humantime::format_duration(max_age)
             ),
         );
     }

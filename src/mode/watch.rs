@@ -162,7 +162,7 @@ pub async fn run(
     let status_file = config.status_file.clone();
     // Fail fast on an unwritable status file: health could never pass.
     write_status(&status_file, &StatusFile::starting()).map_err(|e| AppError::StatusFile {
-        path: status_file.display().to_string(),
+        path: crate::error::printable(&status_file.display().to_string()),
         reason: e.to_string(),
     })?;
     let session = Session::start(config.probe).await?;

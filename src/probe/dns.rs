@@ -275,36 +275,36 @@ fn read_resolv_conf(
     path: &Path,
 ) -> Result<(ResolverConfig, hickory_resolver::config::ResolverOpts), AppError> {
     let fail = |reason: String| AppError::ResolvConf {
-        path: path.display().to_string(),
+        path: crate::error::printable(&path.display().to_string()),
         reason,
     };
-    let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
-    // Unparseable lines are skipped, as libc does; only a file with no
-    // usable nameserver is an error.
-    let (config, opts) = hickory_resolver::system_conf::parse_resolv_conf(&bytes)
-        .map_err(|_| fail("no usable nameserver line".to_owned()))?;
+    let bytes = crate::files::read_capped(path).map_err(|e| fail(e.to_string()))?;
+    resolv_conf_from_bytes(&bytes).map_err(fail)
+}
+
+/// Parses resolv.conf text. Unparseable lines are skipped, as libc does;
+/// only a file with no usable nameserver is an error.
+pub fn resolv_conf_from_bytes(
+    bytes: &[u8],
+) -> Result<(ResolverConfig, hickory_resolver::config::ResolverOpts), String> {
+    let (config, opts) = hickory_resolver::system_conf::parse_resolv_conf(bytes)
+        .map_err(|_| "no usable nameserver line".to_owned())?;
     if config.name_servers().is_empty() {
-        return Err(fail("no nameserver lines".to_owned()));
+        return Err("no usable nameserver line".to_owned());
     }
     Ok((config, opts))
 }
 
 fn read_hosts(path: &Path) -> Result<Hosts, AppError> {
+    let fail = |e: std::io::Error| AppError::HostsFile {
+        path: crate::error::printable(&path.display().to_string()),
+        reason: e.to_string(),
+    };
     let mut hosts = Hosts::default();
-    match std::fs::File::open(path) {
-        Ok(file) => hosts
-            .read_hosts_conf(file)
-            .map_err(|e| AppError::HostsFile {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            })?,
+    match crate::files::read_capped(path) {
+        Ok(bytes) => hosts.read_hosts_conf(bytes.as_slice()).map_err(fail)?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => {
-            return Err(AppError::HostsFile {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            });
-        }
+        Err(e) => return Err(fail(e)),
     }
     Ok(hosts)
 }

@@ -146,6 +146,10 @@ struct NameSpec {
 #[derive(Debug, Default)]
 pub struct VpcBuilder {
     names: Vec<NameSpec>,
+    /// Extra names resolving to the addresses of an earlier name.
+    aliases: Vec<(String, String)>,
+    /// The DNS server's port (0: any free port).
+    dns_port: u16,
     /// Addresses outside any DNS name (for `--target` tests).
     extra: Vec<AddrSpec>,
 }
@@ -183,6 +187,18 @@ impl VpcBuilder {
         let addrs: Vec<(Side, Behavior)> =
             (0..n).map(|_| (Side::Private, Behavior::tls())).collect();
         self.name(&host(service), &addrs)
+    }
+
+    /// `name` resolves to the same addresses as the earlier name `of`.
+    pub fn alias(mut self, name: &str, of: &str) -> Self {
+        self.aliases.push((name.to_owned(), of.to_owned()));
+        self
+    }
+
+    /// Serve DNS on this port (53 lets a resolv.conf point at it).
+    pub fn dns_port(mut self, port: u16) -> Self {
+        self.dns_port = port;
+        self
     }
 
     /// An address not in DNS, returned by [`Vpc::extra`] in order.
@@ -226,6 +242,14 @@ impl VpcBuilder {
             }
             records.push((spec.name.clone(), spec.cname_via.clone(), ips));
         }
+        for (name, of) in &self.aliases {
+            let ips = records
+                .iter()
+                .find(|r| &r.0 == of)
+                .map(|r| r.2.clone())
+                .expect("alias of a known name");
+            records.push((name.clone(), None, ips));
+        }
         let mut extra_ips = Vec::new();
         for a in &self.extra {
             let ip = alloc(a.side);
@@ -258,13 +282,11 @@ impl VpcBuilder {
             .port();
         }
 
-        let dns = start_dns(
-            &records,
-            Ipv4Addr::new(127, block.0, block.1, 53),
-            &mut tasks,
-        )
-        .await
-        .ok()?;
+        let dns_at = SocketAddr::new(
+            IpAddr::V4(Ipv4Addr::new(127, block.0, block.1, 53)),
+            self.dns_port,
+        );
+        let dns = start_dns(&records, dns_at, &mut tasks).await.ok()?;
         let dir = tempfile::tempdir().unwrap();
         let ca_file = dir.path().join("ca.pem");
         std::fs::write(&ca_file, pki.trusted_pem()).unwrap();
@@ -273,6 +295,7 @@ impl VpcBuilder {
             port,
             dns,
             ca_file: ca_file.to_str().unwrap().to_owned(),
+            records,
             hits,
             extra: extra_ips,
             _dir: dir,
@@ -291,6 +314,8 @@ pub struct Vpc {
     pub dns: SocketAddr,
     /// PEM with the test Amazon and proxy CAs (`--ca-file`).
     pub ca_file: String,
+    /// Every DNS name, its CNAME target if any, and its addresses.
+    pub records: Vec<(String, Option<String>, Vec<Ipv4Addr>)>,
     hits: HashMap<Ipv4Addr, Arc<AtomicUsize>>,
     extra: Vec<Ipv4Addr>,
     _dir: tempfile::TempDir,
@@ -480,7 +505,10 @@ async fn serve_metadata(listener: TcpListener, behavior: Metadata, count: Arc<At
 
 /// Runs the built `vpce-probe` binary; returns (exit code, stdout, stderr).
 pub async fn run_binary<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (i32, String, String) {
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpce-probe"))
+    // Integration tests know the binary; the bench helpers never call this
+    // and fall back to the one on PATH.
+    let binary = option_env!("CARGO_BIN_EXE_vpce-probe").unwrap_or("vpce-probe");
+    let out = tokio::process::Command::new(binary)
         .args(args)
         .env_remove("AWS_REGION")
         .env_remove("AWS_DEFAULT_REGION")
@@ -675,7 +703,7 @@ async fn serve_silent(listener: TcpListener, hits: Arc<AtomicUsize>) {
 /// An authoritative hickory-server for `amazonaws.com.` on `ip:0` (UDP and TCP, same port).
 async fn start_dns(
     records: &[(String, Option<String>, Vec<Ipv4Addr>)],
-    ip: Ipv4Addr,
+    at: SocketAddr,
     tasks: &mut JoinSet<()>,
 ) -> std::io::Result<SocketAddr> {
     let origin = Name::from_str("amazonaws.com.").unwrap();
@@ -710,7 +738,7 @@ async fn start_dns(
     }
     let mut catalog = Catalog::new();
     catalog.upsert(LowerName::from(origin), vec![Arc::new(zone)]);
-    let udp = UdpSocket::bind(SocketAddr::new(IpAddr::V4(ip), 0)).await?;
+    let udp = UdpSocket::bind(at).await?;
     let addr = udp.local_addr()?;
     let tcp = TcpListener::bind(addr).await?;
     let mut server = Server::new(catalog);
