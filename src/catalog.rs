@@ -75,7 +75,10 @@ impl FromStr for Region {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let parts: Vec<&str> = s.split('-').collect();
         let lower = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
-        let well_formed = parts.len() >= 3
+        // Real codes are under 20 characters; 32 keeps every hostname built
+        // from one a valid DNS name (found by fuzz/run: a 70-letter label).
+        let well_formed = s.len() <= 32
+            && parts.len() >= 3
             && (2..=4).contains(&parts[0].len())
             && lower(&parts[0])
             && parts[1..parts.len() - 1].iter().all(lower)
@@ -326,6 +329,10 @@ mod tests {
             ("-northeast-1", None),
             ("apnortheast1", None),
             ("ap-northeast-123", None),
+            (
+                "us-gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggwest-2",
+                None,
+            ),
         ];
         for (input, want) in cases {
             let got = input.parse::<Region>().ok().map(|r| r.partition());

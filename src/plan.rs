@@ -167,10 +167,13 @@ impl Plan {
         reason: &str,
     ) {
         let name = service.host(region, account);
-        let host = Host::Name(
-            rustls_pki_types::DnsName::try_from(name)
-                .expect("catalog hostnames are valid DNS names"),
-        );
+        // Regions and accounts are validated, so this holds; a bad name is
+        // skipped rather than trusted.
+        let Ok(dns_name) = rustls_pki_types::DnsName::try_from(name.clone()) else {
+            tracing::warn!(host = %name, "not a valid hostname; left out of the plan");
+            return;
+        };
+        let host = Host::Name(dns_name);
         if self.endpoints.iter().any(|e| e.host == host) {
             return;
         }
