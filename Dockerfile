@@ -9,6 +9,8 @@ FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
+# The manifest declares the bench helpers as examples; cargo wants their files.
+COPY bench ./bench
 RUN target="$(rustc -vV | sed -n 's/^host: //p')" \
  && RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked --target "$target" \
  && cp "target/$target/release/vpce-probe" /vpce-probe
