@@ -29,6 +29,15 @@ fn endpoint<'a>(report: &'a Report, service: &str) -> &'a EndpointReport {
         .unwrap()
 }
 
+/// The TLS error of the endpoint's first address.
+fn tls_error<'a>(report: &'a Report, service: &str) -> &'a vpce_probe::report::ErrorReport {
+    let tls = endpoint(report, service).addresses[0]
+        .tls
+        .as_ref()
+        .expect("TCP connected");
+    tls.error.as_ref().expect("the handshake failed")
+}
+
 fn assert_healthy_neighbour(report: &Report) {
     let logs = endpoint(report, "logs");
     assert_eq!(
@@ -161,13 +170,7 @@ async fn tls_that_stalls_mid_handshake() {
 async fn tls_that_sends_garbage() {
     let report = with_hostile_server(Behavior::Garbage).await;
     assert_finding(&report, "ssm", Status::Fail, Finding::TlsHandshakeFailed);
-    let error = endpoint(&report, "ssm").addresses[0]
-        .tls
-        .as_ref()
-        .unwrap()
-        .error
-        .as_ref()
-        .unwrap();
+    let error = tls_error(&report, "ssm");
     assert_eq!(error.kind, vpce_probe::probe::FailureKind::Protocol);
 }
 
@@ -175,13 +178,7 @@ async fn tls_that_sends_garbage() {
 async fn tls_with_a_100_kb_certificate_chain() {
     let report = with_hostile_server(Behavior::HugeChain).await;
     assert_finding(&report, "ssm", Status::Fail, Finding::TlsHandshakeFailed);
-    let error = endpoint(&report, "ssm").addresses[0]
-        .tls
-        .as_ref()
-        .unwrap()
-        .error
-        .as_ref()
-        .unwrap();
+    let error = tls_error(&report, "ssm");
     assert!(
         error.message.contains("HandshakePayloadTooLarge"),
         "{}",
@@ -193,13 +190,7 @@ async fn tls_with_a_100_kb_certificate_chain() {
 async fn tls_1_0_only() {
     let report = with_hostile_server(Behavior::Tls10Only).await;
     assert_finding(&report, "ssm", Status::Fail, Finding::TlsHandshakeFailed);
-    let error = endpoint(&report, "ssm").addresses[0]
-        .tls
-        .as_ref()
-        .unwrap()
-        .error
-        .as_ref()
-        .unwrap();
+    let error = tls_error(&report, "ssm");
     assert_eq!(error.kind, vpce_probe::probe::FailureKind::Incompatible);
 }
 
