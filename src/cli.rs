@@ -51,7 +51,14 @@ pub struct WatchCmd {
     )]
     pub interval: String,
 
-    /// Status file replaced atomically after every round (read by `health`).
+    #[command(flatten)]
+    pub status: StatusFileArg,
+}
+
+/// The status file `watch` replaces after every round and `health` reads.
+#[derive(Debug, Clone, Args)]
+pub struct StatusFileArg {
+    /// Status file: `watch` replaces it atomically after every round, `health` reads it.
     #[arg(
         long,
         env = "VPCE_PROBE_STATUS_FILE",
@@ -63,14 +70,8 @@ pub struct WatchCmd {
 
 #[derive(Debug, Clone, Args)]
 pub struct HealthArgs {
-    /// Status file written by `watch`.
-    #[arg(
-        long,
-        env = "VPCE_PROBE_STATUS_FILE",
-        default_value = DEFAULT_STATUS_FILE,
-        value_name = "PATH"
-    )]
-    pub status_file: String,
+    #[command(flatten)]
+    pub status: StatusFileArg,
 
     /// Oldest status accepted as fresh.
     #[arg(

@@ -345,7 +345,7 @@ impl WatchConfig {
         Ok(Self {
             probe: Config::from_args(&cmd.probe, env)?,
             interval,
-            status_file: parse_status_file(&cmd.status_file)?,
+            status_file: parse_status_file(&cmd.status.status_file)?,
         })
     }
 }
@@ -360,7 +360,7 @@ pub struct HealthConfig {
 impl HealthConfig {
     pub fn from_args(args: &HealthArgs) -> Result<Self, ConfigError> {
         Ok(Self {
-            status_file: parse_status_file(&args.status_file)?,
+            status_file: parse_status_file(&args.status.status_file)?,
             max_age: parse_duration("--max-age", &args.max_age)?,
         })
     }

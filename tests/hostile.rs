@@ -2,7 +2,10 @@
 //! endpoint and broken files. Each case must end in a clear per-endpoint
 //! result with the right finding, inside the deadline, without a panic, and
 //! without touching the other endpoints of the same run (each test keeps a
-//! healthy `logs` endpoint beside the hostile one).
+//! healthy `logs` endpoint beside the hostile one). Expired and not-yet-valid
+//! certificates are in `tests/scenarios.rs` (`certificate_validity`), the
+//! metadata cases in `tests/metadata.rs`, an unwritable status file in
+//! `tests/watch.rs`.
 
 mod support;
 
@@ -198,27 +201,6 @@ async fn tls_1_0_only() {
 async fn tls_reset_after_the_server_hello() {
     let report = with_hostile_server(Behavior::ResetAfterServerHello).await;
     assert_finding(&report, "ssm", Status::Fail, Finding::ConnectionReset);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn expired_and_not_yet_valid_certificates() {
-    use support::Validity;
-    let vpc = VpcBuilder::new()
-        .endpoint("logs", 1)
-        .name(
-            &host("kms"),
-            &[(Side::Private, Behavior::tls_valid(Validity::Expired))],
-        )
-        .name(
-            &host("sts"),
-            &[(Side::Private, Behavior::tls_valid(Validity::NotYetValid))],
-        )
-        .start()
-        .await;
-    let report = bounded(vpc.probe(&["--services", "logs,kms,sts"])).await;
-    assert_healthy_neighbour(&report);
-    assert_finding(&report, "kms", Status::Fail, Finding::TlsCertExpired);
-    assert_finding(&report, "sts", Status::Fail, Finding::TlsCertNotYetValid);
 }
 
 // ---- files -------------------------------------------------------------------

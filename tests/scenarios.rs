@@ -368,6 +368,7 @@ async fn one_of_three_enis_dead_warns() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn certificate_validity() {
     let vpc = VpcBuilder::new()
+        .endpoint("logs", 1)
         .name(
             &host("kms"),
             &[(Side::Private, Behavior::tls_valid(Validity::Expired))],
@@ -385,7 +386,7 @@ async fn certificate_validity() {
         )
         .start()
         .await;
-    let report = vpc.probe(&["--services", "kms,sts,xray"]).await;
+    let report = vpc.probe(&["--services", "logs,kms,sts,xray"]).await;
     assert_judged(
         endpoint(&report, "kms"),
         Status::Fail,
@@ -397,6 +398,13 @@ async fn certificate_validity() {
         Status::Fail,
         Path::None,
         Some(Finding::TlsCertNotYetValid),
+    );
+    // Bad certificates elsewhere leave a good endpoint alone.
+    assert_judged(
+        endpoint(&report, "logs"),
+        Status::Ok,
+        Path::InterfaceEndpoint,
+        None,
     );
     let xray = endpoint(&report, "xray");
     assert_judged(

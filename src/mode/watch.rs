@@ -31,15 +31,8 @@ pub struct StatusFile {
     pub round: u64,
     /// `pass`, `fail`, or `starting` before the first round.
     pub verdict: String,
-    pub summary: Option<StatusSummary>,
+    pub summary: Option<Summary>,
     pub endpoints: Vec<StatusEndpoint>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct StatusSummary {
-    pub ok: usize,
-    pub warn: usize,
-    pub fail: usize,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -69,7 +62,6 @@ impl StatusFile {
     }
 
     fn of(report: &Report, round: u64) -> Self {
-        let Summary { ok, warn, fail } = report.summary;
         Self {
             schema_version: 1,
             written_at_ms: now_ms(),
@@ -79,7 +71,7 @@ impl StatusFile {
                 Verdict::Fail => "fail",
             }
             .to_owned(),
-            summary: Some(StatusSummary { ok, warn, fail }),
+            summary: Some(report.summary),
             endpoints: report
                 .endpoints
                 .iter()
