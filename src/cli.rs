@@ -58,7 +58,7 @@ pub struct WatchCmd {
 /// The status file `watch` replaces after every round and `health` reads.
 #[derive(Debug, Clone, Args)]
 pub struct StatusFileArg {
-    /// Status file: `watch` replaces it atomically after every round, `health` reads it.
+    /// Status file: watch replaces it atomically after every round, health reads it.
     #[arg(
         long,
         env = "VPCE_PROBE_STATUS_FILE",
