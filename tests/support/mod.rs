@@ -830,14 +830,7 @@ impl Pki {
             pad.der().clone(),
         ];
         assert!(chain.iter().map(|c| c.len()).sum::<usize>() > 100_000);
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(chain, PrivateKeyDer::Pkcs8(key.serialize_der().into()))
-            .unwrap();
-        Arc::new(config)
+        tls_server_config(chain, &key)
     }
 
     /// A server config presenting a leaf for `names`, with its chain.
@@ -878,15 +871,7 @@ impl Pki {
         let leaf = p.signed_by(&key, signer).unwrap();
         let mut chain = vec![leaf.der().clone()];
         chain.extend(chain_tail);
-        let key = PrivateKeyDer::Pkcs8(key.serialize_der().into());
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .unwrap();
-        Arc::new(config)
+        tls_server_config(chain, &key)
     }
 }
 
@@ -976,6 +961,21 @@ pub async fn hostile_dns(
         }
     });
     (task, addr)
+}
+
+/// A rustls server (ring, TLS 1.2 and 1.3) presenting `chain` with `key`.
+fn tls_server_config(
+    chain: Vec<CertificateDer<'static>>,
+    key: &KeyPair,
+) -> Arc<rustls::ServerConfig> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, PrivateKeyDer::Pkcs8(key.serialize_der().into()))
+        .unwrap();
+    Arc::new(config)
 }
 
 /// Holds a UDP socket that never answers: a resolver that is not there.
