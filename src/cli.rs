@@ -15,7 +15,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Probe, from inside an ECS task, the AWS endpoints it depends on: DNS,
 /// TCP and TLS to every address, and whether the path stays inside the VPC.
 #[derive(Debug, Parser)]
-#[command(name = "vpce-probe", version, about, long_about = None)]
+#[command(
+    name = "vpce-probe",
+    version,
+    about,
+    long_about = None,
+    override_usage = "vpce-probe [check] [OPTIONS]\n       vpce-probe <COMMAND> [OPTIONS]"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -46,6 +52,7 @@ pub struct WatchCmd {
     #[arg(
         long,
         env = "VPCE_PROBE_INTERVAL",
+        allow_hyphen_values = true,
         default_value = "60s",
         value_name = "DURATION"
     )]
@@ -77,6 +84,7 @@ pub struct HealthArgs {
     #[arg(
         long,
         env = "VPCE_PROBE_MAX_AGE",
+        allow_hyphen_values = true,
         default_value = "3m",
         value_name = "DURATION"
     )]
@@ -143,7 +151,13 @@ pub struct ProbeArgs {
     pub targets: Vec<String>,
 
     /// Port for every AWS endpoint (for tests and port forwarding).
-    #[arg(long, env = "VPCE_PROBE_PORT", default_value = "443", value_name = "N")]
+    #[arg(
+        long,
+        env = "VPCE_PROBE_PORT",
+        allow_hyphen_values = true,
+        default_value = "443",
+        value_name = "N"
+    )]
     pub port: String,
 
     /// DNS server to ask instead of /etc/resolv.conf, IP[:PORT].
@@ -172,6 +186,7 @@ pub struct ProbeArgs {
     #[arg(
         long,
         env = "VPCE_PROBE_TIMEOUT",
+        allow_hyphen_values = true,
         default_value = "3s",
         value_name = "DURATION"
     )]
@@ -181,6 +196,7 @@ pub struct ProbeArgs {
     #[arg(
         long,
         env = "VPCE_PROBE_DEADLINE",
+        allow_hyphen_values = true,
         default_value = "10s",
         value_name = "DURATION"
     )]
@@ -190,6 +206,7 @@ pub struct ProbeArgs {
     #[arg(
         long,
         env = "VPCE_PROBE_CONCURRENCY",
+        allow_hyphen_values = true,
         default_value = "32",
         value_name = "N"
     )]
@@ -217,6 +234,7 @@ pub struct ProbeArgs {
     #[arg(
         long,
         env = "VPCE_PROBE_CERT_WARN_DAYS",
+        allow_hyphen_values = true,
         default_value = "14",
         value_name = "DAYS"
     )]
@@ -243,6 +261,7 @@ pub struct ProbeArgs {
     #[arg(
         long,
         env = "VPCE_PROBE_METADATA_TIMEOUT",
+        allow_hyphen_values = true,
         default_value = "1s",
         value_name = "DURATION"
     )]
@@ -284,7 +303,51 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString>,
 {
-    Cli::try_parse_from(with_default_subcommand(args))
+    use clap::{CommandFactory, FromArgMatches};
+    let args = with_default_subcommand(args);
+    let mut command = Cli::command();
+    if args.get(1).is_some_and(|a| a == "-h" || a == "--help") {
+        command = command.after_help(default_command_help());
+    }
+    Cli::from_arg_matches(&command.try_get_matches_from(args)?)
+}
+
+/// A clap usage error as one line: its first line, plus the valid choices
+/// when a value was not one of them (`--format xml`).
+pub fn usage_line(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let text = e.render().to_string();
+    let first = text.lines().next().unwrap_or("invalid arguments");
+    let mut line = first.strip_prefix("error: ").unwrap_or(first).to_owned();
+    if e.kind() == ErrorKind::InvalidValue
+        && let Some(ContextValue::Strings(valid)) = e.get(ContextKind::ValidValue)
+        && !line.contains("possible values")
+    {
+        line = format!("{line} (possible values: {})", valid.join(", "));
+    }
+    line
+}
+
+/// The top-level help ends with the options of `check`, since
+/// `vpce-probe [OPTIONS]` runs it.
+fn default_command_help() -> String {
+    use clap::CommandFactory;
+    let mut check = Cli::command()
+        .find_subcommand("check")
+        .cloned()
+        .expect("check is a subcommand");
+    let help = check.render_help().to_string();
+    let options = help
+        .split_once("Options:\n")
+        .map_or(help.as_str(), |(_, rest)| rest)
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("-h, --help"));
+    let mut out = "Options of check, the default command (`vpce-probe [OPTIONS]` runs `vpce-probe check [OPTIONS]`):\n".to_owned();
+    for line in options {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -303,6 +366,58 @@ mod tests {
         for (input, want) in cases {
             let out = with_default_subcommand(input.iter().copied());
             assert_eq!(out[1], want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn top_level_help_shows_the_check_options() {
+        let err = parse(["vpce-probe", "--help"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::DisplayHelp);
+        let help = err.render().to_string();
+        for want in [
+            "Commands:",
+            "check",
+            "Options of check",
+            "--services",
+            "--expect",
+        ] {
+            assert!(help.contains(want), "{want} missing from:\n{help}");
+        }
+        // A subcommand's own help stays its own.
+        let watch = parse(["vpce-probe", "watch", "--help"])
+            .unwrap_err()
+            .render()
+            .to_string();
+        assert!(watch.contains("--interval") && !watch.contains("Options of check"));
+    }
+
+    #[test]
+    fn an_invalid_choice_lists_the_valid_ones() {
+        let err = parse(["vpce-probe", "--format", "xml"]).unwrap_err();
+        assert_eq!(
+            usage_line(&err),
+            "invalid value 'xml' for '--format <FORMAT>' (possible values: text, json, emf)"
+        );
+    }
+
+    #[test]
+    fn negative_values_reach_validation() {
+        // Not "unexpected argument '-1'": the value reaches config, which names the flag.
+        for (flag, value) in [
+            ("--deadline", "-1s"),
+            ("--timeout", "-5"),
+            ("--port", "-443"),
+        ] {
+            let cli = parse(["vpce-probe", flag, value]).unwrap();
+            let Command::Check(args) = cli.command else {
+                unreachable!()
+            };
+            let got = match flag {
+                "--deadline" => args.deadline,
+                "--timeout" => args.timeout,
+                _ => args.port,
+            };
+            assert_eq!(got, value);
         }
     }
 

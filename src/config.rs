@@ -34,6 +34,8 @@ pub enum ConfigError {
     Service(#[from] UnknownService),
     #[error("cannot use --ca-file '{path}': {reason}")]
     CaFile { path: String, reason: String },
+    #[error("nothing to probe: --services none needs at least one --target")]
+    NothingToProbe,
 }
 
 fn invalid(flag: &'static str, value: &str, expected: impl Into<String>) -> ConfigError {
@@ -215,8 +217,12 @@ pub const DEFAULT_VPC_CIDRS: [&str; 5] = [
     "fc00::/7",
 ];
 
-/// The longest accepted `--timeout` or `--deadline`.
+/// The longest accepted `--timeout`, `--deadline` or `--interval`.
 const MAX_DURATION: Duration = Duration::from_secs(3600);
+
+/// The longest accepted `health --max-age`: above the longest jittered
+/// `--interval` (1h + 10%) plus the longest `--deadline` (1h).
+const MAX_AGE: Duration = Duration::from_secs(3 * 3600);
 
 impl Config {
     /// Validates the arguments. `env` reads the environment (injected so
@@ -234,6 +240,9 @@ impl Config {
             .map(|r| r.parse::<Region>())
             .transpose()?;
 
+        reject_empty("--services", &args.services, "a service or bundle name")?;
+        reject_empty("--target", &args.targets, "HOST[:PORT]")?;
+        reject_empty("--vpc-cidr", &args.vpc_cidrs, "a CIDR")?;
         let requested = catalog::parse_services(&args.services)?;
         let explicit_none = args.services.iter().any(|s| s.trim() == "none");
         let (services, services_source) = if requested.is_empty() && !explicit_none {
@@ -250,9 +259,11 @@ impl Config {
         let targets = args
             .targets
             .iter()
-            .filter(|t| !t.trim().is_empty())
             .map(|t| Target::parse(t.trim()))
             .collect::<Result<Vec<_>, _>>()?;
+        if services.is_empty() && targets.is_empty() {
+            return Err(ConfigError::NothingToProbe);
+        }
         let port = parse_port(&args.port)
             .ok_or_else(|| invalid("--port", &args.port, "expected a port from 1 to 65535"))?;
         let resolver = match &args.dns_server {
@@ -361,7 +372,7 @@ impl HealthConfig {
     pub fn from_args(args: &HealthArgs) -> Result<Self, ConfigError> {
         Ok(Self {
             status_file: parse_status_file(&args.status.status_file)?,
-            max_age: parse_duration("--max-age", &args.max_age)?,
+            max_age: parse_duration_up_to("--max-age", &args.max_age, MAX_AGE)?,
         })
     }
 }
@@ -385,6 +396,19 @@ fn parse_account(a: &str) -> Result<String, ConfigError> {
     }
 }
 
+/// An empty value (`--services ""`, `--target ''`, a stray comma in a list)
+/// is a mistake, not a request for the default.
+fn reject_empty(flag: &'static str, values: &[String], what: &str) -> Result<(), ConfigError> {
+    if values.iter().any(|v| v.trim().is_empty()) {
+        return Err(invalid(
+            flag,
+            "",
+            format!("expected {what}; an empty value is not one"),
+        ));
+    }
+    Ok(())
+}
+
 /// Parses a whole number within `min..=max`.
 fn parse_bounded<T>(flag: &'static str, s: &str, min: T, max: T) -> Result<T, ConfigError>
 where
@@ -399,11 +423,7 @@ where
 
 /// `--vpc-cidr` values, or the RFC 1918, CGNAT and ULA ranges when absent.
 fn parse_cidrs(raw: &[String]) -> Result<Vec<IpNet>, ConfigError> {
-    let given: Vec<&str> = raw
-        .iter()
-        .map(|c| c.trim())
-        .filter(|c| !c.is_empty())
-        .collect();
+    let given: Vec<&str> = raw.iter().map(|c| c.trim()).collect();
     if given.is_empty() {
         return Ok(DEFAULT_VPC_CIDRS
             .iter()
@@ -426,14 +446,25 @@ fn parse_cidrs(raw: &[String]) -> Result<Vec<IpNet>, ConfigError> {
 
 /// Parses `500ms`, `2s`, `1m`, `1m30s`: positive and at most an hour.
 pub fn parse_duration(flag: &'static str, s: &str) -> Result<Duration, ConfigError> {
+    parse_duration_up_to(flag, s, MAX_DURATION)
+}
+
+fn parse_duration_up_to(
+    flag: &'static str,
+    s: &str,
+    max: Duration,
+) -> Result<Duration, ConfigError> {
     humantime::parse_duration(s.trim())
         .ok()
-        .filter(|d| !d.is_zero() && *d <= MAX_DURATION)
+        .filter(|d| !d.is_zero() && *d <= max)
         .ok_or_else(|| {
             invalid(
                 flag,
                 s,
-                "expected a duration like 500ms, 2s or 1m (more than 0, at most 1h)",
+                format!(
+                    "expected a duration like 500ms, 2s or 1m (more than 0, at most {})",
+                    humantime::format_duration(max)
+                ),
             )
         })
 }
@@ -671,6 +702,71 @@ mod tests {
             assert!(err.starts_with(want), "{argv:?}: got {err:?}");
             assert!(!err.contains('\n'), "{argv:?}: {err:?} is not one line");
         }
+    }
+
+    #[test]
+    fn empty_values_and_empty_plans_are_usage_errors() {
+        let cases: [(&[&str], &str); 6] = [
+            (
+                &["--region", "us-east-1", "--services", "none"],
+                "nothing to probe: --services none needs at least one --target",
+            ),
+            (
+                &["--region", "us-east-1", "--services", ""],
+                "invalid --services '': expected a service or bundle name; an empty value is not one",
+            ),
+            (
+                &["--region", "us-east-1", "--services", "ecr,,logs"],
+                "invalid --services '': expected a service or bundle name; an empty value is not one",
+            ),
+            (
+                &["--region", "us-east-1", "--target", ""],
+                "invalid --target '': expected HOST[:PORT]; an empty value is not one",
+            ),
+            (
+                &["--region", "us-east-1", "--target", "  "],
+                "invalid --target '': expected HOST[:PORT]; an empty value is not one",
+            ),
+            (
+                &["--region", "us-east-1", "--vpc-cidr", ""],
+                "invalid --vpc-cidr '': expected a CIDR; an empty value is not one",
+            ),
+        ];
+        for (argv, want) in cases {
+            assert_eq!(config(argv).unwrap_err(), want, "{argv:?}");
+        }
+    }
+
+    #[test]
+    fn max_age_covers_the_longest_interval_plus_deadline() {
+        let health = |max_age: &str| {
+            let parsed = cli::parse(["vpce-probe", "health", "--max-age", max_age]).unwrap();
+            let cli::Command::Health(args) = parsed.command else {
+                unreachable!()
+            };
+            HealthConfig::from_args(&args).map_err(|e| e.to_string())
+        };
+        // --interval 1h (+10% jitter) and --deadline 1h are both allowed.
+        let longest_need = Duration::from_secs(3600 + 360 + 3600);
+        assert_eq!(health("2h6m").unwrap().max_age, longest_need);
+        assert_eq!(health("3h").unwrap().max_age, MAX_AGE);
+        assert_eq!(
+            health("4h").unwrap_err(),
+            "invalid --max-age '4h': expected a duration like 500ms, 2s or 1m (more than 0, at most 3h)"
+        );
+    }
+
+    #[test]
+    fn negative_values_are_named() {
+        assert_eq!(
+            config(&["--region", "us-east-1", "--deadline", "-1s"]).unwrap_err(),
+            "invalid --deadline '-1s': expected a duration like 500ms, 2s or 1m (more than 0, at most 1h)"
+        );
+        assert!(
+            config(&["--region", "us-east-1", "--port", "-1"])
+                .unwrap_err()
+                .starts_with("invalid --port '-1'")
+        );
     }
 
     #[test]

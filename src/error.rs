@@ -54,3 +54,10 @@ pub enum AppError {
     #[error("cannot write the report: {0}")]
     Output(#[from] std::io::Error),
 }
+
+impl AppError {
+    /// The report could not be written because its reader went away.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Self::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}

@@ -1,5 +1,6 @@
 //! Plumbing: parse, set up logging, run, map the outcome to an exit code.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use vpce_probe::cli::{self, Command};
@@ -20,7 +21,7 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> ExitCode {
     let log = vpce_probe::probe_args(cli).map_or("error", |a| a.log.as_str());
     if let Err(e) = vpce_probe::init_tracing(log) {
-        eprintln!("vpce-probe: {e}");
+        complain(&e);
         return Exit::Usage.into();
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -29,34 +30,40 @@ fn run(cli: &Cli) -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("vpce-probe: cannot start the async runtime: {e}");
+            complain(&format!("cannot start the async runtime: {e}"));
             return Exit::Usage.into();
         }
     };
     let mut stdout = std::io::stdout().lock();
     match runtime.block_on(vpce_probe::run(cli, &mut stdout)) {
         Ok(exit) => exit.into(),
+        // A reader that went away (`| head -1`) is not worth a message.
+        Err(e) if e.is_broken_pipe() => Exit::Usage.into(),
         Err(e) => {
-            eprintln!("vpce-probe: {e}");
+            complain(&e);
             Exit::Usage.into()
         }
     }
 }
 
-/// Help and version go to stdout with exit 0; a usage error is one line on
-/// stderr with exit 2, or 1 for `health`, since Docker reserves 2.
+/// One line on stderr; a closed stderr is no reason to panic.
+fn complain(e: &dyn std::fmt::Display) {
+    let _ = writeln!(std::io::stderr(), "vpce-probe: {e}");
+}
+
+/// Help and version go to stdout with exit 0 (quietly even when stdout is a
+/// closed pipe, as with `| head -1`); a usage error is one line on stderr
+/// with exit 2, or 1 for `health`, since Docker reserves 2.
 fn usage(e: &clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            print!("{e}");
+            let mut stdout = std::io::stdout().lock();
+            let _ = write!(stdout, "{}", e.render()).and_then(|()| stdout.flush());
             ExitCode::SUCCESS
         }
         _ => {
-            let text = e.render().to_string();
-            let line = text.lines().next().unwrap_or("invalid arguments");
-            let line = line.strip_prefix("error: ").unwrap_or(line);
-            eprintln!("vpce-probe: {line}");
+            complain(&cli::usage_line(e));
             let health = std::env::args_os().nth(1).is_some_and(|a| a == "health");
             if health { Exit::Fail } else { Exit::Usage }.into()
         }

@@ -236,10 +236,37 @@ async fn usage_errors_exit_2_with_one_line_naming_the_input() {
             vec!["endpoints", "--region", "us-east-1", "--port", "0"],
             "'0'",
         ),
+        // First-run papercuts: each names the flag and says what was wrong.
+        (
+            vec!["--region", "us-east-1", "--services", "none"],
+            "nothing to probe",
+        ),
+        (
+            vec!["--region", "us-east-1", "--services", ""],
+            "invalid --services ''",
+        ),
+        (
+            vec!["--region", "us-east-1", "--target", ""],
+            "invalid --target ''",
+        ),
+        (
+            vec!["--region", "us-east-1", "--deadline", "-1s"],
+            "invalid --deadline '-1s'",
+        ),
+        (
+            vec!["--region", "us-east-1", "--format", "xml"],
+            "(possible values: text, json, emf)",
+        ),
     ];
     for (args, names) in cases {
         let (code, stdout, stderr) = run_binary(&args).await;
-        assert_eq!(code, 2, "{args:?}: {stderr}");
+        // health never exits 2 (Docker reserves it): its usage errors are 1.
+        let want = if args.first() == Some(&"health") {
+            1
+        } else {
+            2
+        };
+        assert_eq!(code, want, "{args:?}: {stderr}");
         assert_eq!(stdout, "", "{args:?}");
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr:?}");
         assert!(stderr.starts_with("vpce-probe: "), "{args:?}: {stderr}");
@@ -249,6 +276,16 @@ async fn usage_errors_exit_2_with_one_line_naming_the_input() {
         );
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
+}
+
+#[tokio::test]
+async fn health_names_a_negative_max_age_and_still_never_exits_2() {
+    let (code, stdout, _) = run_binary(&["health", "--max-age", "-3m"]).await;
+    assert_eq!(code, 1);
+    assert!(
+        stdout.starts_with("unhealthy: invalid --max-age '-3m'"),
+        "{stdout}"
+    );
 }
 
 #[tokio::test]
@@ -330,4 +367,66 @@ async fn help_and_version_exit_0() {
         assert_eq!(code, 0, "{args:?}");
         assert!(!stdout.is_empty());
     }
+    let (_, top, _) = run_binary(&["--help"]).await;
+    assert!(
+        top.contains("Options of check, the default command") && top.contains("--services <LIST>"),
+        "{top}"
+    );
+}
+
+/// Runs the binary with stdout a pipe whose reader is already gone (as in
+/// `vpce-probe --help | head -1` once head has exited).
+fn run_into_closed_pipe(args: &[&str]) -> (Option<i32>, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vpce-probe"))
+        .args(args)
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &["check", "--help"],
+        &["help", "check"],
+        &["watch", "-h"],
+        &["--version"],
+    ] {
+        let (code, stderr) = run_into_closed_pipe(args);
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
+    // A report whose reader went away: no panic, no message, not success.
+    let (code, stderr) = run_into_closed_pipe(&["endpoints", "--region", "us-east-1"]);
+    assert!(code.is_some_and(|c| c != 0), "{code:?}: {stderr}");
+    assert_eq!(stderr, "");
+}
+
+#[tokio::test]
+async fn an_empty_environment_value_is_an_empty_value() {
+    // `{"name": "VPCE_PROBE_SERVICES", "value": ""}` in a task definition is
+    // the same mistake as `--services ""`, not a request for the default set.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpce-probe"))
+        .args(["endpoints", "--region", "us-east-1"])
+        .env("VPCE_PROBE_SERVICES", "")
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        "vpce-probe: invalid --services '': expected a service or bundle name; an empty value is not one\n"
+    );
 }

@@ -108,6 +108,16 @@ fn check_task_definition(td: &Value) -> Vec<&Value> {
                 assert!(target["healthCheck"].is_object());
             }
         }
+        let log = &c["logConfiguration"];
+        if log["logDriver"] == "awslogs" {
+            // Without it the first run-task stops with ResourceInitializationError
+            // (the log group does not exist), the very error the probe explains.
+            assert_eq!(
+                log["options"]["awslogs-create-group"], "true",
+                "{}: awslogs must create its log group",
+                c["name"]
+            );
+        }
         for m in c["mountPoints"].as_array().into_iter().flatten() {
             let volumes = td["volumes"].as_array().unwrap();
             assert!(
@@ -179,6 +189,14 @@ fn run_task_diagnostic() {
     let o = &overrides["containerOverrides"][0];
     assert_eq!(o["name"], "vpce-probe", "overrides name the container");
     validate_command(&words(&o["command"]), &[]);
+}
+
+#[test]
+fn iam_notes_cover_the_log_group_the_examples_create() {
+    let path = format!("{}/examples/IAM.md", env!("CARGO_MANIFEST_DIR"));
+    let iam = std::fs::read_to_string(&path).unwrap();
+    assert!(iam.contains("awslogs-create-group"), "{path}");
+    assert!(iam.contains("logs:CreateLogGroup"), "{path}");
 }
 
 #[test]
