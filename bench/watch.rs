@@ -96,9 +96,14 @@ async fn main() {
         at_last: (0, 0.0),
         stop: Arc::clone(&stop),
     };
-    vpce_probe::mode::watch::run(config, &mut out, async move { stop.notified().await })
-        .await
-        .unwrap();
+    vpce_probe::mode::watch::run(
+        config,
+        &mut out,
+        false,
+        async move { stop.notified().await },
+    )
+    .await
+    .unwrap();
     let _ = std::fs::remove_file(&status);
     let measured = (out.last - out.warm) as f64;
     println!(

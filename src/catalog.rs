@@ -36,13 +36,9 @@ impl Partition {
         }
     }
 
+    /// The partition's name (`aws`, `aws-cn`, ...): its serde name.
     pub fn name(self) -> &'static str {
-        match self {
-            Self::Aws => "aws",
-            Self::AwsCn => "aws-cn",
-            Self::AwsUsGov => "aws-us-gov",
-            Self::AwsEusc => "aws-eusc",
-        }
+        serde_variant::to_variant_name(&self).expect("Partition is a unit enum")
     }
 
     pub fn dns_suffix(self) -> &'static str {
@@ -91,7 +87,7 @@ impl FromStr for Region {
                 partition: Partition::of_region(s),
             })
         } else {
-            Err(InvalidRegion(crate::error::printable(s)))
+            Err(InvalidRegion(crate::printable::printable(s)))
         }
     }
 }
@@ -290,7 +286,7 @@ pub fn parse_services<S: AsRef<str>>(names: &[S]) -> Result<Vec<Service>, Unknow
         } else if let Some((_, members, _)) = BUNDLES.iter().find(|(n, _, _)| *n == name) {
             members
         } else {
-            return Err(UnknownService(crate::error::printable(name)));
+            return Err(UnknownService(crate::printable::printable(name)));
         };
         for s in expanded {
             if !out.contains(s) {

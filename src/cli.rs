@@ -1,7 +1,8 @@
 //! The command line as the user types it: clap derive, every flag also read
 //! from a `VPCE_PROBE_*` environment variable because task definitions
-//! configure containers through `environment`. Values stay raw text here;
-//! `config.rs` validates them once, with messages that name the input.
+//! configure containers through `environment`. Values stay raw text here
+//! (but for the closed choices of [`crate::choices`]); `config.rs`
+//! validates them once, with messages that name the input.
 
 #![allow(
     clippy::doc_markdown,
@@ -10,7 +11,9 @@
 
 use std::ffi::OsString;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+
+use crate::choices::{Color, Expect, Format};
 
 /// Probe, from inside an ECS task, the AWS endpoints it depends on: DNS,
 /// TCP and TLS to every address, and whether the path stays inside the VPC.
@@ -93,31 +96,6 @@ pub struct HealthArgs {
 
 /// Under /tmp so a read-only root filesystem needs only a /tmp volume.
 pub const DEFAULT_STATUS_FILE: &str = "/tmp/vpce-probe-status.json";
-
-/// Output formats of the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    Text,
-    Json,
-    /// CloudWatch Embedded Metric Format: one JSON document per endpoint per line.
-    Emf,
-}
-
-/// What the path to AWS endpoints is expected to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExpectArg {
-    /// Any working path passes.
-    Any,
-    /// Traffic to AWS (except S3 through its gateway) must stay on private addresses.
-    Private,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorArg {
-    Auto,
-    Always,
-    Never,
-}
 
 #[derive(Debug, Clone, Args)]
 pub struct ProbeArgs {
@@ -223,8 +201,8 @@ pub struct ProbeArgs {
     pub vpc_cidrs: Vec<String>,
 
     /// `private` fails any endpoint (except S3) reached over a public address.
-    #[arg(long, env = "VPCE_PROBE_EXPECT", value_enum, default_value_t = ExpectArg::Any)]
-    pub expect: ExpectArg,
+    #[arg(long, env = "VPCE_PROBE_EXPECT", value_enum, default_value_t = Expect::Any)]
+    pub expect: Expect,
 
     /// PEM file of extra CA certificates to trust (beside the built-in roots).
     #[arg(long, env = "VPCE_PROBE_CA_FILE", value_name = "PEM")]
@@ -241,12 +219,12 @@ pub struct ProbeArgs {
     pub cert_warn_days: String,
 
     /// Report format.
-    #[arg(long, env = "VPCE_PROBE_FORMAT", value_enum, default_value_t = FormatArg::Text)]
-    pub format: FormatArg,
+    #[arg(long, env = "VPCE_PROBE_FORMAT", value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 
     /// Colour in the text report: auto means only on a terminal without NO_COLOR.
-    #[arg(long, env = "VPCE_PROBE_COLOR", value_enum, default_value_t = ColorArg::Auto)]
-    pub color: ColorArg,
+    #[arg(long, env = "VPCE_PROBE_COLOR", value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
 
     /// CloudWatch namespace of the EMF metrics.
     #[arg(

@@ -2,20 +2,34 @@
 //! Past this module nothing sees an unchecked host, CIDR, duration or file;
 //! every mistake a user can make ends here as one [`ConfigError`] line that
 //! names the flag and the value.
+//!
+//! The settings are grouped by the phase that uses them: what to plan
+//! ([`Request`]), how
+//! to probe ([`ProbeSettings`]), what counts as the VPC, how to judge
+//! ([`Policy`]), how to write ([`Output`]). Each group's type lives with its
+//! phase; this module only fills them in.
 
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use ipnet::IpNet;
 use rustls::RootCertStore;
+use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, DnsName, ServerName};
 
 use crate::catalog::{self, InvalidRegion, Region, Service, UnknownService};
-use crate::cli::{ColorArg, ExpectArg, FormatArg, HealthArgs, ProbeArgs, WatchCmd};
-use crate::metadata;
+use crate::classify;
+use crate::cli::{HealthArgs, ProbeArgs, WatchCmd};
+use crate::diagnose::Policy;
+use crate::metadata::{self, MetadataSource};
+use crate::names::{AccountId, Target, parse_port};
+use crate::plan::{Request, ServicesSource};
+use crate::printable::printable;
+use crate::probe::ProbeSettings;
+use crate::probe::dns::{DnsConfig, Resolver};
+use crate::render::Output;
 
 /// A usage or configuration error: one line, naming the input (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -28,8 +42,6 @@ pub enum ConfigError {
     },
     #[error(transparent)]
     Region(#[from] InvalidRegion),
-    #[error("no region: pass --region or set VPCE_PROBE_REGION, AWS_REGION or AWS_DEFAULT_REGION")]
-    MissingRegion,
     #[error(transparent)]
     Service(#[from] UnknownService),
     #[error("cannot use --ca-file '{path}': {reason}")]
@@ -38,184 +50,26 @@ pub enum ConfigError {
     NothingToProbe,
 }
 
-fn invalid(flag: &'static str, value: &str, expected: impl Into<String>) -> ConfigError {
+pub(crate) fn invalid(flag: &'static str, value: &str, expected: impl Into<String>) -> ConfigError {
     ConfigError::Invalid {
         flag,
-        value: crate::error::printable(value),
+        value: printable(value),
         expected: expected.into(),
     }
-}
-
-/// A host to probe: a DNS name, or an IP literal that needs no lookup.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Host {
-    Name(DnsName<'static>),
-    Ip(IpAddr),
-}
-
-impl Host {
-    fn parse(s: &str) -> Option<Self> {
-        if let Ok(ip) = s.parse::<IpAddr>() {
-            return Some(Self::Ip(ip));
-        }
-        // Trailing dots are accepted and dropped: the probe always asks the
-        // resolver for the fully-qualified name.
-        let name = s.strip_suffix('.').unwrap_or(s);
-        DnsName::try_from(name.to_ascii_lowercase())
-            .ok()
-            .map(Self::Name)
-    }
-
-    /// The name TLS verifies against and sends as SNI.
-    pub fn server_name(&self) -> ServerName<'static> {
-        match self {
-            Self::Name(n) => ServerName::DnsName(n.clone()),
-            Self::Ip(ip) => ServerName::IpAddress((*ip).into()),
-        }
-    }
-}
-
-impl std::fmt::Display for Host {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Name(n) => f.write_str(n.as_ref()),
-            Self::Ip(ip) => write!(f, "{ip}"),
-        }
-    }
-}
-
-/// An extra endpoint from `--target`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    pub host: Host,
-    pub port: u16,
-}
-
-impl Target {
-    /// Parses `HOST`, `HOST:PORT`, `IPv4:PORT`, `IPv6`, `[IPv6]` and `[IPv6]:PORT`.
-    fn parse(s: &str) -> Result<Self, ConfigError> {
-        let bad = || {
-            invalid(
-                "--target",
-                s,
-                "expected HOST[:PORT], e.g. api.example.com:8443",
-            )
-        };
-        let (host, port) = if let Some(rest) = s.strip_prefix('[') {
-            let (v6, after) = rest.split_once(']').ok_or_else(bad)?;
-            let ip: Ipv6Addr = v6.parse().map_err(|_| bad())?;
-            let port = match after {
-                "" => None,
-                p => Some(p.strip_prefix(':').ok_or_else(bad)?),
-            };
-            (Host::Ip(IpAddr::V6(ip)), port)
-        } else if let Ok(ip) = s.parse::<Ipv6Addr>() {
-            (Host::Ip(IpAddr::V6(ip)), None)
-        } else {
-            let (h, p) = match s.rsplit_once(':') {
-                Some((h, p)) => (h, Some(p)),
-                None => (s, None),
-            };
-            (Host::parse(h).ok_or_else(bad)?, p)
-        };
-        let port = match port {
-            None => 443,
-            Some(p) => parse_port(p).ok_or_else(bad)?,
-        };
-        Ok(Self { host, port })
-    }
-}
-
-fn parse_port(s: &str) -> Option<u16> {
-    s.parse::<u16>().ok().filter(|p| *p != 0)
-}
-
-/// Where DNS questions go.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolver {
-    /// The nameservers of a resolv.conf file, as the task's libc would use.
-    System { resolv_conf: PathBuf },
-    /// One explicit server (`--dns-server`).
-    Server(SocketAddr),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DnsConfig {
-    pub resolver: Resolver,
-    /// Consulted before DNS, like the system resolver does; `None` skips it.
-    pub hosts_file: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Expect {
-    Any,
-    Private,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-    Emf,
-}
-
-/// Where to read ECS task metadata from, when running in ECS.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MetadataSource {
-    /// The value of `ECS_CONTAINER_METADATA_URI_V4`.
-    pub uri: String,
-    pub timeout: Duration,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Color {
-    Auto,
-    Always,
-    Never,
-}
-
-/// Where the service list came from; it becomes each endpoint's `reason`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ServicesSource {
-    Flag,
-    Default,
 }
 
 /// The validated configuration of one run.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// From `--region`, `AWS_REGION` or `AWS_DEFAULT_REGION`; `None` leaves it to task metadata.
-    pub region: Option<Region>,
-    pub services: Vec<Service>,
-    pub services_source: ServicesSource,
-    pub ecr_account: Option<String>,
-    pub targets: Vec<Target>,
-    pub port: u16,
-    pub dns: DnsConfig,
-    pub timeout: Duration,
-    pub deadline: Duration,
-    pub concurrency: usize,
+    pub plan: Request,
+    pub probe: ProbeSettings,
+    /// What counts as inside the VPC (task metadata may add the task's subnet).
     pub vpc_cidrs: Vec<IpNet>,
-    pub expect: Expect,
-    /// The compiled-in web PKI roots plus any `--ca-file` certificates.
-    pub roots: Arc<RootCertStore>,
-    pub cert_warn_days: u32,
-    pub format: Format,
-    pub color: Color,
-    /// `CloudWatch` namespace for `--format emf`.
-    pub namespace: String,
+    pub policy: Policy,
+    pub output: Output,
     /// Set when `ECS_CONTAINER_METADATA_URI_V4` is.
     pub metadata: Option<MetadataSource>,
 }
-
-/// The ranges counted as "inside the VPC" when `--vpc-cidr` is absent.
-pub const DEFAULT_VPC_CIDRS: [&str; 5] = [
-    "10.0.0.0/8",
-    "172.16.0.0/12",
-    "192.168.0.0/16",
-    "100.64.0.0/10",
-    "fc00::/7",
-];
 
 /// The longest accepted `--timeout`, `--deadline` or `--interval`.
 const MAX_DURATION: Duration = Duration::from_secs(3600);
@@ -254,34 +108,37 @@ impl Config {
         let ecr_account = args
             .ecr_registry
             .as_deref()
-            .map(parse_account)
+            .map(|a| {
+                AccountId::parse(a).ok_or_else(|| {
+                    invalid("--ecr-registry", a, "expected a 12-digit AWS account ID")
+                })
+            })
             .transpose()?;
         let targets = args
             .targets
             .iter()
-            .map(|t| Target::parse(t.trim()))
+            .map(|t| {
+                Target::parse(t.trim()).ok_or_else(|| {
+                    invalid(
+                        "--target",
+                        t,
+                        "expected HOST[:PORT], e.g. api.example.com:8443",
+                    )
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         if services.is_empty() && targets.is_empty() {
             return Err(ConfigError::NothingToProbe);
         }
         let port = parse_port(&args.port)
             .ok_or_else(|| invalid("--port", &args.port, "expected a port from 1 to 65535"))?;
-        let resolver = match &args.dns_server {
-            Some(s) => Resolver::Server(parse_dns_server(s)?),
-            None => Resolver::System {
-                resolv_conf: PathBuf::from(&args.resolv_conf),
-            },
-        };
-        let hosts_file = match args.hosts_file.as_str() {
-            "" | "none" => None,
-            path => Some(PathBuf::from(path)),
-        };
-        let timeout = parse_duration("--timeout", &args.timeout)?;
-        let deadline = parse_duration("--deadline", &args.deadline)?;
-        let concurrency = parse_bounded("--concurrency", &args.concurrency, 1, 4096)?;
+        let probe = probe_settings(args)?;
         let vpc_cidrs = parse_cidrs(&args.vpc_cidrs)?;
-        let cert_warn_days = parse_bounded("--cert-warn-days", &args.cert_warn_days, 0, 3650)?;
-        let roots = Arc::new(load_roots(args.ca_file.as_deref())?);
+        let policy = Policy {
+            expect: args.expect,
+            cert_warn_days: parse_bounded("--cert-warn-days", &args.cert_warn_days, 0, 3650)?,
+            timeout: probe.timeout,
+        };
         let namespace = args.namespace.trim();
         if namespace.is_empty() || namespace.len() > 1024 || namespace.chars().any(char::is_control)
         {
@@ -300,40 +157,47 @@ impl Config {
             });
 
         Ok(Self {
-            region,
-            services,
-            services_source,
-            ecr_account,
-            targets,
-            port,
-            dns: DnsConfig {
-                resolver,
-                hosts_file,
+            plan: Request {
+                region,
+                services,
+                services_source,
+                ecr_account,
+                targets,
+                port,
             },
-            timeout,
-            deadline,
-            concurrency,
+            probe,
             vpc_cidrs,
-            expect: match args.expect {
-                ExpectArg::Any => Expect::Any,
-                ExpectArg::Private => Expect::Private,
+            policy,
+            output: Output {
+                format: args.format,
+                color: args.color,
+                namespace: namespace.to_owned(),
             },
-            roots,
-            cert_warn_days,
-            format: match args.format {
-                FormatArg::Text => Format::Text,
-                FormatArg::Json => Format::Json,
-                FormatArg::Emf => Format::Emf,
-            },
-            color: match args.color {
-                ColorArg::Auto => Color::Auto,
-                ColorArg::Always => Color::Always,
-                ColorArg::Never => Color::Never,
-            },
-            namespace: namespace.to_owned(),
             metadata,
         })
     }
+}
+
+/// How to probe: resolver, limits, trust.
+fn probe_settings(args: &ProbeArgs) -> Result<ProbeSettings, ConfigError> {
+    Ok(ProbeSettings {
+        dns: DnsConfig {
+            resolver: match &args.dns_server {
+                Some(s) => Resolver::Server(parse_dns_server(s)?),
+                None => Resolver::System {
+                    resolv_conf: PathBuf::from(&args.resolv_conf),
+                },
+            },
+            hosts_file: match args.hosts_file.as_str() {
+                "" | "none" => None,
+                path => Some(PathBuf::from(path)),
+            },
+        },
+        timeout: parse_duration("--timeout", &args.timeout)?,
+        deadline: parse_duration("--deadline", &args.deadline)?,
+        concurrency: parse_bounded("--concurrency", &args.concurrency, 1, 4096)?,
+        roots: Arc::new(load_roots(args.ca_file.as_deref())?),
+    })
 }
 
 /// The validated configuration of `watch`.
@@ -384,18 +248,6 @@ fn parse_status_file(s: &str) -> Result<PathBuf, ConfigError> {
     Ok(PathBuf::from(s))
 }
 
-fn parse_account(a: &str) -> Result<String, ConfigError> {
-    if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(a.to_owned())
-    } else {
-        Err(invalid(
-            "--ecr-registry",
-            a,
-            "expected a 12-digit AWS account ID",
-        ))
-    }
-}
-
 /// An empty value (`--services ""`, `--target ''`, a stray comma in a list)
 /// is a mistake, not a request for the default.
 fn reject_empty(flag: &'static str, values: &[String], what: &str) -> Result<(), ConfigError> {
@@ -425,10 +277,7 @@ where
 fn parse_cidrs(raw: &[String]) -> Result<Vec<IpNet>, ConfigError> {
     let given: Vec<&str> = raw.iter().map(|c| c.trim()).collect();
     if given.is_empty() {
-        return Ok(DEFAULT_VPC_CIDRS
-            .iter()
-            .map(|c| c.parse().expect("built-in CIDRs are valid"))
-            .collect());
+        return Ok(classify::default_vpc_cidrs());
     }
     given
         .into_iter()
@@ -494,7 +343,7 @@ fn load_roots(ca_file: Option<&str>) -> Result<RootCertStore, ConfigError> {
         return Ok(roots);
     };
     let fail = |reason: String| ConfigError::CaFile {
-        path: crate::error::printable(path),
+        path: printable(path),
         reason,
     };
     let bytes =
@@ -523,7 +372,10 @@ pub fn add_pem_roots(roots: &mut RootCertStore, pem: &[u8]) -> Result<(), String
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::choices::Expect;
+    use crate::classify::DEFAULT_VPC_CIDRS;
     use crate::cli;
+    use crate::names::Host;
 
     fn config(argv: &[&str]) -> Result<Config, String> {
         let mut full = vec!["vpce-probe", "check"];
@@ -560,14 +412,14 @@ mod tests {
             "123456789012",
         ])
         .unwrap();
-        assert_eq!(c.region.as_ref().unwrap().code(), "ap-northeast-1");
-        assert_eq!(c.services.len(), 4);
-        assert_eq!(c.services_source, ServicesSource::Flag);
-        assert_eq!(c.timeout, Duration::from_millis(500));
-        assert_eq!(c.deadline, Duration::from_secs(60));
-        assert_eq!(c.targets[0].port, 8443);
-        assert_eq!(c.targets[1].host, Host::Ip("::1".parse().unwrap()));
-        assert_eq!(c.targets[2].port, 443);
+        assert_eq!(c.plan.region.as_ref().unwrap().code(), "ap-northeast-1");
+        assert_eq!(c.plan.services.len(), 4);
+        assert_eq!(c.plan.services_source, ServicesSource::Flag);
+        assert_eq!(c.probe.timeout, Duration::from_millis(500));
+        assert_eq!(c.probe.deadline, Duration::from_secs(60));
+        assert_eq!(c.plan.targets[0].port, 8443);
+        assert_eq!(c.plan.targets[1].host, Host::Ip("::1".parse().unwrap()));
+        assert_eq!(c.plan.targets[2].port, 443);
         let only_targets = config(&[
             "--region",
             "us-east-1",
@@ -577,32 +429,35 @@ mod tests {
             "a.example",
         ])
         .unwrap();
-        assert!(only_targets.services.is_empty());
-        assert_eq!(only_targets.services_source, ServicesSource::Flag);
+        assert!(only_targets.plan.services.is_empty());
+        assert_eq!(only_targets.plan.services_source, ServicesSource::Flag);
         assert_eq!(c.vpc_cidrs, vec!["10.1.0.0/16".parse::<IpNet>().unwrap()]);
         assert_eq!(
-            c.dns.resolver,
+            c.probe.dns.resolver,
             Resolver::Server("127.0.0.1:5353".parse().unwrap())
         );
-        assert_eq!(c.ecr_account.as_deref(), Some("123456789012"));
+        assert_eq!(
+            c.plan.ecr_account.as_ref().map(AccountId::as_str),
+            Some("123456789012")
+        );
     }
 
     #[test]
     fn defaults() {
         let c = config(&["--region", "us-east-1"]).unwrap();
-        assert_eq!(c.services, Service::DEFAULT.to_vec());
-        assert_eq!(c.services_source, ServicesSource::Default);
-        assert_eq!(c.port, 443);
+        assert_eq!(c.plan.services, Service::DEFAULT.to_vec());
+        assert_eq!(c.plan.services_source, ServicesSource::Default);
+        assert_eq!(c.plan.port, 443);
         assert_eq!(c.vpc_cidrs.len(), DEFAULT_VPC_CIDRS.len());
-        assert_eq!(c.expect, Expect::Any);
+        assert_eq!(c.policy.expect, Expect::Any);
         assert_eq!(
-            c.dns.resolver,
+            c.probe.dns.resolver,
             Resolver::System {
                 resolv_conf: "/etc/resolv.conf".into()
             }
         );
-        assert_eq!(c.dns.hosts_file, Some(PathBuf::from("/etc/hosts")));
-        assert!(c.roots.len() > 100, "web PKI roots are compiled in");
+        assert_eq!(c.probe.dns.hosts_file, Some(PathBuf::from("/etc/hosts")));
+        assert!(c.probe.roots.len() > 100, "web PKI roots are compiled in");
     }
 
     #[test]
@@ -615,6 +470,7 @@ mod tests {
         assert_eq!(
             Config::from_args(&args, &env)
                 .unwrap()
+                .plan
                 .region
                 .unwrap()
                 .code(),
@@ -623,6 +479,7 @@ mod tests {
         assert!(
             Config::from_args(&args, &|_| None)
                 .unwrap()
+                .plan
                 .region
                 .is_none()
         );

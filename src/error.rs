@@ -2,25 +2,13 @@
 //!
 //! An `AppError` means the tool itself could not run (a bad flag, an
 //! unreadable file); an unreachable endpoint is never an error, it is a
-//! result in the report.
+//! result in the report. Exit codes: 0 pass, 1 an endpoint failed, 2 a
+//! usage or configuration error (nothing was probed), 3 the tool failed
+//! after it started.
 
 use std::process::ExitCode;
 
 use crate::config::ConfigError;
-
-/// User input as shown in a one-line message: control characters (a stray
-/// newline in a task definition's environment, say) are escaped.
-pub fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
 
 /// The process exit status, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +19,9 @@ pub enum Exit {
     Fail = 1,
     /// Usage or configuration error: nothing was probed.
     Usage = 2,
+    /// The tool itself failed after it started: the async runtime would not
+    /// start, or the report could not be written (a closed pipe included).
+    Error = 3,
 }
 
 impl From<Exit> for ExitCode {
@@ -43,12 +34,10 @@ impl From<Exit> for ExitCode {
 pub enum AppError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("cannot use resolv.conf '{path}': {reason}")]
-    ResolvConf { path: String, reason: String },
-    #[error("cannot read hosts file '{path}': {reason}")]
-    HostsFile { path: String, reason: String },
-    #[error("cannot build the DNS resolver: {0}")]
-    Resolver(String),
+    #[error(transparent)]
+    Dns(#[from] crate::probe::dns::SetupError),
+    #[error(transparent)]
+    Plan(#[from] crate::plan::MissingRegion),
     #[error("cannot write the status file '{path}': {reason}")]
     StatusFile { path: String, reason: String },
     #[error("cannot write the report: {0}")]
@@ -59,5 +48,14 @@ impl AppError {
     /// The report could not be written because its reader went away.
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Self::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
+    /// The exit code: 2 for what the user can fix in the input, 3 for a
+    /// failure of the tool after it started.
+    pub fn exit(&self) -> Exit {
+        match self {
+            Self::Output(_) => Exit::Error,
+            _ => Exit::Usage,
+        }
     }
 }

@@ -3,21 +3,32 @@
 //!
 //! Data flows one way: [`cli`] → [`config`] → ([`metadata`]) → [`plan`] →
 //! [`probe`] (dns → tcp → tls) → [`classify`] and [`diagnose`] → [`report`]
-//! → [`render`]. The [`mode`]s tie them together; `main.rs` is plumbing.
+//! → [`render`]. The [`session`] is the engine that runs a round; the
+//! [`mode`]s drive it; `main.rs` is plumbing. Leaf modules any of them may
+//! use: [`names`], [`choices`], [`printable`], [`clock`], [`files`].
+//! `cargo test --test layering` fails on an import cycle.
 
 pub mod catalog;
+pub mod choices;
 pub mod classify;
 pub mod cli;
+pub mod clock;
 pub mod config;
+pub mod context;
 pub mod diagnose;
 pub mod error;
 pub mod files;
 pub mod metadata;
+pub mod metrics;
 pub mod mode;
+pub mod names;
 pub mod plan;
+pub mod printable;
 pub mod probe;
 pub mod render;
 pub mod report;
+pub mod session;
+pub mod status_file;
 
 use std::io::Write;
 
@@ -35,16 +46,25 @@ pub fn probe_args(cli: &Cli) -> Option<&ProbeArgs> {
     }
 }
 
-/// Runs a probing mode, writing to `out`. `health` is [`health`].
-pub async fn run(cli: &Cli, out: &mut impl Write) -> Result<Exit, AppError> {
+/// Runs a probing mode, writing to `out`; `out_is_terminal` says whether
+/// `out` is a terminal (text reports are coloured there unless `NO_COLOR`
+/// or `--color` say otherwise). `health` is [`health`].
+pub async fn run(cli: &Cli, out: &mut impl Write, out_is_terminal: bool) -> Result<Exit, AppError> {
     let env = |key: &str| std::env::var(key).ok();
+    let no_color = env("NO_COLOR").is_some_and(|v| !v.is_empty());
     match &cli.command {
-        Command::Check(args) => mode::check::run(Config::from_args(args, &env)?, out).await,
+        Command::Check(args) => {
+            let config = Config::from_args(args, &env)?;
+            let color = config.output.color.applies(out_is_terminal, no_color);
+            mode::check::run(config, out, color).await
+        }
         Command::Endpoints(args) => {
             mode::endpoints::run(&Config::from_args(args, &env)?, out).await
         }
         Command::Watch(cmd) => {
-            mode::watch::run(WatchConfig::from_cmd(cmd, &env)?, out, shutdown_signal()).await
+            let config = WatchConfig::from_cmd(cmd, &env)?;
+            let color = config.probe.output.color.applies(out_is_terminal, no_color);
+            mode::watch::run(config, out, color, shutdown_signal()).await
         }
         Command::Health(args) => Ok(health(args, out)),
     }

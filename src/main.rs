@@ -31,17 +31,18 @@ fn run(cli: &Cli) -> ExitCode {
         Ok(rt) => rt,
         Err(e) => {
             complain(&format!("cannot start the async runtime: {e}"));
-            return Exit::Usage.into();
+            return Exit::Error.into();
         }
     };
     let mut stdout = std::io::stdout().lock();
-    match runtime.block_on(vpce_probe::run(cli, &mut stdout)) {
+    let terminal = std::io::IsTerminal::is_terminal(&stdout);
+    match runtime.block_on(vpce_probe::run(cli, &mut stdout, terminal)) {
         Ok(exit) => exit.into(),
         // A reader that went away (`| head -1`) is not worth a message.
-        Err(e) if e.is_broken_pipe() => Exit::Usage.into(),
+        Err(e) if e.is_broken_pipe() => e.exit().into(),
         Err(e) => {
             complain(&e);
-            Exit::Usage.into()
+            e.exit().into()
         }
     }
 }

@@ -8,6 +8,7 @@
 //! that is down, slow or garbage yields an error the caller turns into a
 //! note; it never fails the probe.
 
+use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -19,6 +20,7 @@ use serde_json::Value;
 use tokio::net::TcpStream;
 
 use crate::catalog::Region;
+use crate::names::AccountId;
 
 /// The environment variable ECS sets in every container (Fargate 1.4.0+, agent 1.39.0+).
 pub const ENV_URI: &str = "ECS_CONTAINER_METADATA_URI_V4";
@@ -42,7 +44,7 @@ pub enum MetadataError {
 /// An image hosted in a private ECR registry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EcrImage {
-    pub account: String,
+    pub account: AccountId,
     pub region: Region,
     /// The container using it.
     pub container: String,
@@ -68,7 +70,7 @@ pub struct TaskInfo {
     pub launch_type: Option<String>,
     pub containers: Vec<Container>,
     pub subnet_cidr: Option<IpNet>,
-    pub private_ipv4: Option<String>,
+    pub private_ipv4: Option<Ipv4Addr>,
     pub dns_servers: Vec<String>,
 }
 
@@ -89,15 +91,8 @@ impl TaskInfo {
     }
 
     /// The account that owns the task, from its ARN.
-    pub fn account(&self) -> Option<&str> {
-        let account = self.task_arn.as_deref()?.split(':').nth(4)?;
-        (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
-    }
-
-    /// The cluster's short name (`arn:...:cluster/NAME` → `NAME`).
-    pub fn cluster_name(&self) -> Option<&str> {
-        let c = self.cluster.as_deref()?;
-        Some(c.rsplit('/').next().unwrap_or(c))
+    pub fn account(&self) -> Option<AccountId> {
+        AccountId::parse(self.task_arn.as_deref()?.split(':').nth(4)?)
     }
 
     /// Images of the task's containers that live in private ECR, one per
@@ -124,19 +119,18 @@ impl TaskInfo {
 }
 
 /// `ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]/repo:tag` → (account, region).
-pub fn parse_ecr_image(image: &str) -> Option<(String, Region)> {
+pub fn parse_ecr_image(image: &str) -> Option<(AccountId, Region)> {
     let registry = image.split('/').next()?;
     let registry = registry.split(':').next()?;
     let labels: Vec<&str> = registry.split('.').collect();
     let [account, "dkr", ecr, region, ..] = labels.as_slice() else {
         return None;
     };
-    let valid_account = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
-    if !valid_account || !(*ecr == "ecr" || *ecr == "ecr-fips") || !registry.contains(".amazonaws.")
-    {
+    let account = AccountId::parse(account)?;
+    if !(*ecr == "ecr" || *ecr == "ecr-fips") || !registry.contains(".amazonaws.") {
         return None;
     }
-    Some(((*account).to_owned(), region.parse().ok()?))
+    Some((account, region.parse().ok()?))
 }
 
 fn text(v: &Value, key: &str) -> Option<String> {
@@ -207,11 +201,23 @@ pub fn parse(task: &Value, this_container: Option<&Value>) -> TaskInfo {
             .and_then(|n| text(n, "IPv4SubnetCIDRBlock"))
             .and_then(|c| c.parse::<IpNet>().ok())
             .map(|n| n.trunc()),
-        private_ipv4: network.and_then(|n| texts(n, "IPv4Addresses").into_iter().next()),
+        private_ipv4: network.and_then(|n| {
+            texts(n, "IPv4Addresses")
+                .into_iter()
+                .find_map(|ip| ip.parse().ok())
+        }),
         dns_servers: network
             .map(|n| texts(n, "DomainNameServers"))
             .unwrap_or_default(),
     }
+}
+
+/// Where to read ECS task metadata from, when running in ECS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetadataSource {
+    /// The value of `ECS_CONTAINER_METADATA_URI_V4`.
+    pub uri: String,
+    pub timeout: Duration,
 }
 
 /// What metadata discovery found: the task, or a note saying why not.
@@ -223,7 +229,7 @@ pub struct Discovery {
 
 /// Reads the task metadata when running in ECS. Never fails: outside ECS
 /// there is nothing to read, and a broken endpoint becomes a note.
-pub async fn discover(source: Option<&crate::config::MetadataSource>) -> Discovery {
+pub async fn discover(source: Option<&MetadataSource>) -> Discovery {
     let Some(source) = source else {
         return Discovery::default();
     };
@@ -364,7 +370,10 @@ mod tests {
             info.region().map(|(r, _)| r.code().to_owned()).as_deref(),
             Some("eu-west-1")
         );
-        assert_eq!(info.account(), Some("123456789012"));
+        assert_eq!(
+            info.account().as_ref().map(AccountId::as_str),
+            Some("123456789012")
+        );
         assert_eq!(parse(&serde_json::json!({}), None), TaskInfo::default());
     }
 

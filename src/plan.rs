@@ -6,11 +6,38 @@
 //! default set. Building it never touches the network, so `vpce-probe
 //! endpoints` can print it.
 
+use std::fmt;
+
 use serde::Serialize;
 
 use crate::catalog::{Region, Service};
-use crate::config::{Config, ConfigError, Host, ServicesSource};
 use crate::metadata::TaskInfo;
+use crate::names::{AccountId, Host, Target};
+
+/// What the user asked to probe: validated by `config`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// From `--region`, `AWS_REGION` or `AWS_DEFAULT_REGION`; `None` leaves it to task metadata.
+    pub region: Option<Region>,
+    pub services: Vec<Service>,
+    pub services_source: ServicesSource,
+    pub ecr_account: Option<AccountId>,
+    pub targets: Vec<Target>,
+    /// The port of every AWS endpoint.
+    pub port: u16,
+}
+
+/// Where the service list came from; it becomes each endpoint's `reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServicesSource {
+    Flag,
+    Default,
+}
+
+/// No region from the configuration or the task (exit code 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no region: pass --region or set VPCE_PROBE_REGION, AWS_REGION or AWS_DEFAULT_REGION")]
+pub struct MissingRegion;
 
 /// What an endpoint is: an AWS service from the catalog, or a `--target`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,8 +72,75 @@ pub struct Endpoint {
     /// The region of the service (may differ from the task's, e.g. an ECR
     /// registry in another region).
     pub region: Region,
-    /// Why the endpoint is in the plan, in words.
-    pub reason: String,
+    /// Why the endpoint is in the plan.
+    pub reason: Reason,
+}
+
+/// Why an endpoint is in the plan; shown in words (the report's `reason`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// Named with `--services`.
+    Requested,
+    /// The default set, used when `--services` is absent.
+    DefaultSet,
+    /// A `--target`.
+    Target,
+    /// A container of the task pulls its image from this ECR registry.
+    Image {
+        container: String,
+        account: AccountId,
+        /// The registry's region.
+        region: Region,
+        /// The task's region, when the registry is elsewhere.
+        task_region: Option<Region>,
+    },
+    /// A container of the task ships its logs with awslogs to this region.
+    Logs { container: String, region: Region },
+}
+
+impl Reason {
+    /// Whether task metadata put the endpoint in the plan.
+    pub fn from_task(&self) -> bool {
+        matches!(self, Self::Image { .. } | Self::Logs { .. })
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Requested => f.write_str("requested with --services"),
+            Self::DefaultSet => f.write_str("default set (ECR pull, awslogs, ssm, secretsmanager)"),
+            Self::Target => f.write_str("requested with --target"),
+            Self::Image {
+                container,
+                account,
+                region,
+                task_region,
+            } => {
+                write!(
+                    f,
+                    "container '{container}' pulls its image from ECR account {account} in {region}"
+                )?;
+                if let Some(task_region) = task_region {
+                    write!(
+                        f,
+                        "; the registry is in {region}, not the task's region {task_region}: an \
+                         interface endpoint in this VPC serves only its own region"
+                    )?;
+                }
+                Ok(())
+            }
+            Self::Logs { container, region } => {
+                write!(f, "container '{container}' logs with awslogs to {region}")
+            }
+        }
+    }
+}
+
+impl Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// The run's plan.
@@ -66,19 +160,17 @@ pub struct PlanRow<'a> {
     pub host: String,
     pub port: u16,
     pub region: &'a str,
-    pub reason: &'a str,
+    pub reason: &'a Reason,
     /// The VPC endpoint service to create, for AWS services.
     pub endpoint_service: Option<String>,
 }
 
-const DEFAULT_REASON: &str = "default set (ECR pull, awslogs, ssm, secretsmanager)";
-
 /// Builds the plan. Fails only when no region can be found.
-pub fn build(config: &Config, task: Option<&TaskInfo>) -> Result<Plan, ConfigError> {
+pub fn build(config: &Request, task: Option<&TaskInfo>) -> Result<Plan, MissingRegion> {
     let (region, region_source) = match (&config.region, task.and_then(TaskInfo::region)) {
         (Some(r), _) => (r.clone(), "configuration"),
         (None, Some((r, source))) => (r, source),
-        (None, None) => return Err(ConfigError::MissingRegion),
+        (None, None) => return Err(MissingRegion),
     };
     let mut plan = Plan {
         region: region.clone(),
@@ -97,23 +189,16 @@ pub fn build(config: &Config, task: Option<&TaskInfo>) -> Result<Plan, ConfigErr
                 .find(|i| i.region == region)
                 .map(|i| i.account.clone())
         })
-        .or_else(|| task.and_then(TaskInfo::account).map(str::to_owned));
+        .or_else(|| task.and_then(TaskInfo::account));
 
     if let (ServicesSource::Default, Some(task)) = (config.services_source, task) {
         for image in &images {
-            let elsewhere = if image.region == region {
-                String::new()
-            } else {
-                format!(
-                    "; the registry is in {}, not the task's region {region}: an interface \
-                     endpoint in this VPC serves only its own region",
-                    image.region
-                )
+            let reason = Reason::Image {
+                container: image.container.clone(),
+                account: image.account.clone(),
+                region: image.region.clone(),
+                task_region: (image.region != region).then(|| region.clone()),
             };
-            let reason = format!(
-                "container '{}' pulls its image from ECR account {} in {}{elsewhere}",
-                image.container, image.account, image.region
-            );
             for service in [Service::EcrApi, Service::EcrDkr, Service::S3] {
                 plan.push(
                     config,
@@ -133,16 +218,19 @@ pub fn build(config: &Config, task: Option<&TaskInfo>) -> Result<Plan, ConfigErr
                 .as_deref()
                 .and_then(|r| r.parse::<Region>().ok())
                 .unwrap_or_else(|| region.clone());
-            let reason = format!("container '{}' logs with awslogs to {logs_region}", c.name);
+            let reason = Reason::Logs {
+                container: c.name.clone(),
+                region: logs_region.clone(),
+            };
             plan.push(config, Service::Logs, &logs_region, None, &reason);
         }
     }
     let reason = match config.services_source {
-        ServicesSource::Flag => "requested with --services",
-        ServicesSource::Default => DEFAULT_REASON,
+        ServicesSource::Flag => Reason::Requested,
+        ServicesSource::Default => Reason::DefaultSet,
     };
     for &service in &config.services {
-        plan.push(config, service, &region, account.as_deref(), reason);
+        plan.push(config, service, &region, account.as_ref(), &reason);
     }
     for t in &config.targets {
         plan.endpoints.push(Endpoint {
@@ -150,7 +238,7 @@ pub fn build(config: &Config, task: Option<&TaskInfo>) -> Result<Plan, ConfigErr
             host: t.host.clone(),
             port: t.port,
             region: region.clone(),
-            reason: "requested with --target".to_owned(),
+            reason: Reason::Target,
         });
     }
     Ok(plan)
@@ -160,13 +248,13 @@ impl Plan {
     /// Adds an AWS endpoint unless the same host is already planned.
     fn push(
         &mut self,
-        config: &Config,
+        config: &Request,
         service: Service,
         region: &Region,
-        account: Option<&str>,
-        reason: &str,
+        account: Option<&AccountId>,
+        reason: &Reason,
     ) {
-        let name = service.host(region, account);
+        let name = service.host(region, account.map(AccountId::as_str));
         // Regions and accounts are validated, so this holds; a bad name is
         // skipped rather than trusted.
         let Ok(dns_name) = rustls_pki_types::DnsName::try_from(name.clone()) else {
@@ -182,7 +270,7 @@ impl Plan {
             host,
             port: config.port,
             region: region.clone(),
-            reason: reason.to_owned(),
+            reason: reason.clone(),
         });
     }
 
@@ -207,11 +295,13 @@ mod tests {
     use super::*;
     use crate::metadata::Container;
 
-    fn config(argv: &[&str]) -> Config {
+    fn config(argv: &[&str]) -> Request {
         let mut full = vec!["vpce-probe", "check"];
         full.extend_from_slice(argv);
         let cli = crate::cli::parse(full).unwrap();
-        Config::from_args(crate::probe_args(&cli).unwrap(), &|_| None).unwrap()
+        crate::config::Config::from_args(crate::probe_args(&cli).unwrap(), &|_| None)
+            .unwrap()
+            .plan
     }
 
     fn task() -> TaskInfo {
@@ -247,10 +337,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(hosts(&plan), vec!["logs.eu-west-1.amazonaws.com"]);
-        assert!(matches!(
-            build(&config(&[]), None),
-            Err(ConfigError::MissingRegion)
-        ));
+        assert!(matches!(build(&config(&[]), None), Err(MissingRegion)));
     }
 
     #[test]
@@ -276,14 +363,16 @@ mod tests {
         assert!(
             plan.endpoints[0]
                 .reason
+                .to_string()
                 .contains("not the task's region us-east-1")
         );
         assert!(
             plan.endpoints[6]
                 .reason
+                .to_string()
                 .contains("container 'app' logs with awslogs")
         );
-        assert_eq!(plan.endpoints[8].reason, DEFAULT_REASON);
+        assert_eq!(plan.endpoints[8].reason, Reason::DefaultSet);
     }
 
     #[test]

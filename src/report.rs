@@ -3,20 +3,18 @@
 //! the probe results by classifying every address and judging every
 //! endpoint; renderers only read it.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::time::Duration;
-
-use ipnet::IpNet;
 
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::classify::{self, AddressClass, Path};
-use crate::config::{Config, Expect};
+use crate::choices::Expect;
+use crate::classify::{AddressClass, Classification, Network, Path};
+use crate::context::Context;
 use crate::diagnose::{self, Facts, Finding, Policy, Status};
-use crate::metadata::{Discovery, TaskInfo};
-use crate::plan::{Endpoint, Plan};
+use crate::plan::{Endpoint, Plan, Reason};
 use crate::probe::{
     AddressProbe, AnswerSource, CertInfo, EndpointProbe, Failure, FailureKind, Timed,
 };
@@ -43,9 +41,9 @@ pub struct Report {
     pub verdict: Verdict,
     pub region: String,
     pub partition: &'static str,
-    pub expect: &'static str,
+    pub expect: Expect,
     /// What is known about the task (empty outside ECS).
-    pub context: serde_json::Map<String, serde_json::Value>,
+    pub context: Context,
     pub summary: Summary,
     pub endpoints: Vec<EndpointReport>,
 }
@@ -70,7 +68,7 @@ pub struct EndpointReport {
     pub port: u16,
     /// The service's region (an ECR registry or log group may be in another region than the task).
     pub region: String,
-    pub reason: String,
+    pub reason: Reason,
     /// The VPC endpoint service to create for this service (null for targets).
     pub endpoint_service: Option<String>,
     pub status: Status,
@@ -186,11 +184,11 @@ fn cert_report(c: &CertInfo) -> CertReport {
     }
 }
 
-fn address_report(class: AddressClass, in_task_subnet: bool, a: &AddressProbe) -> AddressReport {
+fn address_report(c: &Classification, a: &AddressProbe) -> AddressReport {
     AddressReport {
         ip: a.ip,
-        class,
-        in_task_subnet,
+        class: c.class,
+        in_task_subnet: c.in_task_subnet,
         ok: a.passed(),
         tcp: TcpReport {
             ok: a.tcp.result.is_ok(),
@@ -208,107 +206,21 @@ fn address_report(class: AddressClass, in_task_subnet: bool, a: &AddressProbe) -
     }
 }
 
-/// What the run knows about where it runs: the report's `context`, and the
-/// task subnet, which also counts as inside the VPC.
-#[derive(Debug, Clone, Default)]
-pub struct RunContext {
-    pub context: serde_json::Map<String, serde_json::Value>,
-    pub subnet: Option<IpNet>,
-}
-
-impl RunContext {
-    /// Builds the context from what metadata discovery found and the
-    /// nameservers the probe asks.
-    pub fn new(discovery: &Discovery, plan: &Plan, nameservers: &[SocketAddr]) -> Self {
-        use serde_json::{Value, json};
-        let mut map = serde_json::Map::new();
-        let mut notes: Vec<String> = discovery.note.iter().cloned().collect();
-        let Some(task) = &discovery.task else {
-            if !notes.is_empty() {
-                map.insert("source".into(), json!("none"));
-                map.insert("notes".into(), json!(notes));
-            }
-            return Self {
-                context: map,
-                subnet: None,
-            };
-        };
-        map.insert("source".into(), json!("ecs-metadata"));
-        let mut put = |key: &str, value: Option<&str>| {
-            if let Some(v) = value {
-                map.insert(key.into(), Value::String(v.to_owned()));
-            }
-        };
-        put("cluster", task.cluster.as_deref());
-        put("task_arn", task.task_arn.as_deref());
-        put("family", task.family.as_deref());
-        put("revision", task.revision.as_deref());
-        put("availability_zone", task.availability_zone.as_deref());
-        put("launch_type", task.launch_type.as_deref());
-        put("account", task.account());
-        put("private_ipv4", task.private_ipv4.as_deref());
-        if let Some(subnet) = task.subnet_cidr {
-            map.insert("subnet_cidr".into(), json!(subnet.to_string()));
-        }
-        map.insert("dns_servers".into(), json!(task.dns_servers));
-        let asked: Vec<String> = nameservers.iter().map(ToString::to_string).collect();
-        map.insert("resolver_nameservers".into(), json!(asked));
-        if plan.region_source != "configuration" {
-            notes.push(format!(
-                "region {} from the {}",
-                plan.region, plan.region_source
-            ));
-        }
-        notes.extend(dns_note(task, nameservers));
-        map.insert("notes".into(), json!(notes));
-        Self {
-            context: map,
-            subnet: task.subnet_cidr,
-        }
-    }
-}
-
-/// Says when the probe asks other nameservers than the VPC gives the task.
-fn dns_note(task: &TaskInfo, nameservers: &[SocketAddr]) -> Option<String> {
-    let asked: Vec<String> = nameservers.iter().map(|a| a.ip().to_string()).collect();
-    let differ = !task.dns_servers.is_empty()
-        && !asked.is_empty()
-        && !task.dns_servers.iter().all(|s| asked.contains(s));
-    differ.then(|| {
-        format!(
-            "task metadata lists DNS servers {} but the probe asks {}",
-            task.dns_servers.join(", "),
-            asked.join(", ")
-        )
-    })
-}
-
 /// Assembles the report: classify every address, judge every endpoint.
 pub fn build(
-    config: &Config,
+    policy: Policy,
+    network: &Network,
     plan: &Plan,
     probes: &[EndpointProbe],
     started: OffsetDateTime,
     elapsed: Duration,
-    run: &RunContext,
+    context: &Context,
 ) -> Report {
-    let policy = Policy {
-        expect: config.expect,
-        cert_warn_days: config.cert_warn_days,
-        timeout: config.timeout,
-    };
-    // The task's subnet is inside the VPC whatever the configured ranges say.
-    let mut vpc = config.vpc_cidrs.clone();
-    vpc.extend(run.subnet);
-    let ranges = Ranges {
-        vpc: &vpc,
-        subnet: run.subnet,
-    };
     let endpoints: Vec<EndpointReport> = plan
         .endpoints
         .iter()
         .zip(probes)
-        .map(|(endpoint, probe)| endpoint_report(policy, ranges, endpoint, probe))
+        .map(|(endpoint, probe)| endpoint_report(policy, network, endpoint, probe))
         .collect();
     let mut summary = Summary::default();
     for e in &endpoints {
@@ -336,36 +248,26 @@ pub fn build(
         },
         region: plan.region.code().to_owned(),
         partition: plan.region.partition().name(),
-        expect: match config.expect {
-            Expect::Any => "any",
-            Expect::Private => "private",
-        },
-        context: run.context.clone(),
+        expect: policy.expect,
+        context: context.clone(),
         summary,
         endpoints,
     }
 }
 
-#[derive(Clone, Copy)]
-struct Ranges<'a> {
-    vpc: &'a [IpNet],
-    subnet: Option<IpNet>,
-}
-
 fn endpoint_report(
     policy: Policy,
-    ranges: Ranges<'_>,
+    network: &Network,
     endpoint: &Endpoint,
     probe: &EndpointProbe,
 ) -> EndpointReport {
-    let class = |ip: IpAddr| classify::class_of(ip, ranges.vpc);
-    let in_subnet = |ip: IpAddr| {
-        ranges
-            .subnet
-            .is_some_and(|n| n.contains(&ip.to_canonical()))
-    };
-    let classed: Vec<(AddressClass, &AddressProbe)> =
-        probe.addresses.iter().map(|a| (class(a.ip), a)).collect();
+    let direct = probe.direct_addresses();
+    let classified: Vec<Classification> = direct.iter().map(|a| network.classify(a.ip)).collect();
+    let classed: Vec<(AddressClass, &AddressProbe)> = classified
+        .iter()
+        .zip(direct)
+        .map(|(c, a)| (c.class, a))
+        .collect();
     let host = endpoint.host.to_string();
     let judgement = diagnose::judge(
         &Facts {
@@ -408,11 +310,14 @@ fn endpoint_report(
                 .map(|r| {
                     r.addresses
                         .iter()
-                        .map(|a| DnsAddress {
-                            ip: a.ip,
-                            class: class(a.ip),
-                            in_task_subnet: in_subnet(a.ip),
-                            ttl: a.ttl,
+                        .map(|a| {
+                            let c = network.classify(a.ip);
+                            DnsAddress {
+                                ip: a.ip,
+                                class: c.class,
+                                in_task_subnet: c.in_task_subnet,
+                                ttl: a.ttl,
+                            }
                         })
                         .collect()
                 })
@@ -425,9 +330,10 @@ fn endpoint_report(
                 .unwrap_or_default(),
             error: answer.result.as_ref().err().map(error_report),
         },
-        addresses: classed
+        addresses: classified
             .iter()
-            .map(|(c, a)| address_report(*c, in_subnet(a.ip), a))
+            .zip(direct)
+            .map(|(c, a)| address_report(c, a))
             .collect(),
     }
 }

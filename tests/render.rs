@@ -10,12 +10,14 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use vpce_probe::classify::Network;
+use vpce_probe::context::Context;
 use vpce_probe::probe::dns::{CnameHop, ResolvedAddress};
 use vpce_probe::probe::{
     AddressProbe, AnswerSource, CertInfo, DnsOutcome, EndpointProbe, Failure, FailureKind,
     Resolution, Timed, TlsSession,
 };
-use vpce_probe::report::{self, Report, RunContext};
+use vpce_probe::report::{self, Report};
 use vpce_probe::{cli, config, metadata, plan, render};
 
 fn fixture(name: &str) -> serde_json::Value {
@@ -102,8 +104,8 @@ fn address(ip: &str, host: &str, at: &At) -> AddressProbe {
 }
 
 fn resolved(host: &str, answers: &[(&str, At)], cname: Option<&str>) -> EndpointProbe {
-    EndpointProbe {
-        dns: DnsOutcome {
+    EndpointProbe::direct(
+        DnsOutcome {
             nameservers: vec!["10.0.0.2:53".parse().unwrap()],
             answer: ok(
                 2,
@@ -126,11 +128,11 @@ fn resolved(host: &str, answers: &[(&str, At)], cname: Option<&str>) -> Endpoint
                 },
             ),
         },
-        addresses: answers
+        answers
             .iter()
             .map(|(ip, at)| address(ip, host, at))
             .collect(),
-    }
+    )
 }
 
 /// What each planned endpoint met, by service label.
@@ -162,8 +164,8 @@ fn outcome(service: &str, host: &str) -> EndpointProbe {
         ),
         "secretsmanager" => resolved(host, &[("54.239.1.9", At::TcpTimeout)], None),
         "sts" => resolved(host, &[("10.0.1.14", At::Intercepted)], None),
-        "kms" => EndpointProbe {
-            dns: DnsOutcome {
+        "kms" => EndpointProbe::direct(
+            DnsOutcome {
                 nameservers: vec!["10.0.0.2:53".parse().unwrap()],
                 answer: err(
                     2,
@@ -171,8 +173,8 @@ fn outcome(service: &str, host: &str) -> EndpointProbe {
                     "NXDOMAIN: the name does not exist",
                 ),
             },
-            addresses: vec![],
-        },
+            vec![],
+        ),
         "xray" => resolved(host, &[("10.0.1.15", At::Untrusted)], None),
         _ => resolved(host, &[("203.0.113.7", At::Pass("Example CA"))], None),
     }
@@ -196,13 +198,14 @@ fn fixture_report() -> Report {
     let mut config = config::Config::from_args(&args, &|_| None).unwrap();
     // The default set plus three more, for findings the default set lacks.
     config
+        .plan
         .services
         .extend(vpce_probe::catalog::parse_services(&["sts", "kms", "xray"]).unwrap());
     let task = metadata::parse(
         &fixture("fargate-task.json"),
         Some(&fixture("fargate-container.json")),
     );
-    let plan = plan::build(&config, Some(&task)).unwrap();
+    let plan = plan::build(&config.plan, Some(&task)).unwrap();
     let probes: Vec<EndpointProbe> = plan
         .endpoints
         .iter()
@@ -212,15 +215,20 @@ fn fixture_report() -> Report {
         task: Some(task),
         note: None,
     };
-    let run = RunContext::new(&discovery, &plan, &["10.0.0.2:53".parse().unwrap()]);
+    let context = Context::new(&discovery, &plan, &["10.0.0.2:53".parse().unwrap()]);
+    let network = Network::new(
+        config.vpc_cidrs.clone(),
+        discovery.task.as_ref().and_then(|t| t.subnet_cidr),
+    );
     let started = time::OffsetDateTime::from_unix_timestamp(NOT_AFTER - 299 * 86_400).unwrap();
     report::build(
-        &config,
+        config.policy,
+        &network,
         &plan,
         &probes,
         started,
         Duration::from_millis(3012),
-        &run,
+        &context,
     )
 }
 

@@ -120,9 +120,14 @@ async fn ten_thousand_rounds_keep_the_heap_flat_and_health_follows() {
         stop: Arc::clone(&stop),
         last_line: Vec::new(),
     };
-    let exit = watch::run(config, &mut out, async move { stop.notified().await })
-        .await
-        .unwrap();
+    let exit = watch::run(
+        config,
+        &mut out,
+        false,
+        async move { stop.notified().await },
+    )
+    .await
+    .unwrap();
     assert_eq!(exit, Exit::Pass);
     assert_eq!(out.count, ROUNDS);
 
@@ -161,9 +166,14 @@ async fn ten_thousand_rounds_keep_the_heap_flat_and_health_follows() {
         last_line: Vec::new(),
     };
     let config = watch_config(watch_args(&vpc, &status, &["--services", "logs"]));
-    watch::run(config, &mut out, async move { stop.notified().await })
-        .await
-        .unwrap();
+    watch::run(
+        config,
+        &mut out,
+        false,
+        async move { stop.notified().await },
+    )
+    .await
+    .unwrap();
     let (exit, line) = health_of(&status);
     assert_eq!(exit, Exit::Fail);
     assert!(

@@ -14,9 +14,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(task) = serde_json::from_slice::<serde_json::Value>(task) else { return };
     let container = container.and_then(|c| serde_json::from_slice::<serde_json::Value>(c).ok());
     let info = metadata::parse(&task, container.as_ref());
-    let _ = (info.region(), info.account(), info.cluster_name(), info.ecr_images());
+    let _ = (info.region(), info.account(), info.ecr_images());
     let parsed = cli::parse(["vpce-probe", "check"]).unwrap();
     let args = vpce_probe::probe_args(&parsed).unwrap();
     let config = config::Config::from_args(args, &|_| None).unwrap();
-    let _ = plan::build(&config, Some(&info));
+    let _ = plan::build(&config.plan, Some(&info));
 });

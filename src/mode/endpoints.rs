@@ -3,15 +3,16 @@
 
 use std::io::Write;
 
-use crate::config::{Config, Format};
+use crate::choices::Format;
+use crate::config::Config;
 use crate::error::{AppError, Exit};
 use crate::{metadata, plan, render};
 
 pub async fn run(config: &Config, out: &mut impl Write) -> Result<Exit, AppError> {
     let discovery = metadata::discover(config.metadata.as_ref()).await;
-    let plan = plan::build(config, discovery.task.as_ref())?;
+    let plan = plan::build(&config.plan, discovery.task.as_ref())?;
     let rows = plan.rows();
-    match config.format {
+    match config.output.format {
         Format::Json | Format::Emf => render::json::render(
             &serde_json::json!({
                 "region": plan.region.code(),

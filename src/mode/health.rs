@@ -3,15 +3,16 @@
 //! it is fresh and its verdict passes, 1 otherwise, never 2 (Docker reserves
 //! it). Synchronous, no runtime, no network: it returns in milliseconds.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
+use crate::clock::unix_ms;
 use crate::config::HealthConfig;
 use crate::error::Exit;
-use crate::mode::watch::StatusFile;
+use crate::status_file::StatusFile;
 
 /// The judgement and the one line explaining it.
 pub fn judge(config: &HealthConfig, now: SystemTime) -> (Exit, String) {
-    let path = crate::error::printable(&config.status_file.display().to_string());
+    let path = crate::printable::printable_path(&config.status_file);
     match crate::files::read_capped(&config.status_file) {
         Ok(bytes) => judge_bytes(&bytes, &path, config.max_age, now),
         Err(e) => (Exit::Fail, format!("unhealthy: cannot read {path}: {e}")),
@@ -29,9 +30,7 @@ pub fn judge_bytes(bytes: &[u8], path: &str, max_age: Duration, now: SystemTime)
             );
         }
     };
-    let now_ms = now
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    let now_ms = unix_ms(now);
     let age = Duration::from_millis(now_ms.saturating_sub(status.written_at_ms));
     let age_text = humantime::format_duration(Duration::from_secs(age.as_secs()));
     if status.written_at_ms > now_ms.saturating_add(60_000) {
@@ -78,7 +77,7 @@ pub fn judge_bytes(bytes: &[u8], path: &str, max_age: Duration, now: SystemTime)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mode::watch::{StatusEndpoint, write_status};
+    use crate::status_file::{StatusEndpoint, write};
 
     #[test]
     fn judgements() {
@@ -89,15 +88,7 @@ mod tests {
             max_age: Duration::from_secs(120),
         };
         let now = SystemTime::now();
-        let at = |ago: u64| {
-            u64::try_from(
-                (now - Duration::from_secs(ago))
-                    .duration_since(UNIX_EPOCH)
-                    .unwrap()
-                    .as_millis(),
-            )
-            .unwrap()
-        };
+        let at = |ago: u64| unix_ms(now - Duration::from_secs(ago));
         let status = |verdict: &str, ago: u64| StatusFile {
             schema_version: 1,
             written_at_ms: at(ago),
@@ -123,7 +114,7 @@ mod tests {
             (status("starting", 1), Exit::Fail, "no round"),
         ];
         for (s, want, text) in cases {
-            write_status(&path, &s).unwrap();
+            write(&path, &s).unwrap();
             let (exit, line) = judge(&config, now);
             assert_eq!(exit, want, "{line}");
             assert!(line.contains(text), "{line}");

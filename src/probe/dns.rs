@@ -15,11 +15,38 @@ use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::{Query, ResponseCode};
 use hickory_resolver::proto::rr::{Name, RData, RecordType};
-use hickory_resolver::{Hosts, Resolver, TokioResolver};
+use hickory_resolver::{Hosts, Resolver as Hickory, TokioResolver};
 
 use super::{Budget, Failure, FailureKind, Timed};
-use crate::config::{DnsConfig, Host, Resolver as ResolverChoice};
-use crate::error::AppError;
+use crate::names::Host;
+
+/// The resolver cannot be set up from what the user named (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("cannot use resolv.conf '{path}': {reason}")]
+    ResolvConf { path: String, reason: String },
+    #[error("cannot read hosts file '{path}': {reason}")]
+    HostsFile { path: String, reason: String },
+    #[error("cannot build the DNS resolver: {0}")]
+    Resolver(String),
+}
+
+/// Where DNS questions go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolver {
+    /// The nameservers of a resolv.conf file, as the task's libc would use.
+    System { resolv_conf: std::path::PathBuf },
+    /// One explicit server (`--dns-server`).
+    Server(SocketAddr),
+}
+
+/// How names are resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsConfig {
+    pub resolver: Resolver,
+    /// Consulted before DNS, like the system resolver does; `None` skips it.
+    pub hosts_file: Option<std::path::PathBuf>,
+}
 
 /// Where an answer came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -64,10 +91,7 @@ impl DnsOutcome {
     pub fn failed(failure: Failure) -> Self {
         Self {
             nameservers: Vec::new(),
-            answer: Timed {
-                elapsed: Duration::ZERO,
-                result: Err(failure),
-            },
+            answer: Timed::instant(Err(failure)),
         }
     }
 }
@@ -83,10 +107,10 @@ impl Dns {
     /// Reads resolv.conf (unless `--dns-server`) and the hosts file. A
     /// missing or useless resolv.conf is a configuration error; a missing
     /// hosts file just has no entries.
-    pub fn new(config: &DnsConfig, timeout: Duration) -> Result<Self, AppError> {
+    pub fn new(config: &DnsConfig, timeout: Duration) -> Result<Self, SetupError> {
         let (resolver_config, mut opts) = match &config.resolver {
-            ResolverChoice::System { resolv_conf } => read_resolv_conf(resolv_conf)?,
-            ResolverChoice::Server(addr) => {
+            Resolver::System { resolv_conf } => read_resolv_conf(resolv_conf)?,
+            Resolver::Server(addr) => {
                 let mut udp = ConnectionConfig::udp();
                 udp.port = addr.port();
                 let mut tcp = ConnectionConfig::tcp();
@@ -114,10 +138,10 @@ impl Dns {
         opts.preserve_intermediates = true;
         opts.ip_strategy = LookupIpStrategy::Ipv4AndIpv6;
         let resolver =
-            Resolver::builder_with_config(resolver_config, TokioRuntimeProvider::default())
+            Hickory::builder_with_config(resolver_config, TokioRuntimeProvider::default())
                 .with_options(opts)
                 .build()
-                .map_err(|e| AppError::Resolver(e.to_string()))?;
+                .map_err(|e| SetupError::Resolver(e.to_string()))?;
         let hosts = match &config.hosts_file {
             Some(path) => read_hosts(path)?,
             None => Hosts::default(),
@@ -140,14 +164,11 @@ impl Dns {
             Host::Ip(ip) => {
                 return DnsOutcome {
                     nameservers: Vec::new(),
-                    answer: Timed {
-                        elapsed: Duration::ZERO,
-                        result: Ok(Resolution {
-                            source: AnswerSource::IpLiteral,
-                            addresses: vec![ResolvedAddress { ip: *ip, ttl: None }],
-                            cname_chain: Vec::new(),
-                        }),
-                    },
+                    answer: Timed::instant(Ok(Resolution {
+                        source: AnswerSource::IpLiteral,
+                        addresses: vec![ResolvedAddress { ip: *ip, ttl: None }],
+                        cname_chain: Vec::new(),
+                    })),
                 };
             }
             Host::Name(n) => n.as_ref().to_owned(),
@@ -155,10 +176,7 @@ impl Dns {
         if let Some(resolution) = self.hosts_file_answer(&name) {
             return DnsOutcome {
                 nameservers: Vec::new(),
-                answer: Timed {
-                    elapsed: Duration::ZERO,
-                    result: Ok(resolution),
-                },
+                answer: Timed::instant(Ok(resolution)),
             };
         }
         let fqdn = format!("{name}.");
@@ -273,9 +291,9 @@ fn classify(err: &NetError) -> Failure {
 
 fn read_resolv_conf(
     path: &Path,
-) -> Result<(ResolverConfig, hickory_resolver::config::ResolverOpts), AppError> {
-    let fail = |reason: String| AppError::ResolvConf {
-        path: crate::error::printable(&path.display().to_string()),
+) -> Result<(ResolverConfig, hickory_resolver::config::ResolverOpts), SetupError> {
+    let fail = |reason: String| SetupError::ResolvConf {
+        path: crate::printable::printable_path(path),
         reason,
     };
     let bytes = crate::files::read_capped(path).map_err(|e| fail(e.to_string()))?;
@@ -295,9 +313,9 @@ pub fn resolv_conf_from_bytes(
     Ok((config, opts))
 }
 
-fn read_hosts(path: &Path) -> Result<Hosts, AppError> {
-    let fail = |e: std::io::Error| AppError::HostsFile {
-        path: crate::error::printable(&path.display().to_string()),
+fn read_hosts(path: &Path) -> Result<Hosts, SetupError> {
+    let fail = |e: std::io::Error| SetupError::HostsFile {
+        path: crate::printable::printable_path(path),
         reason: e.to_string(),
     };
     let mut hosts = Hosts::default();
@@ -350,7 +368,7 @@ mod tests {
         .unwrap();
         let dns = Dns::new(
             &DnsConfig {
-                resolver: ResolverChoice::Server("127.0.0.1:53".parse().unwrap()),
+                resolver: Resolver::Server("127.0.0.1:53".parse().unwrap()),
                 hosts_file: Some(path),
             },
             Duration::from_secs(1),

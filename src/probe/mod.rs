@@ -23,7 +23,6 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use crate::error::AppError;
 use crate::plan::Endpoint;
 
 pub use dns::{AnswerSource, DnsOutcome, Resolution};
@@ -122,6 +121,17 @@ pub struct Timed<T> {
     pub result: Result<T, Failure>,
 }
 
+impl<T> Timed<T> {
+    /// An outcome known without waiting (an IP literal, a hosts-file
+    /// answer, a deadline already past).
+    pub fn instant(result: Result<T, Failure>) -> Self {
+        Self {
+            elapsed: Duration::ZERO,
+            result,
+        }
+    }
+}
+
 /// The limits every wait of a run goes through.
 #[derive(Debug, Clone, Copy)]
 pub struct Budget {
@@ -190,11 +200,63 @@ impl AddressProbe {
     }
 }
 
-/// Everything learned about one planned endpoint.
+/// How the probe went to an endpoint's addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteKind {
+    /// Straight to each resolved address, as the ECS platform (image pulls,
+    /// secrets, awslogs) does.
+    Direct,
+}
+
+/// One way to an endpoint, and what happened at each address on it.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub kind: RouteKind,
+    pub addresses: Vec<AddressProbe>,
+}
+
+/// Everything learned about one planned endpoint: its DNS answer and each
+/// route the probe tried.
 #[derive(Debug, Clone)]
 pub struct EndpointProbe {
     pub dns: DnsOutcome,
-    pub addresses: Vec<AddressProbe>,
+    pub routes: Vec<Route>,
+}
+
+impl EndpointProbe {
+    /// The endpoint's result when every address was tried directly.
+    pub fn direct(dns: DnsOutcome, addresses: Vec<AddressProbe>) -> Self {
+        Self {
+            dns,
+            routes: vec![Route {
+                kind: RouteKind::Direct,
+                addresses,
+            }],
+        }
+    }
+
+    /// The addresses tried on the direct route, in DNS order.
+    pub fn direct_addresses(&self) -> &[AddressProbe] {
+        self.routes
+            .iter()
+            .find(|r| r.kind == RouteKind::Direct)
+            .map_or(&[], |r| &r.addresses)
+    }
+}
+
+/// How to probe: validated by `config`, used by [`Prober`].
+#[derive(Debug, Clone)]
+pub struct ProbeSettings {
+    pub dns: dns::DnsConfig,
+    /// The limit of each phase.
+    pub timeout: Duration,
+    /// The limit of a whole round.
+    pub deadline: Duration,
+    /// DNS lookups and connections in flight at once.
+    pub concurrency: usize,
+    /// The compiled-in web PKI roots plus any `--ca-file` certificates.
+    pub roots: Arc<rustls::RootCertStore>,
 }
 
 /// Probes a plan. Built once per run (watch mode reuses it across rounds).
@@ -206,12 +268,12 @@ pub struct Prober {
 }
 
 impl Prober {
-    pub fn new(config: &crate::config::Config) -> Result<Self, AppError> {
+    pub fn new(settings: &ProbeSettings) -> Result<Self, dns::SetupError> {
         Ok(Self {
-            dns: dns::Dns::new(&config.dns, config.timeout)?,
-            tls: tls::TlsProber::new(Arc::clone(&config.roots)),
-            timeout: config.timeout,
-            permits: Arc::new(Semaphore::new(config.concurrency)),
+            dns: dns::Dns::new(&settings.dns, settings.timeout)?,
+            tls: tls::TlsProber::new(Arc::clone(&settings.roots)),
+            timeout: settings.timeout,
+            permits: Arc::new(Semaphore::new(settings.concurrency)),
         })
     }
 
@@ -267,13 +329,10 @@ impl Prober {
                 let Some(_permit) = self.permit(budget).await else {
                     return AddressProbe {
                         ip,
-                        tcp: Timed {
-                            elapsed: Duration::ZERO,
-                            result: Err(Failure::new(
-                                FailureKind::Deadline,
-                                "the run's deadline passed before a connection slot was free",
-                            )),
-                        },
+                        tcp: Timed::instant(Err(Failure::new(
+                            FailureKind::Deadline,
+                            "the run's deadline passed before a connection slot was free",
+                        ))),
                         tls: None,
                         cert: None,
                     };
@@ -283,7 +342,7 @@ impl Prober {
             }
         }))
         .await;
-        EndpointProbe { dns, addresses }
+        EndpointProbe::direct(dns, addresses)
     }
 
     async fn probe_address(
@@ -319,11 +378,11 @@ impl Prober {
 
 /// The result for an endpoint whose task was cancelled (runtime shutdown).
 fn cancelled(endpoint: &Endpoint) -> EndpointProbe {
-    EndpointProbe {
-        dns: DnsOutcome::failed(Failure::new(
+    EndpointProbe::direct(
+        DnsOutcome::failed(Failure::new(
             FailureKind::Deadline,
             format!("the probe of {} was cancelled", endpoint.host),
         )),
-        addresses: Vec::new(),
-    }
+        Vec::new(),
+    )
 }

@@ -8,7 +8,7 @@
 //! of an interception proxy, or the names of the wrong service.
 
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -17,7 +17,7 @@ use rustls::{
     AlertDescription, CertificateError, ClientConfig, DigitallySignedStruct, ProtocolVersion,
     RootCertStore, SignatureScheme,
 };
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::TlsConnector;
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
@@ -72,13 +72,18 @@ impl TlsProber {
     }
 
     /// Runs the handshake over `stream` within the budget. Returns the
-    /// outcome and, when the server sent one, its leaf certificate.
-    pub async fn handshake(
+    /// outcome and, when the server sent one, its leaf certificate. The
+    /// stream is any byte stream: a TCP connection to the address, or a
+    /// tunnel to it.
+    pub async fn handshake<S>(
         &self,
-        stream: TcpStream,
+        stream: S,
         server_name: ServerName<'static>,
         budget: Budget,
-    ) -> (Timed<TlsSession>, Option<CertInfo>) {
+    ) -> (Timed<TlsSession>, Option<CertInfo>)
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
         let seen = Arc::new(Recording {
             inner: Arc::clone(&self.verifier),
             chain: Mutex::new(Vec::new()),
@@ -154,9 +159,7 @@ fn classify(err: &std::io::Error) -> Failure {
 fn cert_info(chain: &[CertificateDer<'static>]) -> Option<CertInfo> {
     let leaf = chain.first()?;
     let (_, x) = X509Certificate::from_der(leaf.as_ref()).ok()?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let now = crate::clock::unix_secs(SystemTime::now());
     let not_after = x.validity().not_after.timestamp();
     let sans = match x.subject_alternative_name() {
         Ok(Some(ext)) => ext

@@ -12,8 +12,8 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value, json};
 
-use crate::classify::Path;
 use crate::diagnose::Status;
+use crate::metrics;
 use crate::report::{EndpointReport, Report};
 
 /// Docker splits log lines at 16 KiB; stay well below.
@@ -24,13 +24,9 @@ const MAX_ADDRESSES: usize = 16;
 
 /// Writes one EMF document per endpoint.
 pub fn render(report: &Report, namespace: &str, out: &mut impl Write) -> io::Result<()> {
-    let cluster = report
-        .context
-        .get("cluster")
-        .and_then(Value::as_str)
-        .map(|c| c.rsplit('/').next().unwrap_or(c).to_owned());
+    let cluster = report.context.cluster_name();
     for endpoint in &report.endpoints {
-        let doc = document(report, endpoint, namespace, cluster.as_deref());
+        let doc = document(report, endpoint, namespace, cluster);
         let mut line = serde_json::to_vec(&doc).map_err(io::Error::from)?;
         if line.len() > MAX_LINE {
             line = serde_json::to_vec(&shrink(doc)).map_err(io::Error::from)?;
@@ -39,19 +35,6 @@ pub fn render(report: &Report, namespace: &str, out: &mut impl Write) -> io::Res
         out.write_all(b"\n")?;
     }
     Ok(())
-}
-
-fn max(values: impl Iterator<Item = f64>) -> Option<f64> {
-    values.fold(None, |m, v| Some(m.map_or(v, |m: f64| m.max(v))))
-}
-
-/// Whether the path keeps the traffic where it should be: an interface
-/// endpoint, a private target, or S3 reached on its gateway path.
-fn private_path(e: &EndpointReport) -> bool {
-    match e.path {
-        Path::InterfaceEndpoint | Path::Private | Path::GatewayOrNat => true,
-        Path::Public | Path::None => false,
-    }
 }
 
 fn document(report: &Report, e: &EndpointReport, namespace: &str, cluster: Option<&str>) -> Value {
@@ -79,52 +62,13 @@ fn document(report: &Report, e: &EndpointReport, namespace: &str, cluster: Optio
 }
 
 /// Puts the metric values at the root; returns their definitions. A metric
-/// with no value this round (no handshake, no certificate) is left out.
+/// with no value this round is left out.
 fn add_metrics(root: &mut Map<String, Value>, e: &EndpointReport) -> Vec<Value> {
-    let reachable = e.addresses.iter().any(|a| a.ok);
-    let failing = e.addresses.iter().filter(|a| !a.ok).count();
-    let connect = max(e
-        .addresses
-        .iter()
-        .filter(|a| a.tcp.ok)
-        .map(|a| a.tcp.connect_ms));
-    let tls = max(e
-        .addresses
-        .iter()
-        .filter_map(|a| a.tls.as_ref().filter(|t| t.ok))
-        .map(|t| t.handshake_ms));
-    let days_left = e
-        .addresses
-        .iter()
-        .filter_map(|a| a.tls.as_ref()?.certificate.as_ref())
-        .map(|c| c.days_left)
-        .min();
-    #[expect(
-        clippy::cast_precision_loss,
-        reason = "day counts and address counts fit f64 exactly"
-    )]
-    let values = [
-        ("Reachable", "Count", Some(f64::from(u8::from(reachable)))),
-        (
-            "PrivatePath",
-            "Count",
-            Some(f64::from(u8::from(reachable && private_path(e)))),
-        ),
-        ("AddressesFailing", "Count", Some(failing as f64)),
-        (
-            "DnsLatency",
-            "Milliseconds",
-            e.dns.ok.then_some(e.dns.lookup_ms),
-        ),
-        ("ConnectLatency", "Milliseconds", connect),
-        ("TlsLatency", "Milliseconds", tls),
-        ("CertDaysLeft", "None", days_left.map(|d| d as f64)),
-    ];
-    values
+    metrics::of(e)
         .into_iter()
-        .filter_map(|(name, unit, value)| {
-            root.insert(name.to_owned(), json!(value?));
-            Some(json!({ "Name": name, "Unit": unit }))
+        .filter_map(|m| {
+            root.insert(m.name.to_owned(), json!(m.value?));
+            Some(json!({ "Name": m.name, "Unit": m.unit }))
         })
         .collect()
 }
@@ -139,8 +83,8 @@ fn add_properties(root: &mut Map<String, Value>, report: &Report, e: &EndpointRe
     root.insert("Finding".into(), json!(e.finding));
     root.insert("Diagnosis".into(), json!(e.diagnosis));
     root.insert("Verdict".into(), json!(report.verdict));
-    if let Some(task) = report.context.get("task_arn") {
-        root.insert("TaskArn".into(), task.clone());
+    if let Some(task) = &report.context.task_arn {
+        root.insert("TaskArn".into(), json!(task));
     }
     let listed: Vec<Value> = e
         .addresses

@@ -1,6 +1,40 @@
 //! Pure writers: each takes a finished report and a `Write`, and knows
-//! nothing about how the report was made or where the bytes go.
+//! nothing about how the report was made or where the bytes go. Whether to
+//! colour is the caller's decision, made where it knows what the output is.
 
 pub mod emf;
 pub mod json;
 pub mod text;
+
+use std::io::{self, Write};
+
+use crate::choices::{Color, Format};
+use crate::report::Report;
+
+/// How reports are written: validated by `config`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub format: Format,
+    pub color: Color,
+    /// `CloudWatch` namespace for `--format emf`.
+    pub namespace: String,
+}
+
+/// Writes a report in the configured format and flushes. `compact` puts a
+/// JSON report on one line (watch mode's JSON lines); `color` applies to
+/// text only.
+pub fn write(
+    report: &Report,
+    output: &Output,
+    compact: bool,
+    color: bool,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    match output.format {
+        Format::Json if compact => json::render_line(report, out)?,
+        Format::Json => json::render(report, out)?,
+        Format::Emf => emf::render(report, &output.namespace, out)?,
+        Format::Text => text::render(report, out, color)?,
+    }
+    out.flush()
+}

@@ -43,7 +43,7 @@ pub fn render(report: &Report, out: &mut impl Write, color: bool) -> io::Result<
         report.tool.version,
         report.region,
         report.partition,
-        report.expect,
+        report.expect.as_str(),
         report.endpoints.len(),
         report.duration_ms
     )?;
@@ -65,26 +65,19 @@ pub fn render(report: &Report, out: &mut impl Write, color: bool) -> io::Result<
 
 /// The task, when running in ECS, and the notes about it.
 fn context(report: &Report, out: &mut impl Write) -> io::Result<()> {
-    let field = |k: &str| report.context.get(k).and_then(serde_json::Value::as_str);
-    if let Some(task) = field("task_arn") {
+    let c = &report.context;
+    if let Some(task) = &c.task_arn {
+        let or_unknown = |v: Option<String>| v.unwrap_or_else(|| "?".to_owned());
         writeln!(
             out,
             "task {task} ({}, {}), subnet {}, ip {}",
-            field("launch_type").unwrap_or("?"),
-            field("availability_zone").unwrap_or("?"),
-            field("subnet_cidr").unwrap_or("?"),
-            field("private_ipv4").unwrap_or("?"),
+            or_unknown(c.launch_type.clone()),
+            or_unknown(c.availability_zone.clone()),
+            or_unknown(c.subnet_cidr.map(|n| n.to_string())),
+            or_unknown(c.private_ipv4.map(|ip| ip.to_string())),
         )?;
     }
-    let notes = report
-        .context
-        .get("notes")
-        .and_then(serde_json::Value::as_array);
-    for note in notes
-        .into_iter()
-        .flatten()
-        .filter_map(serde_json::Value::as_str)
-    {
+    for note in c.notes.iter().flatten() {
         writeln!(out, "note: {note}")?;
     }
     Ok(())
@@ -99,8 +92,9 @@ fn endpoint(style: &Style, e: &EndpointReport, out: &mut impl Write) -> io::Resu
         e.host,
         e.port
     )?;
-    if e.reason.starts_with("container ") {
-        for (i, line) in wrap(&e.reason, WIDTH - INDENT.len() - 9).iter().enumerate() {
+    if e.reason.from_task() {
+        let reason = e.reason.to_string();
+        for (i, line) in wrap(&reason, WIDTH - INDENT.len() - 9).iter().enumerate() {
             let label = if i == 0 { "why" } else { "" };
             writeln!(out, "{INDENT}{label:<8} {line}")?;
         }

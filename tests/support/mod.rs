@@ -406,7 +406,7 @@ pub async fn probe_with(args: Vec<String>, metadata: Option<&str>) -> vpce_probe
         _ => None,
     };
     let config = vpce_probe::config::Config::from_args(args, &env).expect("valid config");
-    vpce_probe::mode::check::probe(&config)
+    vpce_probe::session::probe(&config)
         .await
         .expect("probe runs")
 }

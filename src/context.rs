@@ -1,0 +1,117 @@
+//! The report's `context`: what the run knows about where it runs (the
+//! task, from ECS task metadata) and notes about how it ran. Typed, so that
+//! renderers read fields, never keys.
+
+use std::net::{Ipv4Addr, SocketAddr};
+
+use ipnet::IpNet;
+use serde::Serialize;
+
+use crate::metadata::{Discovery, TaskInfo};
+use crate::plan::Plan;
+
+/// Where the context came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    /// The task metadata endpoint answered.
+    EcsMetadata,
+    /// Task metadata was expected but could not be read (the notes say why).
+    None,
+}
+
+/// The report's `context`. Outside ECS it is empty (`{}`). Fields appear in
+/// alphabetical order, as the report has always listed them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Context {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    /// The DNS servers task metadata lists for the task's network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns_servers: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub launch_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_ipv4: Option<Ipv4Addr>,
+    /// The nameservers the probe asked, `ip:port`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolver_nameservers: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet_cidr: Option<IpNet>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_arn: Option<String>,
+}
+
+impl Context {
+    /// Builds the context from what metadata discovery found and the
+    /// nameservers the probe asks.
+    pub fn new(discovery: &Discovery, plan: &Plan, nameservers: &[SocketAddr]) -> Self {
+        let mut notes: Vec<String> = discovery.note.iter().cloned().collect();
+        let Some(task) = &discovery.task else {
+            return if notes.is_empty() {
+                Self::default()
+            } else {
+                Self {
+                    source: Some(Source::None),
+                    notes: Some(notes),
+                    ..Self::default()
+                }
+            };
+        };
+        if plan.region_source != "configuration" {
+            notes.push(format!(
+                "region {} from the {}",
+                plan.region, plan.region_source
+            ));
+        }
+        notes.extend(dns_note(task, nameservers));
+        Self {
+            account: task.account().map(|a| a.to_string()),
+            availability_zone: task.availability_zone.clone(),
+            cluster: task.cluster.clone(),
+            dns_servers: Some(task.dns_servers.clone()),
+            family: task.family.clone(),
+            launch_type: task.launch_type.clone(),
+            notes: Some(notes),
+            private_ipv4: task.private_ipv4,
+            resolver_nameservers: Some(nameservers.iter().map(ToString::to_string).collect()),
+            revision: task.revision.clone(),
+            source: Some(Source::EcsMetadata),
+            subnet_cidr: task.subnet_cidr,
+            task_arn: task.task_arn.clone(),
+        }
+    }
+
+    /// The cluster's short name (`arn:...:cluster/NAME` → `NAME`).
+    pub fn cluster_name(&self) -> Option<&str> {
+        let c = self.cluster.as_deref()?;
+        Some(c.rsplit('/').next().unwrap_or(c))
+    }
+}
+
+/// Says when the probe asks other nameservers than the VPC gives the task.
+fn dns_note(task: &TaskInfo, nameservers: &[SocketAddr]) -> Option<String> {
+    let asked: Vec<String> = nameservers.iter().map(|a| a.ip().to_string()).collect();
+    let differ = !task.dns_servers.is_empty()
+        && !asked.is_empty()
+        && !task.dns_servers.iter().all(|s| asked.contains(s));
+    differ.then(|| {
+        format!(
+            "task metadata lists DNS servers {} but the probe asks {}",
+            task.dns_servers.join(", "),
+            asked.join(", ")
+        )
+    })
+}

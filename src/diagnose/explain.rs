@@ -1,0 +1,255 @@
+//! The prose: one paragraph per finding, the likely cause and the fix in
+//! the terms of the VPC console, each written next to its finding's name.
+
+use std::net::IpAddr;
+
+use super::{Facts, Finding, Policy};
+use crate::probe::{CertInfo, Failure};
+
+fn join_ips(ips: impl Iterator<Item = IpAddr>) -> String {
+    ips.map(|ip| ip.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// What a paragraph cites besides the endpoint's facts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Evidence<'a> {
+    /// The addresses the finding is about.
+    pub ips: &'a [IpAddr],
+    /// The failure behind the finding, with its detail.
+    pub failure: Option<&'a Failure>,
+    /// The certificate behind a certificate finding.
+    pub cert: Option<&'a CertInfo>,
+}
+
+/// Writes the paragraphs of one endpoint's findings.
+pub struct Explainer<'a> {
+    pub facts: &'a Facts<'a>,
+    pub policy: Policy,
+}
+
+impl Explainer<'_> {
+    fn endpoint_name(&self) -> String {
+        match self.facts.service {
+            Some(s) => s.endpoint_service_name(self.facts.region),
+            None => "(not an AWS service)".to_owned(),
+        }
+    }
+
+    fn nameservers(&self) -> String {
+        let ns = &self.facts.dns.nameservers;
+        if ns.is_empty() {
+            "the resolver".to_owned()
+        } else {
+            ns.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    }
+
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one paragraph per finding, kept side by side"
+    )]
+    /// The paragraph for `finding`: the likely cause and the fix, in the
+    /// terms of the VPC console.
+    pub fn explain(&self, finding: Finding, evidence: Evidence<'_>) -> String {
+        let host = self.facts.host;
+        let port = self.facts.port;
+        let ips = join_ips(evidence.ips.iter().copied());
+        let failure = evidence.failure;
+        let svc = self.endpoint_name();
+        let aws = self.facts.service.is_some();
+        let detail = failure.map_or(String::new(), |f| format!(" ({})", f.detail));
+        let timeout = humantime::format_duration(self.policy.timeout);
+        match finding {
+            Finding::DnsNxdomain => format!(
+                "{host} does not exist (NXDOMAIN from {ns}). Check the region and service \
+                 name. If the VPC uses its own DNS server or Route 53 Resolver rules, they must \
+                 forward AWS names to the Amazon-provided resolver (the VPC base address + 2, or \
+                 169.254.169.253): interface endpoints' private DNS names only exist there.",
+                ns = self.nameservers()
+            ),
+            Finding::DnsNoAddresses => format!(
+                "{host} exists but has no A or AAAA records{detail}. A private hosted zone or \
+                 DNS record may be shadowing the name without addresses; check Route 53 private \
+                 hosted zones associated with the VPC."
+            ),
+            Finding::DnsResolverUnreachable => format!(
+                "The resolver {ns} did not answer for {host}{detail}. Nothing that needs DNS \
+                 will work: check that the VPC has enableDnsSupport turned on, that the DHCP \
+                 options set points at a resolver the task can reach, and, for a custom \
+                 resolver, that security groups and network ACLs allow UDP and TCP port 53.",
+                ns = self.nameservers()
+            ),
+            Finding::DnsServfail => format!(
+                "The resolver {ns} answered SERVFAIL for {host}: it failed to get an answer \
+                 upstream. A custom resolver or a Route 53 Resolver forwarding rule is failing; \
+                 point the task at the Amazon-provided resolver or fix the forwarder.",
+                ns = self.nameservers()
+            ),
+            Finding::DnsRefused => format!(
+                "The resolver {ns} refused to answer for {host}. It is not configured to \
+                 resolve for this task's addresses; allow the VPC CIDR on the resolver or use \
+                 the Amazon-provided resolver.",
+                ns = self.nameservers()
+            ),
+            Finding::DnsTcpBlocked => format!(
+                "The answer for {host} from {ns} was too large for UDP and the retry over TCP \
+                 failed{detail}. Resolvers switch to TCP port 53 for large answers (many \
+                 addresses, long CNAME chains): allow TCP 53 as well as UDP 53 to the resolver in \
+                 the security groups and network ACLs.",
+                ns = self.nameservers()
+            ),
+            Finding::DnsError => format!("Resolving {host} failed{detail}."),
+            Finding::PublicConnectTimeout if aws => format!(
+                "{host} resolved to public addresses ({ips}) and TCP connections to port {port} \
+                 timed out after {timeout}. This subnet has no way out to public AWS endpoints, \
+                 and the name is not served by an interface endpoint: either the VPC endpoint \
+                 {svc} does not exist, or it exists with private DNS turned off, so the name \
+                 still resolves to public addresses. Create the endpoint, or enable its private \
+                 DNS (the VPC needs enableDnsSupport and enableDnsHostnames). If the task is \
+                 meant to go out through NAT instead, add a 0.0.0.0/0 route to a NAT gateway in \
+                 the subnet's route table."
+            ),
+            Finding::PublicConnectTimeout => format!(
+                "{host} resolved to public addresses ({ips}) and TCP connections to port {port} \
+                 timed out after {timeout}: packets to the internet are dropped. Check the \
+                 subnet's route to a NAT or internet gateway, the security group's egress rules \
+                 and the network ACLs."
+            ),
+            Finding::PrivateConnectTimeout => format!(
+                "{host} resolved to private addresses ({ips}){endpoint} but TCP connections to \
+                 port {port} timed out after {timeout}: packets are dropped between the task and \
+                 those addresses. Allow egress TCP {port} to them (or to the VPC CIDR) in the \
+                 task's security group, allow ingress TCP {port} from the task's subnet or \
+                 security group in the endpoint's security group, and check the network ACLs of \
+                 both subnets, including return traffic on ephemeral ports.",
+                endpoint = if aws {
+                    ", an interface endpoint with private DNS,"
+                } else {
+                    ""
+                }
+            ),
+            Finding::S3ConnectTimeout => format!(
+                "{host} resolved to public S3 addresses ({ips}) and TCP connections to port \
+                 {port} timed out after {timeout}. S3 is reached through a gateway endpoint, a \
+                 route-table entry, so either the subnet's route table has no route to the \
+                 gateway endpoint {svc} (and no NAT), or the task's security group egress does \
+                 not allow TCP 443 to the S3 managed prefix list (com.amazonaws.{region}.s3, \
+                 pl-...). ECR image layers come from S3: this is the CannotPullContainerError \
+                 that follows a successful manifest fetch.",
+                region = self.facts.region
+            ),
+            Finding::ConnectRefused => format!(
+                "Connections to {ips} port {port} were refused: the address answered but \
+                 nothing accepts connections on that port. An endpoint ENI accepts 443, so the \
+                 name probably points somewhere else (a stale hosts-file entry, a custom DNS \
+                 record), or --port is wrong."
+            ),
+            Finding::ConnectionReset => format!(
+                "The connection to {ips} was reset{detail}. A firewall, proxy or network \
+                 appliance on the path is rejecting this destination."
+            ),
+            Finding::NetworkUnreachable => format!(
+                "There is no route to {ips}{detail}: the subnet's route table does not reach \
+                 these addresses (no NAT or internet gateway route for public addresses, or a \
+                 blackholed route)."
+            ),
+            Finding::ConnectFailed => format!("Connecting to {ips} port {port} failed{detail}."),
+            Finding::TlsHandshakeTimeout => format!(
+                "TCP to {ips} connected, but the TLS handshake did not finish within {timeout}: \
+                 something accepted the connection and never answered the ClientHello. This is \
+                 typical of a proxy or firewall that intercepts port {port}, or of a service \
+                 that does not speak TLS on this port."
+            ),
+            Finding::TlsHandshakeFailed => format!(
+                "The TLS handshake with {ips} failed{detail}. The server does not speak TLS 1.2 \
+                 or 1.3 with a common cipher, or a middlebox is corrupting the handshake."
+            ),
+            Finding::TlsUntrusted => format!(
+                "The certificate from {ips}{cert} does not chain to a trusted root. Either a \
+                 TLS-inspecting proxy or firewall is intercepting the connection (pass its CA \
+                 with --ca-file to confirm; every application in the task must trust it too), \
+                 or the address belongs to something other than {host}.",
+                cert = self.presented()
+            ),
+            Finding::TlsHostnameMismatch => format!(
+                "The certificate from {ips}{cert} is not valid for {host}. The name leads to a \
+                 different service: a DNS record or private hosted zone pointing {host} at the \
+                 wrong endpoint, a hosts-file entry, or an intercepting proxy.",
+                cert = self.presented()
+            ),
+            Finding::TlsCertExpired => format!(
+                "The certificate from {ips}{cert} has expired. AWS renews its certificates long \
+                 before expiry, so this is an intercepting device with a stale certificate, or \
+                 the task's clock is wrong.",
+                cert = self.presented()
+            ),
+            Finding::TlsCertNotYetValid => format!(
+                "The certificate from {ips}{cert} is not valid yet. The task's clock is probably \
+                 behind; otherwise an intercepting device is presenting a fresh certificate.",
+                cert = self.presented()
+            ),
+            Finding::PublicPath => format!(
+                "{host} was reached over public addresses ({ips}): this traffic leaves the VPC \
+                 through a NAT or internet gateway, and --expect private forbids that. Create \
+                 the interface endpoint {svc} with private DNS enabled so the name resolves to \
+                 endpoint addresses inside the VPC."
+            ),
+            Finding::DeadlineExceeded => format!(
+                "The run's --deadline passed before {host} finished; raise --deadline, lower \
+                 --timeout or probe fewer endpoints at once."
+            ),
+            Finding::TlsInterception => format!(
+                "The certificate for {host} is trusted but was issued by '{issuer}', not by an \
+                 Amazon CA. AWS endpoints present certificates from Amazon (O=Amazon) \
+                 intermediates, so a TLS-inspecting proxy or firewall is re-signing this \
+                 traffic. If the inspection is intended, nothing is broken; if not, find the \
+                 appliance on the path.",
+                issuer = evidence
+                    .cert
+                    .map_or("a CA outside Amazon", |c| c.issuer.as_str())
+            ),
+            Finding::CertExpiringSoon => format!(
+                "The certificate for {host} ({subject}) expires in {days} day(s), within \
+                 --cert-warn-days {warn}. AWS rotates its certificates well ahead of expiry; a \
+                 certificate this close to it usually belongs to an intercepting device.",
+                subject = evidence.cert.map_or("", |c| c.subject.as_str()),
+                days = evidence.cert.map_or(0, |c| c.days_left),
+                warn = self.policy.cert_warn_days
+            ),
+        }
+    }
+
+    /// The sentence that opens a `warn` when some addresses fail and others pass.
+    pub fn partial(failing: &[IpAddr], total: usize) -> String {
+        format!(
+            "{} of {} addresses failed ({}); the endpoint works through the others, \
+             but calls that land on a failing address fail, an intermittent outage. ",
+            failing.len(),
+            total,
+            join_ips(failing.iter().copied()),
+        )
+    }
+
+    /// ", which presented CN=... issued by ..." for the first address that sent one.
+    fn presented(&self) -> String {
+        self.facts
+            .addresses
+            .iter()
+            .find_map(|(_, a)| a.cert.as_ref())
+            .map_or(String::new(), |c| {
+                format!(
+                    " (subject '{}', issued by '{}', names {})",
+                    c.subject,
+                    c.issuer,
+                    if c.sans.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        c.sans.join(", ")
+                    }
+                )
+            })
+    }
+}

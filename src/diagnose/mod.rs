@@ -1,0 +1,603 @@
+//! Judgement: a status, a path, a [`Finding`] and a paragraph for each
+//! endpoint, from the probe's facts. Split by job: this module holds the
+//! order of precedence; [`finding`] the catalogue of findings; [`explain`]
+//! the prose. Pure functions, table-tested.
+
+pub mod explain;
+pub mod finding;
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use crate::catalog::{Region, Service};
+use crate::choices::Expect;
+use crate::classify::{self, AddressClass, EndpointRole, Path};
+use crate::probe::{AddressProbe, CertInfo, DnsOutcome, Failure};
+
+use explain::{Evidence, Explainer};
+pub use finding::{Finding, Status, address_finding, dns_finding};
+
+/// The run-wide settings a judgement depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    pub expect: Expect,
+    pub cert_warn_days: u32,
+    pub timeout: Duration,
+}
+
+/// Everything known about one endpoint after probing.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    pub service: Option<Service>,
+    pub region: &'a Region,
+    pub host: &'a str,
+    pub port: u16,
+    pub dns: &'a DnsOutcome,
+    /// Each probed address with its class, in DNS order.
+    pub addresses: &'a [(AddressClass, &'a AddressProbe)],
+}
+
+impl Facts<'_> {
+    pub fn role(&self) -> EndpointRole {
+        match self.service {
+            Some(s) if s.is_gateway() => EndpointRole::Gateway,
+            Some(_) => EndpointRole::Interface,
+            None => EndpointRole::Target,
+        }
+    }
+}
+
+/// The verdict on one endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judgement {
+    pub status: Status,
+    pub path: Path,
+    pub finding: Option<Finding>,
+    pub diagnosis: Option<String>,
+}
+
+/// Judges one endpoint. Order of precedence: DNS failure; every address
+/// failing; a public path under `--expect private`; some addresses
+/// failing; TLS interception; a certificate expiring soon.
+pub fn judge(facts: &Facts<'_>, policy: Policy) -> Judgement {
+    let role = facts.role();
+    let path = classify::path(
+        role,
+        facts
+            .addresses
+            .iter()
+            .filter(|(_, a)| a.passed())
+            .map(|(c, _)| *c),
+    );
+    let judged = |status, finding: Finding, diagnosis: String| Judgement {
+        status,
+        path,
+        finding: Some(finding),
+        diagnosis: Some(diagnosis),
+    };
+    let prose = Explainer { facts, policy };
+
+    if let Err(failure) = &facts.dns.answer.result {
+        let finding = dns_finding(failure.kind);
+        let evidence = Evidence {
+            failure: Some(failure),
+            ..Evidence::default()
+        };
+        return judged(Status::Fail, finding, prose.explain(finding, evidence));
+    }
+    if facts.addresses.is_empty() {
+        let finding = Finding::DnsNoAddresses;
+        return judged(
+            Status::Fail,
+            finding,
+            prose.explain(finding, Evidence::default()),
+        );
+    }
+
+    let leaves_the_vpc = policy.expect == Expect::Private && path == Path::Public;
+    let failing: Vec<(Finding, IpAddr, &Failure)> = facts
+        .addresses
+        .iter()
+        .filter_map(|(class, a)| {
+            a.failure()
+                .map(|(phase, f)| (address_finding(role, *class, phase, f.kind), a.ip, f))
+        })
+        .collect();
+    if let Some(finding) = dominant(&failing) {
+        let ips: Vec<IpAddr> = failing
+            .iter()
+            .filter(|(f, _, _)| *f == finding)
+            .map(|(_, ip, _)| *ip)
+            .collect();
+        let evidence = Evidence {
+            ips: &ips,
+            failure: failing.iter().find(|(f, _, _)| *f == finding).map(|t| t.2),
+            cert: None,
+        };
+        let text = prose.explain(finding, evidence);
+        if failing.len() == facts.addresses.len() {
+            return judged(Status::Fail, finding, text);
+        }
+        if !leaves_the_vpc {
+            let failed: Vec<IpAddr> = failing.iter().map(|t| t.1).collect();
+            let prefix = Explainer::partial(&failed, facts.addresses.len());
+            return judged(Status::Warn, finding, prefix + &text);
+        }
+    }
+
+    if leaves_the_vpc {
+        let finding = Finding::PublicPath;
+        let public: Vec<IpAddr> = facts
+            .addresses
+            .iter()
+            .filter(|(c, a)| *c == AddressClass::Public && a.passed())
+            .map(|(_, a)| a.ip)
+            .collect();
+        let evidence = Evidence {
+            ips: &public,
+            ..Evidence::default()
+        };
+        return judged(Status::Fail, finding, prose.explain(finding, evidence));
+    }
+
+    if let Some((finding, cert)) = cert_finding(facts, policy) {
+        let evidence = Evidence {
+            cert: Some(cert),
+            ..Evidence::default()
+        };
+        return judged(Status::Warn, finding, prose.explain(finding, evidence));
+    }
+    Judgement {
+        status: Status::Ok,
+        path,
+        finding: None,
+        diagnosis: None,
+    }
+}
+
+/// A warning about the certificates of the passing addresses: a non-Amazon
+/// issuer on an AWS endpoint (interception), else the soonest expiry within
+/// `--cert-warn-days`.
+fn cert_finding<'a>(facts: &Facts<'a>, policy: Policy) -> Option<(Finding, &'a CertInfo)> {
+    let passing_certs = facts
+        .addresses
+        .iter()
+        .filter(|(_, a)| a.passed())
+        .filter_map(|(_, a)| a.cert.as_ref());
+    let foreign = passing_certs.clone().find(|c| !issued_by_amazon(c));
+    if let (true, Some(cert)) = (facts.role() != EndpointRole::Target, foreign) {
+        return Some((Finding::TlsInterception, cert));
+    }
+    passing_certs
+        .min_by_key(|c| c.days_left)
+        .filter(|c| c.days_left < i64::from(policy.cert_warn_days))
+        .map(|c| (Finding::CertExpiringSoon, c))
+}
+
+/// AWS endpoints present certificates from Amazon's own intermediates
+/// (`O=Amazon`); a TLS-inspecting proxy re-signs with its own CA.
+pub fn issued_by_amazon(cert: &CertInfo) -> bool {
+    cert.issuer_org
+        .as_deref()
+        .is_some_and(|o| o.split_whitespace().next() == Some("Amazon"))
+}
+
+/// The most frequent finding; ties go to the first seen.
+fn dominant(failing: &[(Finding, IpAddr, &Failure)]) -> Option<Finding> {
+    let mut best: Option<(Finding, usize)> = None;
+    for (finding, _, _) in failing {
+        let count = failing.iter().filter(|(f, _, _)| f == finding).count();
+        if best.is_none_or(|(_, c)| count > c) {
+            best = Some((*finding, count));
+        }
+    }
+    best.map(|(f, _)| f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::Network;
+    use crate::probe::{
+        AnswerSource, FailureKind, Phase, Resolution, Timed, TlsSession, dns::ResolvedAddress,
+    };
+
+    fn region() -> Region {
+        "ap-northeast-1".parse().unwrap()
+    }
+
+    fn ok<T>(v: T) -> Timed<T> {
+        Timed {
+            elapsed: Duration::from_millis(1),
+            result: Ok(v),
+        }
+    }
+
+    fn err<T>(kind: FailureKind) -> Timed<T> {
+        Timed {
+            elapsed: Duration::from_millis(1),
+            result: Err(Failure::new(kind, "x")),
+        }
+    }
+
+    fn cert(org: &str, days_left: i64) -> CertInfo {
+        CertInfo {
+            subject: "CN=x".into(),
+            issuer: format!("CN=Some CA, O={org}"),
+            issuer_org: Some(org.into()),
+            not_before: 0,
+            not_after: 0,
+            days_left,
+            sans: vec![],
+            chain_len: 2,
+        }
+    }
+
+    /// An address probe: `None` = passed with an Amazon cert valid 300 days.
+    fn addr(ip: &str, fail: Option<(Phase, FailureKind)>) -> AddressProbe {
+        let (tcp, tls) = match fail {
+            None => (ok(()), Some(ok(session()))),
+            Some((Phase::Tcp, k)) => (err(k), None),
+            Some((_, k)) => (ok(()), Some(err(k))),
+        };
+        AddressProbe {
+            ip: ip.parse().unwrap(),
+            tcp,
+            tls,
+            cert: Some(cert("Amazon", 300)),
+        }
+    }
+
+    fn session() -> TlsSession {
+        TlsSession {
+            version: "TLSv1.3".into(),
+            cipher: "TLS13_AES_128_GCM_SHA256".into(),
+        }
+    }
+
+    fn dns_ok(ips: &[&AddressProbe]) -> DnsOutcome {
+        DnsOutcome {
+            nameservers: vec!["10.0.0.2:53".parse().unwrap()],
+            answer: ok(Resolution {
+                source: AnswerSource::Dns,
+                addresses: ips
+                    .iter()
+                    .map(|a| ResolvedAddress {
+                        ip: a.ip,
+                        ttl: Some(60),
+                    })
+                    .collect(),
+                cname_chain: vec![],
+            }),
+        }
+    }
+
+    fn policy(expect: Expect) -> Policy {
+        Policy {
+            expect,
+            cert_warn_days: 14,
+            timeout: Duration::from_secs(3),
+        }
+    }
+
+    fn run(
+        service: Option<Service>,
+        dns_fail: Option<FailureKind>,
+        addrs: &[AddressProbe],
+        expect: Expect,
+    ) -> Judgement {
+        let region = region();
+        let network = Network::new(vec!["10.0.0.0/8".parse().unwrap()], None);
+        let classed: Vec<(AddressClass, &AddressProbe)> = addrs
+            .iter()
+            .map(|a| (network.classify(a.ip).class, a))
+            .collect();
+        let dns = match dns_fail {
+            Some(kind) => DnsOutcome {
+                nameservers: vec!["10.0.0.2:53".parse().unwrap()],
+                answer: err(kind),
+            },
+            None => dns_ok(&addrs.iter().collect::<Vec<_>>()),
+        };
+        let facts = Facts {
+            service,
+            region: &region,
+            host: "h.example",
+            port: 443,
+            dns: &dns,
+            addresses: &classed,
+        };
+        judge(&facts, policy(expect))
+    }
+
+    type Case = (
+        &'static str,
+        Option<Service>,
+        Option<FailureKind>,
+        Vec<AddressProbe>,
+        Expect,
+        Status,
+        Path,
+        Option<Finding>,
+    );
+
+    #[test]
+    #[expect(clippy::too_many_lines, reason = "a table of cases, one per scenario")]
+    fn judgements() {
+        use FailureKind as K;
+        use Phase::{Tcp, Tls};
+        let sm = Some(Service::Secretsmanager);
+        let s3 = Some(Service::S3);
+        let tcp_timeout = Some((Tcp, K::Timeout));
+        let cases: Vec<Case> = vec![
+            (
+                "all private",
+                sm,
+                None,
+                vec![addr("10.0.1.5", None), addr("10.0.2.5", None)],
+                Expect::Any,
+                Status::Ok,
+                Path::InterfaceEndpoint,
+                None,
+            ),
+            (
+                "nxdomain",
+                sm,
+                Some(K::NxDomain),
+                vec![],
+                Expect::Any,
+                Status::Fail,
+                Path::None,
+                Some(Finding::DnsNxdomain),
+            ),
+            (
+                "resolver silent",
+                sm,
+                Some(K::Timeout),
+                vec![],
+                Expect::Any,
+                Status::Fail,
+                Path::None,
+                Some(Finding::DnsResolverUnreachable),
+            ),
+            (
+                "servfail",
+                sm,
+                Some(K::ServFail),
+                vec![],
+                Expect::Any,
+                Status::Fail,
+                Path::None,
+                Some(Finding::DnsServfail),
+            ),
+            (
+                "private dns off",
+                sm,
+                None,
+                vec![addr("52.1.2.3", tcp_timeout)],
+                Expect::Any,
+                Status::Fail,
+                Path::None,
+                Some(Finding::PublicConnectTimeout),
+            ),
+            (
+                "blocked eni",
+                sm,
+                None,
+                vec![addr("10.0.1.5", tcp_timeout), addr("10.0.2.5", tcp_timeout)],
+                Expect::Any,
+                Status::Fail,
+                Path::None,
+                Some(Finding::PrivateConnectTimeout),
+            ),
+            (
+                "s3 prefix list",
+                s3,
+                None,
+                vec![addr("52.219.41.3", tcp_timeout)],
+                Expect::Any,
+                Status::Fail,
+                Path::None,
+                Some(Finding::S3ConnectTimeout),
+            ),
+            (
+                "s3 via gateway, expect private",
+                s3,
+                None,
+                vec![addr("52.219.41.3", None)],
+                Expect::Private,
+                Status::Ok,
+                Path::GatewayOrNat,
+                None,
+            ),
+            (
+                "public via nat",
+                sm,
+                None,
+                vec![addr("52.1.2.3", None)],
+                Expect::Any,
+                Status::Ok,
+                Path::Public,
+                None,
+            ),
+            (
+                "public via nat, expect private",
+                sm,
+                None,
+                vec![addr("52.1.2.3", None)],
+                Expect::Private,
+                Status::Fail,
+                Path::Public,
+                Some(Finding::PublicPath),
+            ),
+            (
+                "one of three enis dead",
+                sm,
+                None,
+                vec![
+                    addr("10.0.1.5", None),
+                    addr("10.0.2.5", tcp_timeout),
+                    addr("10.0.3.5", None),
+                ],
+                Expect::Any,
+                Status::Warn,
+                Path::InterfaceEndpoint,
+                Some(Finding::PrivateConnectTimeout),
+            ),
+            (
+                "refused",
+                sm,
+                None,
+                vec![addr("10.0.1.5", Some((Tcp, K::Refused)))],
+                Expect::Any,
+                Status::Fail,
+                Path::None,
+                Some(Finding::ConnectRefused),
+            ),
+            (
+                "silent tls",
+                sm,
+                None,
+                vec![addr("10.0.1.5", Some((Tls, K::Timeout)))],
+                Expect::Any,
+                Status::Fail,
+                Path::None,
+                Some(Finding::TlsHandshakeTimeout),
+            ),
+            (
+                "mismatch",
+                sm,
+                None,
+                vec![addr("10.0.1.5", Some((Tls, K::HostnameMismatch)))],
+                Expect::Any,
+                Status::Fail,
+                Path::None,
+                Some(Finding::TlsHostnameMismatch),
+            ),
+            (
+                "untrusted",
+                sm,
+                None,
+                vec![addr("10.0.1.5", Some((Tls, K::UnknownIssuer)))],
+                Expect::Any,
+                Status::Fail,
+                Path::None,
+                Some(Finding::TlsUntrusted),
+            ),
+            (
+                "tls 1.0 only",
+                sm,
+                None,
+                vec![addr("10.0.1.5", Some((Tls, K::Incompatible)))],
+                Expect::Any,
+                Status::Fail,
+                Path::None,
+                Some(Finding::TlsHandshakeFailed),
+            ),
+            (
+                "mixed failures, majority wins",
+                sm,
+                None,
+                vec![
+                    addr("10.0.1.5", Some((Tcp, K::Refused))),
+                    addr("10.0.2.5", tcp_timeout),
+                    addr("10.0.3.5", tcp_timeout),
+                ],
+                Expect::Any,
+                Status::Fail,
+                Path::None,
+                Some(Finding::PrivateConnectTimeout),
+            ),
+            (
+                "target on public, expect private",
+                None,
+                None,
+                vec![addr("52.1.2.3", None)],
+                Expect::Private,
+                Status::Fail,
+                Path::Public,
+                Some(Finding::PublicPath),
+            ),
+            (
+                "target private",
+                None,
+                None,
+                vec![addr("10.1.2.3", None)],
+                Expect::Any,
+                Status::Ok,
+                Path::Private,
+                None,
+            ),
+        ];
+        for (name, service, dns_fail, addrs, expect, status, path, finding) in cases {
+            let j = run(service, dns_fail, &addrs, expect);
+            assert_eq!(
+                (j.status, j.path, j.finding),
+                (status, path, finding),
+                "{name}"
+            );
+            assert_eq!(j.diagnosis.is_some(), finding.is_some(), "{name}");
+            if let Some(d) = &j.diagnosis {
+                assert!(!d.is_empty(), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn certificate_warnings() {
+        let sm = Some(Service::Secretsmanager);
+        let mut proxy = addr("10.0.1.5", None);
+        proxy.cert = Some(cert("Corp Proxy Inc", 300));
+        let j = run(sm, None, &[proxy.clone()], Expect::Any);
+        assert_eq!(
+            (j.status, j.finding),
+            (Status::Warn, Some(Finding::TlsInterception))
+        );
+        assert!(j.diagnosis.unwrap().contains("O=Corp Proxy Inc"));
+
+        // Targets are not AWS: any trusted issuer is fine.
+        let j = run(None, None, &[proxy], Expect::Any);
+        assert_eq!(j.status, Status::Ok);
+
+        let mut soon = addr("10.0.1.5", None);
+        soon.cert = Some(cert("Amazon", 3));
+        let j = run(sm, None, &[soon], Expect::Any);
+        assert_eq!(
+            (j.status, j.finding),
+            (Status::Warn, Some(Finding::CertExpiringSoon))
+        );
+    }
+
+    #[test]
+    fn private_dns_off_diagnosis_names_the_fix() {
+        let j = run(
+            Some(Service::Secretsmanager),
+            None,
+            &[addr("52.1.2.3", Some((Phase::Tcp, FailureKind::Timeout)))],
+            Expect::Any,
+        );
+        let d = j.diagnosis.unwrap();
+        assert!(d.contains("private DNS"), "{d}");
+        assert!(
+            d.contains("com.amazonaws.ap-northeast-1.secretsmanager"),
+            "{d}"
+        );
+        assert!(d.contains("NAT"), "{d}");
+    }
+
+    #[test]
+    fn amazon_issuers() {
+        let cases = [
+            (Some("Amazon"), true),
+            (Some("Amazon Inc"), true),
+            (Some("Amazonia Proxy"), false),
+            (Some("Zscaler Inc."), false),
+            (None, false),
+        ];
+        for (org, want) in cases {
+            let mut c = cert("x", 100);
+            c.issuer_org = org.map(str::to_owned);
+            assert_eq!(issued_by_amazon(&c), want, "{org:?}");
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! The engine: everything a round needs, prepared once (task metadata, the
+//! plan, the network model, the resolver and the TLS configuration), and
+//! the round itself: probe the plan, then classify, judge and report. The
+//! modes `check` and `watch` drive it; the tests drive it in-process.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+use crate::classify::Network;
+use crate::config::Config;
+use crate::context::Context;
+use crate::error::AppError;
+use crate::metadata;
+use crate::plan::{self, Plan};
+use crate::probe::Prober;
+use crate::report::{self, Report};
+
+pub struct Session {
+    pub config: Config,
+    pub plan: Plan,
+    /// What the run knows about the task, for the report.
+    pub context: Context,
+    /// The VPC ranges and the task's subnet: what classifies every address.
+    pub network: Network,
+    prober: Arc<Prober>,
+}
+
+impl Session {
+    /// Reads task metadata (when in ECS), builds the plan and the prober.
+    pub async fn start(config: Config) -> Result<Self, AppError> {
+        let discovery = metadata::discover(config.metadata.as_ref()).await;
+        let plan = plan::build(&config.plan, discovery.task.as_ref())?;
+        let prober = Arc::new(Prober::new(&config.probe)?);
+        let context = Context::new(&discovery, &plan, prober.nameservers());
+        let network = Network::new(
+            config.vpc_cidrs.clone(),
+            discovery.task.as_ref().and_then(|t| t.subnet_cidr),
+        );
+        Ok(Self {
+            config,
+            plan,
+            context,
+            network,
+            prober,
+        })
+    }
+
+    /// Probes the plan once and builds the report.
+    pub async fn round(&self) -> Report {
+        let started = OffsetDateTime::now_utc();
+        let start = Instant::now();
+        let results = self
+            .prober
+            .probe_all(&self.plan.endpoints, start + self.config.probe.deadline)
+            .await;
+        report::build(
+            self.config.policy,
+            &self.network,
+            &self.plan,
+            &results,
+            started,
+            start.elapsed(),
+            &self.context,
+        )
+    }
+}
+
+/// Probes once: the report of a fresh session.
+pub async fn probe(config: &Config) -> Result<Report, AppError> {
+    Ok(Session::start(config.clone()).await?.round().await)
+}
