@@ -15,6 +15,10 @@ pub enum Format {
     Json,
     /// CloudWatch Embedded Metric Format: one JSON document per endpoint per line.
     Emf,
+    /// `fix` only: the remedies as Terraform for the AWS provider.
+    Terraform,
+    /// `fix` only: the remedies as AWS CLI commands.
+    Cli,
 }
 
 /// Colour in the text report.

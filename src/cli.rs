@@ -35,6 +35,9 @@ pub enum Command {
     /// Probe every planned endpoint once and report (the default).
     #[command(args_override_self = true)]
     Check(ProbeArgs),
+    /// Probe like check, then propose the security-group rules and endpoints that would fix what failed (--format text, json, terraform or cli).
+    #[command(args_override_self = true)]
+    Fix(ProbeArgs),
     /// Print the plan (service, host, port) without probing anything.
     #[command(args_override_self = true)]
     Endpoints(ProbeArgs),
@@ -255,7 +258,7 @@ pub struct ProbeArgs {
     pub log: String,
 }
 
-const SUBCOMMANDS: [&str; 5] = ["check", "endpoints", "watch", "health", "help"];
+const SUBCOMMANDS: [&str; 6] = ["check", "fix", "endpoints", "watch", "health", "help"];
 
 /// Makes `check` the default subcommand: `vpce-probe --region x` means
 /// `vpce-probe check --region x`, while `--help` and `--version` keep their

@@ -19,7 +19,10 @@ use rustls::RootCertStore;
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
+use clap::ValueEnum;
+
 use crate::catalog::{self, InvalidRegion, Region, Service, UnknownService};
+use crate::choices::Format;
 use crate::classify;
 use crate::cli::{HealthArgs, ProbeArgs, WatchCmd};
 use crate::diagnose::Policy;
@@ -175,6 +178,34 @@ impl Config {
             },
             metadata,
         })
+    }
+}
+
+impl Config {
+    /// Refuses a `--format` the mode does not write: `terraform` and `cli`
+    /// are `fix`'s, `emf` is for `check` and `watch`.
+    pub fn require_format(
+        self,
+        mode: &'static str,
+        allowed: &[Format],
+    ) -> Result<Self, ConfigError> {
+        if allowed.contains(&self.output.format) {
+            return Ok(self);
+        }
+        let names: Vec<String> = allowed
+            .iter()
+            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_owned()))
+            .collect();
+        let given = self
+            .output
+            .format
+            .to_possible_value()
+            .map_or_else(String::new, |v| v.get_name().to_owned());
+        Err(invalid(
+            "--format",
+            &given,
+            format!("{mode} writes {}", names.join(", ")),
+        ))
     }
 }
 

@@ -52,6 +52,9 @@ pub struct Context {
     pub subnet_cidr: Option<IpNet>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub task_arn: Option<String>,
+    /// On EC2 container instances only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
 }
 
 impl Context {
@@ -91,6 +94,7 @@ impl Context {
             source: Some(Source::EcsMetadata),
             subnet_cidr: task.subnet_cidr,
             task_arn: task.task_arn.clone(),
+            vpc_id: task.vpc_id.clone(),
         }
     }
 

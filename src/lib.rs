@@ -3,7 +3,7 @@
 //!
 //! Data flows one way: [`cli`] → [`config`] → ([`metadata`]) → [`plan`] →
 //! [`probe`] (dns → tcp → tls) → [`classify`] and [`diagnose`] → [`report`]
-//! → [`render`]. The [`session`] is the engine that runs a round; the
+//! (→ [`remedy`] for `fix`) → [`render`]. The [`session`] is the engine that runs a round; the
 //! [`mode`]s drive it; `main.rs` is plumbing. Leaf modules any of them may
 //! use: [`names`], [`choices`], [`printable`], [`clock`], [`files`].
 //! `cargo test --test layering` fails on an import cycle.
@@ -25,6 +25,7 @@ pub mod names;
 pub mod plan;
 pub mod printable;
 pub mod probe;
+pub mod remedy;
 pub mod render;
 pub mod report;
 pub mod session;
@@ -34,13 +35,14 @@ use std::io::Write;
 
 pub use error::{AppError, Exit};
 
+use choices::Format;
 use cli::{Cli, Command, ProbeArgs};
 use config::{Config, HealthConfig, WatchConfig};
 
 /// The probe arguments of the selected mode (`health` has none).
 pub fn probe_args(cli: &Cli) -> Option<&ProbeArgs> {
     match &cli.command {
-        Command::Check(args) | Command::Endpoints(args) => Some(args),
+        Command::Check(args) | Command::Fix(args) | Command::Endpoints(args) => Some(args),
         Command::Watch(cmd) => Some(&cmd.probe),
         Command::Health(_) => None,
     }
@@ -52,17 +54,26 @@ pub fn probe_args(cli: &Cli) -> Option<&ProbeArgs> {
 pub async fn run(cli: &Cli, out: &mut impl Write, out_is_terminal: bool) -> Result<Exit, AppError> {
     let env = |key: &str| std::env::var(key).ok();
     let no_color = env("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let reports = [Format::Text, Format::Json, Format::Emf];
     match &cli.command {
         Command::Check(args) => {
-            let config = Config::from_args(args, &env)?;
+            let config = Config::from_args(args, &env)?.require_format("check", &reports)?;
             let color = config.output.color.applies(out_is_terminal, no_color);
             mode::check::run(config, out, color).await
         }
+        Command::Fix(args) => {
+            let formats = [Format::Text, Format::Json, Format::Terraform, Format::Cli];
+            let config = Config::from_args(args, &env)?.require_format("fix", &formats)?;
+            let color = config.output.color.applies(out_is_terminal, no_color);
+            mode::fix::run(config, out, color).await
+        }
         Command::Endpoints(args) => {
-            mode::endpoints::run(&Config::from_args(args, &env)?, out).await
+            let config = Config::from_args(args, &env)?.require_format("endpoints", &reports)?;
+            mode::endpoints::run(&config, out).await
         }
         Command::Watch(cmd) => {
-            let config = WatchConfig::from_cmd(cmd, &env)?;
+            let mut config = WatchConfig::from_cmd(cmd, &env)?;
+            config.probe = config.probe.require_format("watch", &reports)?;
             let color = config.probe.output.color.applies(out_is_terminal, no_color);
             mode::watch::run(config, out, color, shutdown_signal()).await
         }

@@ -71,6 +71,8 @@ pub struct TaskInfo {
     pub containers: Vec<Container>,
     pub subnet_cidr: Option<IpNet>,
     pub private_ipv4: Option<Ipv4Addr>,
+    /// `VPCID`: the agent on EC2 container instances reports it; Fargate does not.
+    pub vpc_id: Option<String>,
     pub dns_servers: Vec<String>,
 }
 
@@ -196,6 +198,7 @@ pub fn parse(task: &Value, this_container: Option<&Value>) -> TaskInfo {
             .or_else(|| label("com.amazonaws.ecs.task-definition-version")),
         availability_zone: text(task, "AvailabilityZone"),
         launch_type: text(task, "LaunchType"),
+        vpc_id: text(task, "VPCID"),
         containers,
         subnet_cidr: network
             .and_then(|n| text(n, "IPv4SubnetCIDRBlock"))

@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     let lookup = |k: &str| env.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned());
     let Ok(parsed) = cli::parse(&args) else { return };
     let result = match &parsed.command {
-        cli::Command::Check(a) | cli::Command::Endpoints(a) => config::Config::from_args(a, &lookup).map(|_| ()),
+        cli::Command::Check(a) | cli::Command::Fix(a) | cli::Command::Endpoints(a) => config::Config::from_args(a, &lookup).map(|_| ()),
         cli::Command::Watch(w) => config::WatchConfig::from_cmd(w, &lookup).map(|_| ()),
         cli::Command::Health(h) => config::HealthConfig::from_args(h).map(|_| ()),
     };

@@ -13,7 +13,7 @@ pub async fn run(config: &Config, out: &mut impl Write) -> Result<Exit, AppError
     let plan = plan::build(&config.plan, discovery.task.as_ref())?;
     let rows = plan.rows();
     match config.output.format {
-        Format::Json | Format::Emf => render::json::render(
+        Format::Json | Format::Emf | Format::Terraform | Format::Cli => render::json::render(
             &serde_json::json!({
                 "region": plan.region.code(),
                 "region_source": plan.region_source,

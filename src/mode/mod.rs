@@ -2,5 +2,6 @@
 
 pub mod check;
 pub mod endpoints;
+pub mod fix;
 pub mod health;
 pub mod watch;

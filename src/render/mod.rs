@@ -3,6 +3,7 @@
 //! colour is the caller's decision, made where it knows what the output is.
 
 pub mod emf;
+pub mod fix;
 pub mod json;
 pub mod text;
 
@@ -35,6 +36,9 @@ pub fn write(
         Format::Json => json::render(report, out)?,
         Format::Emf => emf::render(report, &output.namespace, out)?,
         Format::Text => text::render(report, out, color)?,
+        // `fix` writes these with its remedies; a plain report has none.
+        Format::Terraform => fix::terraform(report, &[], out)?,
+        Format::Cli => fix::cli(report, &[], out)?,
     }
     out.flush()
 }

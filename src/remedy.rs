@@ -1,0 +1,200 @@
+//! From findings to the change to make: the security-group rules and the
+//! endpoints a task is missing, each tied to the finding that calls for it.
+//! Pure: a function of the finished report. `render::fix` writes them as
+//! text, Terraform or AWS CLI commands; nothing here or there applies them.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use serde::Serialize;
+
+use crate::classify::AddressClass;
+use crate::diagnose::{Finding, Status};
+use crate::probe::FailureKind;
+use crate::report::{EndpointReport, Report};
+
+/// One proposed change and the finding that calls for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Remedy {
+    pub finding: Finding,
+    /// The endpoint's `service` label (`logs`, `s3`, `target`, ...).
+    pub service: String,
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+/// The change itself; `kind` in JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    /// Allow egress TCP `port` from the task's security group to one
+    /// endpoint ENI address (`/32`, or `/128` for IPv6) that timed out.
+    TaskEgressToAddress { cidr: IpNet, port: u16 },
+    /// Allow ingress TCP `port` on the endpoint's security group from the
+    /// task's: a reminder to check, since a timeout cannot tell the two
+    /// sides apart.
+    EndpointIngressFromTask { endpoint_service: String, port: u16 },
+    /// Allow egress TCP `port` from the task's security group to the AWS
+    /// managed prefix list of a gateway service, looked up by name.
+    TaskEgressToPrefixList { prefix_list_name: String, port: u16 },
+    /// Create the interface endpoint with private DNS, or switch private DNS
+    /// on for the one that exists: from inside, both look the same (the name
+    /// resolves to public addresses).
+    InterfaceEndpoint {
+        endpoint_service: String,
+        private_dns_enabled: bool,
+    },
+    /// Create the gateway endpoint and associate it with the subnet's route
+    /// table, when no gateway path is evident.
+    GatewayEndpoint {
+        endpoint_service: String,
+        route_table_association: bool,
+    },
+    /// Not a resource: what to change in the VPC's DNS settings.
+    DnsSettings { text: String },
+}
+
+impl Remedy {
+    fn new(e: &EndpointReport, finding: Finding, action: Action) -> Self {
+        Self {
+            finding,
+            service: e.service.to_owned(),
+            action,
+        }
+    }
+}
+
+/// The remedies for every endpoint that did not pass, in report order and
+/// without repeats (two registries share one endpoint service, S3's prefix
+/// list is one rule). Nothing for endpoints that passed.
+pub fn remedies(report: &Report) -> Vec<Remedy> {
+    let mut out: Vec<Remedy> = Vec::new();
+    for e in &report.endpoints {
+        for r in for_endpoint(report, e) {
+            if !out.iter().any(|o| o.action == r.action) {
+                out.push(r);
+            }
+        }
+    }
+    out
+}
+
+/// The addresses of `e` whose TCP connect timed out, with their class.
+fn timed_out(e: &EndpointReport) -> impl Iterator<Item = (IpAddr, AddressClass)> + '_ {
+    e.addresses
+        .iter()
+        .filter(|a| {
+            a.tcp
+                .error
+                .as_ref()
+                .is_some_and(|x| x.kind == FailureKind::Timeout)
+        })
+        .map(|a| (a.ip, a.class))
+}
+
+fn host_net(ip: IpAddr) -> IpNet {
+    IpNet::from(ip)
+}
+
+fn for_endpoint(report: &Report, e: &EndpointReport) -> Vec<Remedy> {
+    let Some(finding) = e.finding else {
+        return Vec::new();
+    };
+    if e.status == Status::Ok {
+        return Vec::new();
+    }
+    // An interface endpoint in this VPC serves only its own region.
+    let in_region = e.region == report.region;
+    let endpoint_service = e.endpoint_service.clone();
+    let mut out = Vec::new();
+    match finding {
+        Finding::PrivateConnectTimeout => {
+            for (ip, _) in timed_out(e).filter(|(_, c)| *c == AddressClass::Private) {
+                out.push(Remedy::new(
+                    e,
+                    finding,
+                    Action::TaskEgressToAddress {
+                        cidr: host_net(ip),
+                        port: e.port,
+                    },
+                ));
+            }
+            if let Some(endpoint_service) = endpoint_service {
+                out.push(Remedy::new(
+                    e,
+                    finding,
+                    Action::EndpointIngressFromTask {
+                        endpoint_service,
+                        port: e.port,
+                    },
+                ));
+            }
+        }
+        Finding::S3ConnectTimeout => {
+            out.push(Remedy::new(
+                e,
+                finding,
+                Action::TaskEgressToPrefixList {
+                    prefix_list_name: format!("com.amazonaws.{}.s3", e.region),
+                    port: e.port,
+                },
+            ));
+            if let (Some(endpoint_service), true) = (endpoint_service, in_region) {
+                out.push(Remedy::new(
+                    e,
+                    finding,
+                    Action::GatewayEndpoint {
+                        endpoint_service,
+                        route_table_association: true,
+                    },
+                ));
+            }
+        }
+        Finding::PublicConnectTimeout | Finding::PublicPath => {
+            if let (Some(endpoint_service), true) = (endpoint_service, in_region) {
+                out.push(Remedy::new(
+                    e,
+                    finding,
+                    Action::InterfaceEndpoint {
+                        endpoint_service,
+                        private_dns_enabled: true,
+                    },
+                ));
+            }
+        }
+        Finding::DnsNxdomain
+        | Finding::DnsNoAddresses
+        | Finding::DnsResolverUnreachable
+        | Finding::DnsServfail
+        | Finding::DnsRefused
+        | Finding::DnsTcpBlocked
+        | Finding::DnsError => {
+            out.push(Remedy::new(
+                e,
+                finding,
+                Action::DnsSettings {
+                    text: dns_text(finding),
+                },
+            ));
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The DNS change, in the terms of the VPC console.
+fn dns_text(finding: Finding) -> String {
+    match finding {
+        Finding::DnsTcpBlocked => "Allow TCP 53 as well as UDP 53 to the resolver in the security \
+             groups and network ACLs."
+            .to_owned(),
+        Finding::DnsNoAddresses => "Remove or fix the Route 53 private hosted zone (or record) \
+             that shadows the name without addresses."
+            .to_owned(),
+        _ => "Turn on enableDnsSupport and enableDnsHostnames for the VPC, point its DHCP options \
+             set at AmazonProvidedDNS, and make any custom resolver or Route 53 Resolver rule \
+             forward AWS names to the Amazon-provided resolver (the VPC base address + 2, or \
+             169.254.169.253), where interface endpoints' private DNS names exist."
+            .to_owned(),
+    }
+}
