@@ -16,8 +16,6 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 use rustls::RootCertStore;
-use rustls_pki_types::CertificateDer;
-use rustls_pki_types::pem::PemObject;
 
 use clap::ValueEnum;
 
@@ -364,40 +362,12 @@ fn parse_dns_server(s: &str) -> Result<SocketAddr, ConfigError> {
     ))
 }
 
-/// The trust store: Mozilla's roots compiled in (so a `FROM scratch` image
-/// works) plus every certificate of `--ca-file`.
+/// The trust store, with `--ca-file`'s certificates; errors name the file.
 fn load_roots(ca_file: Option<&str>) -> Result<RootCertStore, ConfigError> {
-    let mut roots = RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    let Some(path) = ca_file else {
-        return Ok(roots);
-    };
-    let fail = |reason: String| ConfigError::CaFile {
-        path: printable(path),
+    crate::trust::store(ca_file.map(std::path::Path::new)).map_err(|reason| ConfigError::CaFile {
+        path: printable(ca_file.unwrap_or_default()),
         reason,
-    };
-    let bytes =
-        crate::files::read_capped(std::path::Path::new(path)).map_err(|e| fail(e.to_string()))?;
-    add_pem_roots(&mut roots, &bytes).map_err(fail)?;
-    Ok(roots)
-}
-
-/// Adds every certificate of a PEM document to `roots`; the error says why
-/// the document is unusable.
-pub fn add_pem_roots(roots: &mut RootCertStore, pem: &[u8]) -> Result<(), String> {
-    let certs = CertificateDer::pem_slice_iter(pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("not valid PEM ({e})"))?;
-    if certs.is_empty() {
-        return Err("no PEM CERTIFICATE blocks in the file".into());
-    }
-    for (i, cert) in certs.into_iter().enumerate() {
-        roots
-            .add(cert)
-            .map_err(|e| format!("certificate {} is not usable as a CA: {e}", i + 1))?;
-    }
-    Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ pub enum Source {
     EcsMetadata,
     /// Task metadata was expected but could not be read (the notes say why).
     None,
+    /// A Lambda function in the task's subnets answered (no task metadata there).
+    Lambda,
 }
 
 /// The report's `context`. Outside ECS it is empty (`{}`). Fields appear in
@@ -35,6 +37,9 @@ pub struct Context {
     pub dns_servers: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub family: Option<String>,
+    /// The Lambda function that ran the probe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function_arn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub launch_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,6 +91,7 @@ impl Context {
             cluster: task.cluster.clone(),
             dns_servers: Some(task.dns_servers.clone()),
             family: task.family.clone(),
+            function_arn: None,
             launch_type: task.launch_type.clone(),
             notes: Some(notes),
             private_ipv4: task.private_ipv4,

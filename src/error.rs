@@ -42,6 +42,8 @@ pub enum AppError {
     StatusFile { path: String, reason: String },
     #[error("cannot write the report: {0}")]
     Output(#[from] std::io::Error),
+    #[error("cannot serve Lambda invocations: {0}")]
+    Lambda(String),
 }
 
 impl AppError {
@@ -54,7 +56,7 @@ impl AppError {
     /// failure of the tool after it started.
     pub fn exit(&self) -> Exit {
         match self {
-            Self::Output(_) => Exit::Error,
+            Self::Output(_) | Self::Lambda(_) => Exit::Error,
             _ => Exit::Usage,
         }
     }

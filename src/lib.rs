@@ -5,7 +5,8 @@
 //! [`probe`] (dns → tcp → tls) → [`classify`] and [`diagnose`] → [`report`]
 //! (→ [`remedy`] for `fix`) → [`render`]. The [`session`] is the engine that runs a round; the
 //! [`mode`]s drive it; `main.rs` is plumbing. Leaf modules any of them may
-//! use: [`names`], [`choices`], [`printable`], [`clock`], [`files`].
+//! use: [`names`], [`choices`], [`printable`], [`clock`], [`files`],
+//! [`trust`].
 //! `cargo test --test layering` fails on an import cycle.
 
 pub mod catalog;
@@ -30,6 +31,7 @@ pub mod render;
 pub mod report;
 pub mod session;
 pub mod status_file;
+pub mod trust;
 
 use std::io::Write;
 
@@ -89,6 +91,12 @@ pub fn health(args: &cli::HealthArgs, out: &mut impl Write) -> Exit {
     };
     let _ = writeln!(out, "{line}");
     exit
+}
+
+/// Serves Lambda invocations (the binary started as a function's
+/// `bootstrap`) until SIGTERM.
+pub async fn lambda() -> Result<Exit, AppError> {
+    mode::lambda::run(shutdown_signal()).await
 }
 
 /// Resolves on SIGTERM (what ECS sends to stop a task) or SIGINT.

@@ -7,6 +7,9 @@ use vpce_probe::cli::{self, Command};
 use vpce_probe::{Exit, cli::Cli};
 
 fn main() -> ExitCode {
+    if vpce_probe::mode::lambda::invoked_as_bootstrap(std::env::args_os().len()) {
+        return lambda();
+    }
     let cli = match cli::parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => return usage(&e),
@@ -20,6 +23,23 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> ExitCode {
     let log = vpce_probe::probe_args(cli).map_or("error", |a| a.log.as_str());
+    let mut stdout = std::io::stdout().lock();
+    let terminal = std::io::IsTerminal::is_terminal(&stdout);
+    serve(log, vpce_probe::run(cli, &mut stdout, terminal))
+}
+
+/// The Lambda bootstrap: logs at the default level to the function's log
+/// group (stderr), invocations served until SIGTERM.
+fn lambda() -> ExitCode {
+    serve("error,vpce_probe=warn", vpce_probe::lambda())
+}
+
+/// Sets up logging and the runtime, runs `work` to its end, and maps the
+/// outcome to the exit code.
+fn serve(
+    log: &str,
+    work: impl std::future::Future<Output = Result<Exit, vpce_probe::AppError>>,
+) -> ExitCode {
     if let Err(e) = vpce_probe::init_tracing(log) {
         complain(&e);
         return Exit::Usage.into();
@@ -34,9 +54,7 @@ fn run(cli: &Cli) -> ExitCode {
             return Exit::Error.into();
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    let terminal = std::io::IsTerminal::is_terminal(&stdout);
-    match runtime.block_on(vpce_probe::run(cli, &mut stdout, terminal)) {
+    match runtime.block_on(work) {
         Ok(exit) => exit.into(),
         // A reader that went away (`| head -1`) is not worth a message.
         Err(e) if e.is_broken_pipe() => e.exit().into(),

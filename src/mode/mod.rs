@@ -4,4 +4,5 @@ pub mod check;
 pub mod endpoints;
 pub mod fix;
 pub mod health;
+pub mod lambda;
 pub mod watch;

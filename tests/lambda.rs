@@ -1,0 +1,245 @@
+//! The static binary as a Lambda bootstrap, driven by a fake Lambda Runtime
+//! API (a small hyper server speaking the real paths and headers): a valid
+//! event is answered with the report, a bad event with an invocation error
+//! naming the bad value, an invocation whose deadline is shorter than the
+//! probe's own gets its report before that deadline, and SIGTERM ends it.
+
+mod support;
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use support::{Behavior, Side, VpcBuilder, host};
+use tokio::sync::mpsc;
+
+const FUNCTION_ARN: &str = "arn:aws:lambda:ap-northeast-1:123456789012:function:vpce-probe";
+
+/// One invocation: its id, its deadline (ms since the epoch) and the event.
+struct Invocation {
+    id: String,
+    deadline_ms: u64,
+    event: serde_json::Value,
+}
+
+/// What the function posted: the request id, `response` or `error`, the body
+/// and when it arrived (ms since the epoch).
+type Posted = (String, String, serde_json::Value, u64);
+
+fn now_ms() -> u64 {
+    u64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap()
+}
+
+/// Serves `/2018-06-01/runtime/invocation/next` from `queue` (and then
+/// never answers, as Lambda does between invocations), and records every
+/// `/response` and `/error`.
+async fn runtime_api(
+    queue: VecDeque<Invocation>,
+) -> (std::net::SocketAddr, mpsc::UnboundedReceiver<Posted>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let queue = Arc::new(Mutex::new(queue));
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let queue = Arc::clone(&queue);
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(
+                    move |req: Request<hyper::body::Incoming>| {
+                        let queue = Arc::clone(&queue);
+                        let tx = tx.clone();
+                        async move {
+                            let path = req.uri().path().to_owned();
+                            if path == "/2018-06-01/runtime/invocation/next" {
+                                let next = queue.lock().unwrap().pop_front();
+                                let Some(inv) = next else {
+                                    std::future::pending::<()>().await;
+                                    unreachable!()
+                                };
+                                let body = serde_json::to_vec(&inv.event).unwrap();
+                                return Ok::<_, Infallible>(
+                                Response::builder()
+                                    .header("Lambda-Runtime-Aws-Request-Id", &inv.id)
+                                    .header("Lambda-Runtime-Deadline-Ms", inv.deadline_ms.to_string())
+                                    .header("Lambda-Runtime-Invoked-Function-Arn", FUNCTION_ARN)
+                                    .header("Lambda-Runtime-Trace-Id", "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1")
+                                    .header("Content-Type", "application/json")
+                                    .body(Full::new(Bytes::from(body)))
+                                    .unwrap(),
+                            );
+                            }
+                            let parts: Vec<&str> =
+                                path.trim_start_matches('/').split('/').collect();
+                            if let ["2018-06-01", "runtime", "invocation", id, kind] = parts[..] {
+                                let body = req.into_body().collect().await.unwrap().to_bytes();
+                                let value = serde_json::from_slice(&body)
+                                    .unwrap_or(serde_json::Value::Null);
+                                let _ = tx.send((id.to_owned(), kind.to_owned(), value, now_ms()));
+                                return Ok(Response::builder()
+                                    .status(StatusCode::ACCEPTED)
+                                    .body(Full::new(Bytes::from_static(b"{\"status\":\"OK\"}")))
+                                    .unwrap());
+                            }
+                            Ok(Response::builder()
+                                .status(StatusCode::NOT_FOUND)
+                                .body(Full::new(Bytes::new()))
+                                .unwrap())
+                        }
+                    },
+                );
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    (addr, rx)
+}
+
+/// The next thing the function posted.
+async fn next(posted: &mut mpsc::UnboundedReceiver<Posted>) -> Posted {
+    tokio::time::timeout(Duration::from_secs(30), posted.recv())
+        .await
+        .expect("the function answers")
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_serves_lambda_invocations() {
+    let vpc = VpcBuilder::new()
+        .endpoint("logs", 2)
+        .name(&host("ssm"), &[(Side::Private, Behavior::Blackhole)])
+        .start()
+        .await;
+    let far = now_ms() + 60_000;
+    let queue = VecDeque::from([
+        Invocation {
+            id: "good".into(),
+            deadline_ms: far,
+            event: serde_json::json!({"services": ["logs"], "expect": "private"}),
+        },
+        Invocation {
+            id: "bad".into(),
+            deadline_ms: far,
+            event: serde_json::json!({"services": "logs", "vpc_cidrs": ["10.0.0.0/33"]}),
+        },
+        Invocation {
+            id: "short".into(),
+            // Set when it is handed out below; the probe's own limits are longer.
+            deadline_ms: 0,
+            event: serde_json::json!({"services": "logs,ssm", "timeout": "10s", "deadline": "30s"}),
+        },
+    ]);
+    // The short invocation's deadline: 1.5 s from now, far below the
+    // probe's own 10 s timeout and 30 s deadline.
+    let mut queue = queue;
+    let short_deadline = now_ms() + 1_500;
+    queue[2].deadline_ms = short_deadline;
+    let (api, mut posted) = runtime_api(queue).await;
+
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpce-probe"))
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", api.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "vpce-probe")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_REGION", "ap-northeast-1")
+        // The function's environment sets defaults exactly as for the container.
+        .env("VPCE_PROBE_DNS_SERVER", vpc.dns.to_string())
+        .env("VPCE_PROBE_PORT", vpc.port.to_string())
+        .env("VPCE_PROBE_VPC_CIDRS", vpc.cidr())
+        .env("VPCE_PROBE_CA_FILE", &vpc.ca_file)
+        .env("VPCE_PROBE_HOSTS_FILE", "none")
+        .env("VPCE_PROBE_TIMEOUT", "300ms")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    let (id, kind, report, _) = next(&mut posted).await;
+    assert_eq!(
+        (id.as_str(), kind.as_str()),
+        ("good", "response"),
+        "{report}"
+    );
+    assert_eq!(report["verdict"], "pass", "{report}");
+    assert_eq!(report["expect"], "private");
+    assert_eq!(report["region"], "ap-northeast-1");
+    assert_eq!(report["context"]["source"], "lambda");
+    assert_eq!(report["context"]["function_arn"], FUNCTION_ARN);
+    assert_eq!(report["endpoints"][0]["service"], "logs");
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../schema/report.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&report), "{report}");
+
+    let (id, kind, error, _) = next(&mut posted).await;
+    assert_eq!((id.as_str(), kind.as_str()), ("bad", "error"), "{error}");
+    assert_eq!(error["errorType"], "UsageError");
+    let message = error["errorMessage"].as_str().unwrap();
+    assert!(
+        message.starts_with("invalid --vpc-cidr '10.0.0.0/33'"),
+        "{message}"
+    );
+    assert!(!message.contains('\n'));
+
+    let (id, kind, report, at) = next(&mut posted).await;
+    assert_eq!(
+        (id.as_str(), kind.as_str()),
+        ("short", "response"),
+        "{report}"
+    );
+    assert!(
+        at < short_deadline,
+        "answered {} ms after the deadline",
+        at - short_deadline
+    );
+    let ssm = &report["endpoints"][1];
+    assert_eq!(ssm["service"], "ssm");
+    assert_eq!(ssm["finding"], "deadline_exceeded", "{ssm}");
+    assert_eq!(report["endpoints"][0]["status"], "ok", "{report}");
+
+    // Lambda sends SIGTERM at shutdown: the function ends at once, exit 0.
+    let pid = child.id().unwrap();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("exits on SIGTERM")
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[tokio::test]
+async fn a_bootstrap_without_the_lambda_environment_says_what_is_missing() {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpce-probe"))
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        "vpce-probe: cannot serve Lambda invocations: AWS_LAMBDA_FUNCTION_NAME is not set: the Lambda service sets it for a function's bootstrap\n"
+    );
+}
