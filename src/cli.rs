@@ -38,6 +38,8 @@ pub enum Command {
     /// Probe like check, then propose the security-group rules and endpoints that would fix what failed (--format text, json, terraform or cli).
     #[command(args_override_self = true)]
     Fix(ProbeArgs),
+    /// Explain a task's stopped reason or a container error (the text, or standard input), offline.
+    Explain(ExplainArgs),
     /// Print the plan (service, host, port) without probing anything.
     #[command(args_override_self = true)]
     Endpoints(ProbeArgs),
@@ -47,6 +49,17 @@ pub enum Command {
     /// Health check for the task definition: exit 0 when the status file is fresh and passing, else 1.
     #[command(args_override_self = true)]
     Health(HealthArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// The stopped reason or error text; read from standard input when absent.
+    #[arg(value_name = "TEXT")]
+    pub text: Vec<String>,
+
+    /// Output: text or json.
+    #[arg(long, env = "VPCE_PROBE_FORMAT", value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -258,7 +271,15 @@ pub struct ProbeArgs {
     pub log: String,
 }
 
-const SUBCOMMANDS: [&str; 6] = ["check", "fix", "endpoints", "watch", "health", "help"];
+const SUBCOMMANDS: [&str; 7] = [
+    "check",
+    "fix",
+    "explain",
+    "endpoints",
+    "watch",
+    "health",
+    "help",
+];
 
 /// Makes `check` the default subcommand: `vpce-probe --region x` means
 /// `vpce-probe check --region x`, while `--help` and `--version` keep their

@@ -49,6 +49,8 @@ pub enum ConfigError {
     CaFile { path: String, reason: String },
     #[error("nothing to probe: --services none needs at least one --target")]
     NothingToProbe,
+    #[error("nothing to explain: pass the stopped reason as an argument or on standard input")]
+    NothingToExplain,
 }
 
 pub(crate) fn invalid(flag: &'static str, value: &str, expected: impl Into<String>) -> ConfigError {
@@ -187,24 +189,30 @@ impl Config {
         mode: &'static str,
         allowed: &[Format],
     ) -> Result<Self, ConfigError> {
-        if allowed.contains(&self.output.format) {
-            return Ok(self);
-        }
-        let names: Vec<String> = allowed
-            .iter()
-            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_owned()))
-            .collect();
-        let given = self
-            .output
-            .format
-            .to_possible_value()
-            .map_or_else(String::new, |v| v.get_name().to_owned());
-        Err(invalid(
-            "--format",
-            &given,
-            format!("{mode} writes {}", names.join(", ")),
-        ))
+        require_format(self.output.format, mode, allowed)?;
+        Ok(self)
     }
+}
+
+/// `format` is one of `allowed`, or an error naming the mode and its formats.
+pub fn require_format(
+    format: Format,
+    mode: &'static str,
+    allowed: &[Format],
+) -> Result<(), ConfigError> {
+    if allowed.contains(&format) {
+        return Ok(());
+    }
+    let name = |f: &Format| {
+        f.to_possible_value()
+            .map_or_else(String::new, |v| v.get_name().to_owned())
+    };
+    let names: Vec<String> = allowed.iter().map(name).collect();
+    Err(invalid(
+        "--format",
+        &name(&format),
+        format!("{mode} writes {}", names.join(", ")),
+    ))
 }
 
 /// How to probe: resolver, limits, trust.

@@ -31,6 +31,7 @@ pub mod render;
 pub mod report;
 pub mod session;
 pub mod status_file;
+pub mod stopped;
 pub mod trust;
 
 use std::io::Write;
@@ -46,7 +47,7 @@ pub fn probe_args(cli: &Cli) -> Option<&ProbeArgs> {
     match &cli.command {
         Command::Check(args) | Command::Fix(args) | Command::Endpoints(args) => Some(args),
         Command::Watch(cmd) => Some(&cmd.probe),
-        Command::Health(_) => None,
+        Command::Health(_) | Command::Explain(_) => None,
     }
 }
 
@@ -80,6 +81,7 @@ pub async fn run(cli: &Cli, out: &mut impl Write, out_is_terminal: bool) -> Resu
             mode::watch::run(config, out, color, shutdown_signal()).await
         }
         Command::Health(args) => Ok(health(args, out)),
+        Command::Explain(args) => mode::explain::run(args, out),
     }
 }
 

@@ -18,6 +18,7 @@ fuzz_target!(|data: &[u8]| {
         cli::Command::Check(a) | cli::Command::Fix(a) | cli::Command::Endpoints(a) => config::Config::from_args(a, &lookup).map(|_| ()),
         cli::Command::Watch(w) => config::WatchConfig::from_cmd(w, &lookup).map(|_| ()),
         cli::Command::Health(h) => config::HealthConfig::from_args(h).map(|_| ()),
+        cli::Command::Explain(_) => Ok(()),
     };
     if let Err(e) = result {
         assert!(!e.to_string().contains('\n'), "a usage error is one line: {e}");

@@ -61,7 +61,14 @@ impl Explainer<'_> {
         let svc = self.endpoint_name();
         let aws = self.facts.service.is_some();
         let detail = failure.map_or(String::new(), |f| format!(" ({})", f.detail));
-        let timeout = humantime::format_duration(self.policy.timeout);
+        // A zero timeout is an unknown one (`explain` reads a stopped reason
+        // that does not say how long the platform waited).
+        let (after, within) = if self.policy.timeout.is_zero() {
+            (String::new(), String::new())
+        } else {
+            let t = humantime::format_duration(self.policy.timeout);
+            (format!(" after {t}"), format!(" within {t}"))
+        };
         match finding {
             Finding::DnsNxdomain => format!(
                 "{host} does not exist (NXDOMAIN from {ns}). Check the region and service \
@@ -104,7 +111,7 @@ impl Explainer<'_> {
             Finding::DnsError => format!("Resolving {host} failed{detail}."),
             Finding::PublicConnectTimeout if aws => format!(
                 "{host} resolved to public addresses ({ips}) and TCP connections to port {port} \
-                 timed out after {timeout}. This subnet has no way out to public AWS endpoints, \
+                 timed out{after}. This subnet has no way out to public AWS endpoints, \
                  and the name is not served by an interface endpoint: either the VPC endpoint \
                  {svc} does not exist, or it exists with private DNS turned off, so the name \
                  still resolves to public addresses. Create the endpoint, or enable its private \
@@ -114,13 +121,13 @@ impl Explainer<'_> {
             ),
             Finding::PublicConnectTimeout => format!(
                 "{host} resolved to public addresses ({ips}) and TCP connections to port {port} \
-                 timed out after {timeout}: packets to the internet are dropped. Check the \
+                 timed out{after}: packets to the internet are dropped. Check the \
                  subnet's route to a NAT or internet gateway, the security group's egress rules \
                  and the network ACLs."
             ),
             Finding::PrivateConnectTimeout => format!(
                 "{host} resolved to private addresses ({ips}){endpoint} but TCP connections to \
-                 port {port} timed out after {timeout}: packets are dropped between the task and \
+                 port {port} timed out{after}: packets are dropped between the task and \
                  those addresses. Allow egress TCP {port} to them (or to the VPC CIDR) in the \
                  task's security group, allow ingress TCP {port} from the task's subnet or \
                  security group in the endpoint's security group, and check the network ACLs of \
@@ -133,7 +140,7 @@ impl Explainer<'_> {
             ),
             Finding::S3ConnectTimeout => format!(
                 "{host} resolved to public S3 addresses ({ips}) and TCP connections to port \
-                 {port} timed out after {timeout}. S3 is reached through a gateway endpoint, a \
+                 {port} timed out{after}. S3 is reached through a gateway endpoint, a \
                  route-table entry, so either the subnet's route table has no route to the \
                  gateway endpoint {svc} (and no NAT), or the task's security group egress does \
                  not allow TCP 443 to the S3 managed prefix list (com.amazonaws.{region}.s3, \
@@ -158,7 +165,7 @@ impl Explainer<'_> {
             ),
             Finding::ConnectFailed => format!("Connecting to {ips} port {port} failed{detail}."),
             Finding::TlsHandshakeTimeout => format!(
-                "TCP to {ips} connected, but the TLS handshake did not finish within {timeout}: \
+                "TCP to {ips} connected, but the TLS handshake did not finish{within}: \
                  something accepted the connection and never answered the ClientHello. This is \
                  typical of a proxy or firewall that intercepts port {port}, or of a service \
                  that does not speak TLS on this port."

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod endpoints;
+pub mod explain;
 pub mod fix;
 pub mod health;
 pub mod lambda;

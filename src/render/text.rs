@@ -212,7 +212,8 @@ fn serde_plain<T: serde::Serialize>(v: &T) -> String {
 }
 
 /// Greedy word wrap.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+/// Breaks `text` into lines of at most `width` characters, at spaces.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {

@@ -1,0 +1,175 @@
+//! `explain` against stopped reasons as tasks report them. Each case names
+//! where its text comes from: the seed article, the issue trackers and
+//! guides where users posted them. Account IDs are replaced.
+
+mod support;
+
+use tokio::io::AsyncWriteExt;
+use vpce_probe::diagnose::Finding;
+use vpce_probe::probe::FailureKind;
+use vpce_probe::stopped::explain;
+
+struct Case {
+    source: &'static str,
+    text: &'static str,
+    service: Option<&'static str>,
+    error: Option<FailureKind>,
+    finding: Option<Finding>,
+    /// Words the paragraph must hold.
+    says: &'static [&'static str],
+}
+
+const CASES: [Case; 10] = [
+    Case {
+        source: "shared/seeds/002 (a secretsmanager endpoint whose private DNS was off)",
+        text: "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:prod/db-AbCdEf",
+        service: Some("secretsmanager"),
+        error: None,
+        finding: None,
+        says: &[
+            "private DNS",
+            "com.amazonaws.ap-northeast-1.secretsmanager",
+            "public_connect_timeout",
+        ],
+    },
+    Case {
+        source: "issue 11 (the layer download through a missing S3 route or prefix-list rule)",
+        text: "CannotPullContainerError: ref pull has been retried 1 time(s): failed to copy: httpReadSeeker: failed open: failed to do request: Get \"https://prod-ap-northeast-1-starport-layer-bucket.s3.ap-northeast-1.amazonaws.com/a1b2c3\": dial tcp 52.219.41.3:443: i/o timeout",
+        service: Some("s3"),
+        error: Some(FailureKind::Timeout),
+        finding: Some(Finding::S3ConnectTimeout),
+        says: &["prefix list", "route table"],
+    },
+    Case {
+        source: "aws/containers-roadmap#2287 (ECR auth to a public address)",
+        text: "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request failed caused by: Post \"https://api.ecr.eu-west-3.amazonaws.com/\": dial tcp 35.180.244.40:443: i/o timeout",
+        service: Some("ecr.api"),
+        error: Some(FailureKind::Timeout),
+        finding: Some(Finding::PublicConnectTimeout),
+        says: &["com.amazonaws.eu-west-3.ecr.api", "private DNS"],
+    },
+    Case {
+        source: "devopsaitoolkit.com, CannotPullContainerError guide (the manifest from a private ENI)",
+        text: "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref \"123456789012.dkr.ecr.us-east-1.amazonaws.com/api:v42\": failed to do request: Head \"https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/api/manifests/v42\": dial tcp 10.0.3.17:443: i/o timeout",
+        service: Some("ecr.dkr"),
+        error: Some(FailureKind::Timeout),
+        finding: Some(Finding::PrivateConnectTimeout),
+        says: &["security group", "10.0.3.17"],
+    },
+    Case {
+        source: "openillumi.com, Fargate Docker Hub pull (a registry without an endpoint)",
+        text: "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/username/repo: failed to do request: Head \"https://registry-1.docker.io/v2/username/repo/manifests/latest\": dial tcp 44.205.64.79:443: i/o timeout",
+        service: Some("registry"),
+        error: Some(FailureKind::Timeout),
+        finding: None,
+        says: &["NAT", "pull-through cache"],
+    },
+    Case {
+        source: "civiform/civiform#7648 (log group not reachable)",
+        text: "ResourceInitializationError: failed to validate logger args: The task cannot find the Amazon CloudWatch log group defined in the task definition. There is a connection issue between the task and Amazon CloudWatch. Check your network configuration. : signal: killed",
+        service: Some("logs"),
+        error: None,
+        finding: None,
+        says: &["com.amazonaws.REGION.logs", "private DNS"],
+    },
+    Case {
+        source: "the Go error shape of TechToSpeech/terraform-aws-serverless-static-wordpress#74, with the address a blocked logs ENI gives",
+        text: "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: RequestError: send request failed caused by: Post \"https://logs.us-east-1.amazonaws.com/\": dial tcp 10.0.2.15:443: i/o timeout",
+        service: Some("logs"),
+        error: Some(FailureKind::Timeout),
+        finding: Some(Finding::PrivateConnectTimeout),
+        says: &["egress TCP 443"],
+    },
+    Case {
+        source: "Go's resolver error as the ECS agent reports it (no private DNS record, no public answer)",
+        text: "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to do request: Head \"https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/app/manifests/1.0\": dial tcp: lookup 123456789012.dkr.ecr.us-east-1.amazonaws.com on 10.0.0.2:53: no such host",
+        service: Some("ecr.dkr"),
+        error: Some(FailureKind::NxDomain),
+        finding: Some(Finding::DnsNxdomain),
+        says: &["Amazon-provided resolver"],
+    },
+    Case {
+        source: "doctorray117/minecraft-ondemand#12 (permissions, not the network)",
+        text: "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/ecs.task.minecraft-server/123456a999ee4b919 is not authorized to perform: logs:CreateLogStream",
+        service: Some("logs"),
+        error: None,
+        finding: None,
+        says: &["the network path works", "execution role"],
+    },
+    Case {
+        source: "Parameter Store secrets through an endpoint that never answers (the agent's context deadline)",
+        text: "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 5 time(s): RequestCanceled: request context canceled caused by: context deadline exceeded",
+        service: Some("ssm"),
+        error: Some(FailureKind::Timeout),
+        finding: None,
+        says: &["com.amazonaws.REGION.ssm", "private_connect_timeout"],
+    },
+];
+
+#[test]
+fn common_stopped_reasons_are_explained() {
+    for case in &CASES {
+        let e = explain(case.text);
+        assert!(e.recognised(), "{}", case.source);
+        assert_eq!(e.service.as_deref(), case.service, "{}", case.source);
+        assert_eq!(e.error, case.error, "{}", case.source);
+        assert_eq!(e.finding, case.finding, "{}: {}", case.source, e.diagnosis);
+        for word in case.says {
+            assert!(
+                e.diagnosis.contains(word),
+                "{}: '{word}' missing from: {}",
+                case.source,
+                e.diagnosis
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_binary_reads_arguments_or_standard_input_and_exits_by_recognition() {
+    let (code, stdout, _) =
+        support::run_binary(&["explain", "--format", "json", CASES[1].text]).await;
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["finding"], "s3_connect_timeout");
+    assert_eq!(v["ip"], "52.219.41.3");
+    assert_eq!(v["port"], 443);
+    assert_eq!(
+        v["confirm"],
+        "vpce-probe check --region ap-northeast-1 --services s3"
+    );
+    assert!(
+        v["confirm_lambda"]
+            .as_str()
+            .unwrap()
+            .starts_with("aws lambda invoke")
+    );
+
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpce-probe"))
+        .arg("explain")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(CASES[0].text.as_bytes()).await.unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().await.unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("error class  ResourceInitializationError\nservice      secretsmanager\n"),
+        "{text}"
+    );
+
+    let (code, stdout, _) = support::run_binary(&["explain", "the", "weather", "is", "fine"]).await;
+    assert_eq!(code, 1, "{stdout}");
+    let (code, _, stderr) = support::run_binary(&["explain", "--format", "emf", "x"]).await;
+    assert_eq!(
+        (code, stderr.as_str()),
+        (
+            2,
+            "vpce-probe: invalid --format 'emf': explain writes text, json\n"
+        )
+    );
+}
