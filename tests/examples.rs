@@ -237,3 +237,94 @@ fn alarm_on_an_emf_metric() {
         "a dimension set vpce-probe emits: {dims:?}"
     );
 }
+
+#[test]
+fn lambda_template_event_and_commands() {
+    let template = load("lambda/template.json");
+    let resources = template["Resources"].as_object().unwrap();
+    let function = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::Lambda::Function")
+        .expect("a Lambda function");
+    let p = &function["Properties"];
+    assert_eq!(p["Runtime"], "provided.al2023");
+    assert_eq!(p["Handler"], "bootstrap");
+    assert_eq!(p["Architectures"], serde_json::json!(["x86_64"]));
+    assert!(
+        p["Timeout"].as_u64().unwrap() > 20,
+        "above the example event's deadline"
+    );
+    assert!(p["Code"]["S3Bucket"].is_object() && p["Code"]["S3Key"].is_object());
+    for key in ["SubnetIds", "SecurityGroupIds"] {
+        let param = p["VpcConfig"][key]["Ref"].as_str().unwrap();
+        assert!(
+            template["Parameters"][param]["Type"]
+                .as_str()
+                .unwrap()
+                .starts_with("List<AWS::EC2::"),
+            "{key}"
+        );
+    }
+    // The role: Lambda's VPC access and nothing else.
+    let role_name = p["Role"]["Fn::GetAtt"][0].as_str().unwrap();
+    let role = &resources[role_name]["Properties"];
+    assert_eq!(resources[role_name]["Type"], "AWS::IAM::Role");
+    let policies = role["ManagedPolicyArns"].as_array().unwrap();
+    assert_eq!(policies.len(), 1);
+    assert!(
+        policies[0]["Fn::Sub"]
+            .as_str()
+            .unwrap()
+            .ends_with(":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole")
+    );
+    assert!(role.get("Policies").is_none());
+    assert_eq!(
+        role["AssumeRolePolicyDocument"],
+        load("lambda/trust-policy.json")
+    );
+    // The function's environment is the probe's.
+    let env: Vec<(String, String)> = p["Environment"]["Variables"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            let value = v.as_str().map_or_else(
+                || {
+                    let param = v["Ref"].as_str().unwrap();
+                    template["Parameters"][param]["Default"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned()
+                },
+                str::to_owned,
+            );
+            (k.clone(), value)
+        })
+        .collect();
+    validate_command(&["check", "--region", "ap-northeast-1"], &env);
+
+    // The example event is valid, over that environment.
+    let lookup = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let config = vpce_probe::mode::lambda::config_of(&load("lambda/event.json"), &lookup)
+        .unwrap_or_else(|e| panic!("event.json: {e}"));
+    assert_eq!(config.plan.services.len(), 5);
+
+    // The README's commands: the function in the service's subnets and groups.
+    let readme = std::fs::read_to_string(format!(
+        "{}/examples/lambda/README.md",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    for needed in [
+        "aws lambda create-function",
+        "--runtime provided.al2023",
+        "--handler bootstrap",
+        "--vpc-config SubnetIds=",
+        "SecurityGroupIds=",
+        "aws lambda invoke",
+        "--payload file://examples/lambda/event.json",
+        "AWSLambdaVPCAccessExecutionRole",
+    ] {
+        assert!(readme.contains(needed), "{needed}");
+    }
+}

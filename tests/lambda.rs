@@ -177,6 +177,10 @@ async fn the_binary_serves_lambda_invocations() {
         ("good", "response"),
         "{report}"
     );
+    if std::env::var_os("SHOW_REPORT").is_some() {
+        // The README's sample: `SHOW_REPORT=1 cargo test --test lambda -- --nocapture`.
+        eprintln!("{}", serde_json::to_string_pretty(&report).unwrap());
+    }
     assert_eq!(report["verdict"], "pass", "{report}");
     assert_eq!(report["expect"], "private");
     assert_eq!(report["region"], "ap-northeast-1");
@@ -190,6 +194,9 @@ async fn the_binary_serves_lambda_invocations() {
 
     let (id, kind, error, _) = next(&mut posted).await;
     assert_eq!((id.as_str(), kind.as_str()), ("bad", "error"), "{error}");
+    if std::env::var_os("SHOW_REPORT").is_some() {
+        eprintln!("{error}");
+    }
     assert_eq!(error["errorType"], "UsageError");
     let message = error["errorMessage"].as_str().unwrap();
     assert!(

@@ -22,6 +22,7 @@ use crate::cli::{self, Cli, Command};
 use crate::config::Config;
 use crate::context::Source;
 use crate::error::{AppError, Exit};
+use crate::report::Report;
 use crate::session::Session;
 
 /// Kept between the run's deadline and the invocation's, for the report to
@@ -107,7 +108,7 @@ pub fn config_of(event: &Value, env: &dyn Fn(&str) -> Option<String>) -> Result<
 }
 
 /// Answers one invocation: the report, or the usage error as the message.
-async fn invocation(event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
+async fn invocation(event: LambdaEvent<Value>) -> Result<Report, Diagnostic> {
     let usage = |message: String| Diagnostic {
         error_type: "UsageError".to_owned(),
         error_message: message,
@@ -131,11 +132,7 @@ async fn invocation(event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
         .map_err(|e| usage(e.to_string()))?;
     session.context.source = Some(Source::Lambda);
     session.context.function_arn = Some(event.context.invoked_function_arn.clone());
-    let report = session.round().await;
-    serde_json::to_value(&report).map_err(|e| Diagnostic {
-        error_type: "OutputError".to_owned(),
-        error_message: e.to_string(),
-    })
+    Ok(session.round().await)
 }
 
 /// Serves invocations until `shutdown` resolves (SIGTERM at Lambda's
