@@ -398,7 +398,7 @@ mod tests {
         let err = parse(["vpce-probe", "--format", "xml"]).unwrap_err();
         assert_eq!(
             usage_line(&err),
-            "invalid value 'xml' for '--format <FORMAT>' (possible values: text, json, emf)"
+            "invalid value 'xml' for '--format <FORMAT>' (possible values: text, json, emf, terraform, cli)"
         );
     }
 

@@ -255,7 +255,7 @@ async fn usage_errors_exit_2_with_one_line_naming_the_input() {
         ),
         (
             vec!["--region", "us-east-1", "--format", "xml"],
-            "(possible values: text, json, emf)",
+            "(possible values: text, json, emf, terraform, cli)",
         ),
     ];
     for (args, names) in cases {

@@ -111,6 +111,29 @@ async fn runtime_api(
     (addr, rx)
 }
 
+/// The binary as Lambda starts a function's bootstrap: no arguments, the
+/// Runtime API's address and the function's settings in the environment.
+fn function(api: std::net::SocketAddr, vpc: &support::Vpc) -> tokio::process::Child {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_vpce-probe"))
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", api.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "vpce-probe")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_REGION", "ap-northeast-1")
+        // The function's environment sets defaults exactly as for the container.
+        .env("VPCE_PROBE_DNS_SERVER", vpc.dns.to_string())
+        .env("VPCE_PROBE_PORT", vpc.port.to_string())
+        .env("VPCE_PROBE_VPC_CIDRS", vpc.cidr())
+        .env("VPCE_PROBE_CA_FILE", &vpc.ca_file)
+        .env("VPCE_PROBE_HOSTS_FILE", "none")
+        .env("VPCE_PROBE_TIMEOUT", "300ms")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap()
+}
+
 /// The next thing the function posted.
 async fn next(posted: &mut mpsc::UnboundedReceiver<Posted>) -> Posted {
     tokio::time::timeout(Duration::from_secs(30), posted.recv())
@@ -152,24 +175,7 @@ async fn the_binary_serves_lambda_invocations() {
     queue[2].deadline_ms = short_deadline;
     let (api, mut posted) = runtime_api(queue).await;
 
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpce-probe"))
-        .env_clear()
-        .env("AWS_LAMBDA_RUNTIME_API", api.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "vpce-probe")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_REGION", "ap-northeast-1")
-        // The function's environment sets defaults exactly as for the container.
-        .env("VPCE_PROBE_DNS_SERVER", vpc.dns.to_string())
-        .env("VPCE_PROBE_PORT", vpc.port.to_string())
-        .env("VPCE_PROBE_VPC_CIDRS", vpc.cidr())
-        .env("VPCE_PROBE_CA_FILE", &vpc.ca_file)
-        .env("VPCE_PROBE_HOSTS_FILE", "none")
-        .env("VPCE_PROBE_TIMEOUT", "300ms")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = function(api, &vpc);
 
     let (id, kind, report, _) = next(&mut posted).await;
     assert_eq!(
