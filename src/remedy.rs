@@ -130,7 +130,10 @@ fn for_endpoint(report: &Report, e: &EndpointReport) -> Vec<Remedy> {
                 ));
             }
         }
-        Finding::S3ConnectTimeout => {
+        // A VPC's S3 prefix list and gateway endpoint serve its own region;
+        // S3 in another region is reached through NAT, which the finding's
+        // paragraph already says.
+        Finding::S3ConnectTimeout if in_region => {
             out.push(Remedy::new(
                 e,
                 finding,
@@ -139,7 +142,7 @@ fn for_endpoint(report: &Report, e: &EndpointReport) -> Vec<Remedy> {
                     port: e.port,
                 },
             ));
-            if let (Some(endpoint_service), true) = (endpoint_service, in_region) {
+            if let Some(endpoint_service) = endpoint_service {
                 out.push(Remedy::new(
                     e,
                     finding,

@@ -329,6 +329,8 @@ async fn json_and_text_carry_the_remedies() {
         .split("\nTo fix (")
         .nth(1)
         .unwrap_or_else(|| panic!("{text}"));
+    // The block is wrapped for a terminal; compare its words.
+    let block = block.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         block.contains(&format!(
             "allow egress TCP {} to {}/32",

@@ -291,3 +291,19 @@ fn emf_lines() {
     render::emf::render(&fixture_report(), "VpceProbe", &mut out).unwrap();
     golden("report.emf", &out);
 }
+
+#[test]
+fn fix_outputs() {
+    let report = fixture_report();
+    let remedies = vpce_probe::remedy::remedies(&report);
+    let mut text = Vec::new();
+    render::fix::text(&remedies, &mut text).unwrap();
+    golden("report.fix.txt", &text);
+    let mut terraform = Vec::new();
+    render::fix::terraform(&report, &remedies, &mut terraform).unwrap();
+    golden("report.fix.tf", &terraform);
+    hcl::parse(std::str::from_utf8(&terraform).unwrap()).expect("the Terraform parses");
+    let mut cli = Vec::new();
+    render::fix::cli(&report, &remedies, &mut cli).unwrap();
+    golden("report.fix.sh", &cli);
+}

@@ -60,7 +60,9 @@ pub fn text(remedies: &[Remedy], out: &mut impl Write) -> io::Result<()> {
             ),
             Action::DnsSettings { text } => text.clone(),
         };
-        writeln!(out, "    - {line}")?;
+        for (i, part) in super::text::wrap(&line, 88).iter().enumerate() {
+            writeln!(out, "    {} {part}", if i == 0 { "-" } else { " " })?;
+        }
     }
     writeln!(
         out,
