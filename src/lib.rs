@@ -3,11 +3,12 @@
 //!
 //! Data flows one way: [`cli`] → [`config`] → ([`metadata`]) → [`plan`] →
 //! [`probe`] (dns → tcp → tls) → [`classify`] and [`diagnose`] → [`report`]
-//! (→ [`remedy`] for `fix`) → [`render`]. The [`session`] is the engine that runs a round; the
-//! [`mode`]s drive it; `main.rs` is plumbing. Leaf modules any of them may
-//! use: [`names`], [`choices`], [`printable`], [`clock`], [`files`],
-//! [`trust`].
-//! `cargo test --test layering` fails on an import cycle.
+//! (→ [`remedy`] for `fix`) → [`render`]. The [`session`] is the engine that
+//! runs a round; the [`mode`]s drive it; `main.rs` is plumbing. `explain`
+//! reads stopped reasons with [`stopped`], judged by the same [`diagnose`].
+//! Leaf modules any of them may use: [`names`], [`choices`], [`printable`],
+//! [`clock`], [`files`], [`trust`]. `cargo test --test layering` fails on an
+//! import cycle.
 
 pub mod catalog;
 pub mod choices;

@@ -9,7 +9,7 @@ use ipnet::IpNet;
 use serde::Serialize;
 
 use crate::classify::AddressClass;
-use crate::diagnose::{Finding, Status};
+use crate::diagnose::Finding;
 use crate::probe::FailureKind;
 use crate::report::{EndpointReport, Report};
 
@@ -92,17 +92,12 @@ fn timed_out(e: &EndpointReport) -> impl Iterator<Item = (IpAddr, AddressClass)>
         .map(|a| (a.ip, a.class))
 }
 
-fn host_net(ip: IpAddr) -> IpNet {
-    IpNet::from(ip)
-}
-
 fn for_endpoint(report: &Report, e: &EndpointReport) -> Vec<Remedy> {
+    // An `ok` endpoint has no finding; a `warn` one (one dead ENI of three)
+    // may still need a rule.
     let Some(finding) = e.finding else {
         return Vec::new();
     };
-    if e.status == Status::Ok {
-        return Vec::new();
-    }
     // An interface endpoint in this VPC serves only its own region.
     let in_region = e.region == report.region;
     let endpoint_service = e.endpoint_service.clone();
@@ -114,7 +109,7 @@ fn for_endpoint(report: &Report, e: &EndpointReport) -> Vec<Remedy> {
                     e,
                     finding,
                     Action::TaskEgressToAddress {
-                        cidr: host_net(ip),
+                        cidr: IpNet::from(ip),
                         port: e.port,
                     },
                 ));
