@@ -144,7 +144,7 @@ pub struct ProbeArgs {
     )]
     pub targets: Vec<String>,
 
-    /// Port for every AWS endpoint (for tests and port forwarding).
+    /// Port for every AWS endpoint and container registry (for tests and port forwarding).
     #[arg(
         long,
         env = "VPCE_PROBE_PORT",

@@ -7,7 +7,7 @@
 //! runs a round; the [`mode`]s drive it; `main.rs` is plumbing. `explain`
 //! reads stopped reasons with [`stopped`], judged by the same [`diagnose`].
 //! Leaf modules any of them may use: [`names`], [`choices`], [`printable`],
-//! [`clock`], [`files`], [`trust`]. `cargo test --test layering` fails on an
+//! [`clock`], [`files`], [`image`], [`trust`]. `cargo test --test layering` fails on an
 //! import cycle.
 
 pub mod catalog;
@@ -20,6 +20,7 @@ pub mod context;
 pub mod diagnose;
 pub mod error;
 pub mod files;
+pub mod image;
 pub mod metadata;
 pub mod metrics;
 pub mod mode;

@@ -120,6 +120,43 @@ impl TaskInfo {
     }
 }
 
+/// An image of the task that comes from a registry other than private ECR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryImage {
+    pub registry: crate::image::Registry,
+    pub image: String,
+    /// The container using it.
+    pub container: String,
+}
+
+impl TaskInfo {
+    /// Images of the task's containers that come from registries other than
+    /// private ECR (Docker Hub, ECR Public, ghcr.io, ...), one per registry,
+    /// in container order.
+    pub fn registry_images(&self) -> Vec<RegistryImage> {
+        let mut out: Vec<RegistryImage> = Vec::new();
+        for c in &self.containers {
+            let Some(image) = c.image.as_deref() else {
+                continue;
+            };
+            if parse_ecr_image(image).is_some() {
+                continue;
+            }
+            let Some(registry) = crate::image::registry_of(image) else {
+                continue;
+            };
+            if !out.iter().any(|i| i.registry == registry) {
+                out.push(RegistryImage {
+                    registry,
+                    image: image.to_owned(),
+                    container: c.name.clone(),
+                });
+            }
+        }
+        out
+    }
+}
+
 /// `ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]/repo:tag` → (account, region).
 pub fn parse_ecr_image(image: &str) -> Option<(AccountId, Region)> {
     let registry = image.split('/').next()?;

@@ -44,6 +44,8 @@ pub struct MissingRegion;
 pub enum Kind {
     Aws(Service),
     Target,
+    /// A container registry with no VPC endpoint (Docker Hub, ECR Public, ...).
+    Registry,
 }
 
 impl Kind {
@@ -52,13 +54,14 @@ impl Kind {
         match self {
             Self::Aws(s) => s.name(),
             Self::Target => "target",
+            Self::Registry => "registry",
         }
     }
 
     pub fn service(self) -> Option<Service> {
         match self {
             Self::Aws(s) => Some(s),
-            Self::Target => None,
+            Self::Target | Self::Registry => None,
         }
     }
 }
@@ -96,12 +99,18 @@ pub enum Reason {
     },
     /// A container of the task ships its logs with awslogs to this region.
     Logs { container: String, region: Region },
+    /// A container of the task pulls its image from this registry, which has
+    /// no VPC endpoint.
+    Registry { container: String, image: String },
 }
 
 impl Reason {
     /// Whether task metadata put the endpoint in the plan.
     pub fn from_task(&self) -> bool {
-        matches!(self, Self::Image { .. } | Self::Logs { .. })
+        matches!(
+            self,
+            Self::Image { .. } | Self::Logs { .. } | Self::Registry { .. }
+        )
     }
 }
 
@@ -133,6 +142,10 @@ impl fmt::Display for Reason {
             Self::Logs { container, region } => {
                 write!(f, "container '{container}' logs with awslogs to {region}")
             }
+            Self::Registry { container, image } => write!(
+                f,
+                "container '{container}' pulls its image {image} from a registry with no VPC endpoint"
+            ),
         }
     }
 }
@@ -223,6 +236,24 @@ pub fn build(config: &Request, task: Option<&TaskInfo>) -> Result<Plan, MissingR
                 region: logs_region.clone(),
             };
             plan.push(config, Service::Logs, &logs_region, None, &reason);
+        }
+        for image in task.registry_images() {
+            let Some(host) = Host::parse(&image.registry.host) else {
+                continue;
+            };
+            if plan.endpoints.iter().any(|e| e.host == host) {
+                continue;
+            }
+            plan.endpoints.push(Endpoint {
+                kind: Kind::Registry,
+                host,
+                port: image.registry.port.unwrap_or(config.port),
+                region: region.clone(),
+                reason: Reason::Registry {
+                    container: image.container,
+                    image: image.image,
+                },
+            });
         }
     }
     let reason = match config.services_source {

@@ -272,6 +272,7 @@ fn endpoint_report(
     let judgement = diagnose::judge(
         &Facts {
             service: endpoint.kind.service(),
+            registry: endpoint.kind == crate::plan::Kind::Registry,
             region: &endpoint.region,
             host: &host,
             port: endpoint.port,

@@ -188,12 +188,16 @@ pub fn explain(text: &str) -> Explanation {
         (Some(region), Some(kind)) => judge(catalog, region, host.as_deref(), addr, kind),
         _ => None,
     };
-    let (finding, diagnosis) = match judged {
-        Some((finding, diagnosis)) => (Some(finding), diagnosis),
-        None => (
-            None,
-            causes(text, catalog, service.as_deref(), region.as_ref()),
-        ),
+    let (finding, diagnosis) = if let Some((finding, diagnosis)) = judged {
+        (Some(finding), diagnosis)
+    } else {
+        let text = causes(text, catalog, service.as_deref(), region.as_ref());
+        // A registry with no endpoint that the pull could not reach.
+        let unreachable_registry = service.as_deref() == Some("registry") && error.is_some();
+        (
+            unreachable_registry.then_some(Finding::RegistryNeedsInternet),
+            text,
+        )
     };
     let what = match (catalog, &host) {
         (Some(s), _) => (
@@ -296,6 +300,7 @@ fn judge(
         .collect();
     let facts = Facts {
         service,
+        registry: false,
         region,
         host,
         port: addr.map_or(443, |a| a.port()),

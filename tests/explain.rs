@@ -61,7 +61,7 @@ const CASES: [Case; 10] = [
         text: "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/username/repo: failed to do request: Head \"https://registry-1.docker.io/v2/username/repo/manifests/latest\": dial tcp 44.205.64.79:443: i/o timeout",
         service: Some("registry"),
         error: Some(FailureKind::Timeout),
-        finding: None,
+        finding: Some(Finding::RegistryNeedsInternet),
         says: &["NAT", "pull-through cache"],
     },
     Case {

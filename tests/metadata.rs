@@ -11,7 +11,7 @@ use vpce_probe::report::Verdict;
 
 /// The plan the doc examples imply: the task is in us-east-1 (task ARN),
 /// the container root's image is in ECR in us-west-2 and logs to us-west-2.
-const FARGATE_PLAN: [(&str, &str); 9] = [
+const FARGATE_PLAN: [(&str, &str); 11] = [
     ("ecr.api", "api.ecr.us-west-2.amazonaws.com"),
     ("ecr.dkr", "111122223333.dkr.ecr.us-west-2.amazonaws.com"),
     (
@@ -19,6 +19,9 @@ const FARGATE_PLAN: [(&str, &str); 9] = [
         "prod-us-west-2-starport-layer-bucket.s3.us-west-2.amazonaws.com",
     ),
     ("logs", "logs.us-west-2.amazonaws.com"),
+    // The task's other images: curlimages/curl (Docker Hub) and ECR Public.
+    ("registry", "registry-1.docker.io"),
+    ("registry", "public.ecr.aws"),
     ("ecr.api", "api.ecr.us-east-1.amazonaws.com"),
     ("ecr.dkr", "123456789012.dkr.ecr.us-east-1.amazonaws.com"),
     (
@@ -116,7 +119,7 @@ async fn region_context_and_plan_come_from_the_fargate_examples() {
             .contains("logs with awslogs to us-west-2")
     );
     assert!(
-        report.endpoints[8]
+        report.endpoints[10]
             .reason
             .to_string()
             .starts_with("default set")
@@ -130,6 +133,78 @@ async fn region_context_and_plan_come_from_the_fargate_examples() {
         metadata.requests.load(std::sync::atomic::Ordering::SeqCst) >= 2,
         "read /task and the container root"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registries_without_endpoints_need_a_way_out() {
+    // An isolated subnet: the task's ECR endpoints work; Docker Hub, ECR
+    // Public and ghcr.io resolve to public addresses that drop packets.
+    let task = include_str!("fixtures/fargate-task.json")
+        .replace("\"Image\": \"curlimages/curl\"", "\"Image\": \"redis:7\"")
+        .replacen(
+            "\"Containers\": [",
+            "\"Containers\": [{\"Name\": \"tool\", \"Image\": \"ghcr.io/curl/curl-container/curl:8.11.1\"},",
+            1,
+        );
+    assert!(task.contains("redis:7") && task.contains("ghcr.io"));
+    let metadata = MetadataServer::start(Metadata::Serve {
+        container: include_str!("fixtures/fargate-container.json").to_owned(),
+        task,
+    })
+    .await;
+    let mut vpc = VpcBuilder::new();
+    for (service, host) in FARGATE_PLAN {
+        if service != "registry" {
+            vpc = vpc.name(host, &[(Side::Private, Behavior::tls())]);
+        }
+    }
+    for registry in ["registry-1.docker.io", "public.ecr.aws", "ghcr.io"] {
+        vpc = vpc.name(registry, &[(Side::Public, Behavior::Blackhole)]);
+    }
+    let vpc = vpc
+        .name(
+            "secretsmanager.us-east-1.amazonaws.com",
+            &[(Side::Private, Behavior::tls())],
+        )
+        .start()
+        .await;
+    let report = vpc.probe_in_task(&[], &metadata.uri).await;
+    let registries: Vec<&vpce_probe::report::EndpointReport> = report
+        .endpoints
+        .iter()
+        .filter(|e| e.service == "registry")
+        .collect();
+    let hosts: Vec<&str> = registries.iter().map(|e| e.host.as_str()).collect();
+    assert_eq!(hosts, ["ghcr.io", "registry-1.docker.io", "public.ecr.aws"]);
+    for e in &registries {
+        assert_eq!(e.status, Status::Fail, "{}", e.host);
+        assert_eq!(
+            e.finding,
+            Some(vpce_probe::diagnose::Finding::RegistryNeedsInternet),
+            "{}",
+            e.host
+        );
+        let reason = e.reason.to_string();
+        assert!(reason.starts_with("container '"), "{reason}");
+        assert!(
+            reason.contains("from a registry with no VPC endpoint"),
+            "{reason}"
+        );
+        let d = e.diagnosis.as_deref().unwrap();
+        assert!(
+            d.contains("NAT gateway") && d.contains("pull-through cache"),
+            "{d}"
+        );
+    }
+    assert!(
+        registries[1].reason.to_string().contains("redis:7"),
+        "{}",
+        registries[1].reason
+    );
+    // The task's own ECR path is unaffected.
+    for e in report.endpoints.iter().filter(|e| e.service != "registry") {
+        assert_eq!(e.status, Status::Ok, "{}: {:?}", e.host, e.diagnosis);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -208,6 +208,21 @@ impl Explainer<'_> {
                 "The run's --deadline passed before {host} finished; raise --deadline, lower \
                  --timeout or probe fewer endpoints at once."
             ),
+            Finding::RegistryNeedsInternet => format!(
+                "{host} is a container registry with no VPC endpoint, and the task could not \
+                 reach it{seen}: an isolated subnet cannot pull its images. Ways out: route the \
+                 subnet's 0.0.0.0/0 to a NAT gateway; or create an ECR pull-through cache rule \
+                 for it (ECR caches ECR Public, Docker Hub, Quay, registry.k8s.io, GitHub, \
+                 GitLab, Azure and Chainguard registries) and reference the image through the \
+                 task's own registry, ACCOUNT.dkr.ecr.REGION.amazonaws.com/PREFIX/..., which \
+                 the ecr.api, ecr.dkr and S3 endpoints serve (the first pull of each image \
+                 through the cache still needs a way out); or copy the image into ECR.",
+                seen = match (evidence.ips.is_empty(), failure) {
+                    (true, Some(f)) => format!(" (resolving it failed: {})", f.detail),
+                    (false, Some(f)) => format!(" ({ips} port {port}: {})", f.detail),
+                    (_, None) => String::new(),
+                }
+            ),
             Finding::TlsInterception => format!(
                 "The certificate for {host} is trusted but was issued by '{issuer}', not by an \
                  Amazon CA. AWS endpoints present certificates from Amazon (O=Amazon) \

@@ -51,6 +51,7 @@ pub enum Finding {
     CertExpiringSoon,
     PublicPath,
     DeadlineExceeded,
+    RegistryNeedsInternet,
 }
 
 impl Finding {

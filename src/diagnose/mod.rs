@@ -29,6 +29,9 @@ pub struct Policy {
 #[derive(Debug, Clone, Copy)]
 pub struct Facts<'a> {
     pub service: Option<Service>,
+    /// A container registry with no VPC endpoint (judged like a target, but
+    /// failing as one an isolated subnet cannot reach).
+    pub registry: bool,
     pub region: &'a Region,
     pub host: &'a str,
     pub port: u16,
@@ -77,6 +80,9 @@ pub fn judge(facts: &Facts<'_>, policy: Policy) -> Judgement {
     };
     let prose = Explainer { facts, policy };
 
+    if facts.registry && !facts.addresses.iter().any(|(_, a)| a.passed()) {
+        return unreachable_registry(facts, &prose, path);
+    }
     if let Err(failure) = &facts.dns.answer.result {
         let finding = dns_finding(failure.kind);
         let evidence = Evidence {
@@ -152,6 +158,32 @@ pub fn judge(facts: &Facts<'_>, policy: Policy) -> Judgement {
         path,
         finding: None,
         diagnosis: None,
+    }
+}
+
+/// A registry with no VPC endpoint that no address reached: the cause the
+/// probe saw (DNS or the first failure) is the evidence, the way out a NAT
+/// route, an ECR pull-through cache or a copy in ECR.
+fn unreachable_registry(facts: &Facts<'_>, prose: &Explainer<'_>, path: Path) -> Judgement {
+    let finding = Finding::RegistryNeedsInternet;
+    let failure = match &facts.dns.answer.result {
+        Err(f) => Some(f),
+        Ok(_) => facts
+            .addresses
+            .iter()
+            .find_map(|(_, a)| a.failure().map(|(_, f)| f)),
+    };
+    let ips: Vec<IpAddr> = facts.addresses.iter().map(|(_, a)| a.ip).collect();
+    let evidence = Evidence {
+        ips: &ips,
+        failure,
+        cert: None,
+    };
+    Judgement {
+        status: Status::Fail,
+        path,
+        finding: Some(finding),
+        diagnosis: Some(prose.explain(finding, evidence)),
     }
 }
 
@@ -301,6 +333,7 @@ mod tests {
         };
         let facts = Facts {
             service,
+            registry: false,
             region: &region,
             host: "h.example",
             port: 443,

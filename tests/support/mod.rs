@@ -8,7 +8,7 @@
 
 #![allow(dead_code, reason = "each test binary uses part of the support code")]
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -700,18 +700,21 @@ async fn serve_silent(listener: TcpListener, hits: Arc<AtomicUsize>) {
     }
 }
 
-/// An authoritative hickory-server for `amazonaws.com.` on `ip:0` (UDP and TCP, same port).
-async fn start_dns(
-    records: &[(String, Option<String>, Vec<Ipv4Addr>)],
-    at: SocketAddr,
-    tasks: &mut JoinSet<()>,
-) -> std::io::Result<SocketAddr> {
-    let origin = Name::from_str("amazonaws.com.").unwrap();
-    let mut zone: InMemoryZoneHandler =
-        InMemoryZoneHandler::empty(origin.clone(), ZoneType::Primary, AxfrPolicy::Deny);
+/// The zone a test name belongs to: `amazonaws.com.`, or the last two
+/// labels of anything else (`docker.io.`, `ecr.aws.`, `ghcr.io.`).
+fn zone_of(name: &str) -> String {
+    if name == "amazonaws.com" || name.ends_with(".amazonaws.com") {
+        return "amazonaws.com.".to_owned();
+    }
+    let labels: Vec<&str> = name.rsplit('.').take(2).collect();
+    format!("{}.{}.", labels[1], labels[0])
+}
+
+fn empty_zone(origin: &Name) -> InMemoryZoneHandler {
+    let mut zone = InMemoryZoneHandler::empty(origin.clone(), ZoneType::Primary, AxfrPolicy::Deny);
     let soa = SOA::new(
-        Name::from_str("ns.amazonaws.com.").unwrap(),
-        Name::from_str("admin.amazonaws.com.").unwrap(),
+        Name::from_str(&format!("ns.{origin}")).unwrap(),
+        Name::from_str(&format!("admin.{origin}")).unwrap(),
         1,
         3600,
         600,
@@ -719,25 +722,54 @@ async fn start_dns(
         30,
     );
     zone.upsert_mut(Record::from_rdata(origin.clone(), 300, RData::SOA(soa)), 1);
+    zone
+}
+
+/// An authoritative hickory-server for `amazonaws.com.` (and the zones of
+/// any registry names) on `ip:0` (UDP and TCP, same port).
+async fn start_dns(
+    records: &[(String, Option<String>, Vec<Ipv4Addr>)],
+    at: SocketAddr,
+    tasks: &mut JoinSet<()>,
+) -> std::io::Result<SocketAddr> {
+    let mut zones: BTreeMap<String, InMemoryZoneHandler> = BTreeMap::new();
+    zones.insert(
+        "amazonaws.com.".to_owned(),
+        empty_zone(&Name::from_str("amazonaws.com.").unwrap()),
+    );
     for (name, cname_via, ips) in records {
-        let name = Name::from_str(&format!("{name}.")).unwrap();
+        let mut upsert = |owner: &str, record: Record| {
+            zones
+                .entry(zone_of(owner))
+                .or_insert_with(|| empty_zone(&Name::from_str(&zone_of(owner)).unwrap()))
+                .upsert_mut(record, 1);
+        };
+        let fqdn = Name::from_str(&format!("{name}.")).unwrap();
         let holder = match cname_via {
             Some(target) => {
-                let target = Name::from_str(&format!("{target}.")).unwrap();
-                zone.upsert_mut(
-                    Record::from_rdata(name.clone(), 120, RData::CNAME(CNAME(target.clone()))),
-                    1,
+                let target_name = Name::from_str(&format!("{target}.")).unwrap();
+                upsert(
+                    name,
+                    Record::from_rdata(fqdn.clone(), 120, RData::CNAME(CNAME(target_name.clone()))),
                 );
-                target
+                (target.clone(), target_name)
             }
-            None => name,
+            None => (name.clone(), fqdn),
         };
         for ip in ips {
-            zone.upsert_mut(Record::from_rdata(holder.clone(), 60, RData::A(A(*ip))), 1);
+            upsert(
+                &holder.0,
+                Record::from_rdata(holder.1.clone(), 60, RData::A(A(*ip))),
+            );
         }
     }
     let mut catalog = Catalog::new();
-    catalog.upsert(LowerName::from(origin), vec![Arc::new(zone)]);
+    for (origin, zone) in zones {
+        catalog.upsert(
+            LowerName::from(Name::from_str(&origin).unwrap()),
+            vec![Arc::new(zone)],
+        );
+    }
     let udp = UdpSocket::bind(at).await?;
     let addr = udp.local_addr()?;
     let tcp = TcpListener::bind(addr).await?;
