@@ -198,6 +198,13 @@ impl Explainer<'_> {
                  behind; otherwise an intercepting device is presenting a fresh certificate.",
                 cert = self.presented()
             ),
+            Finding::PublicPath if self.facts.registry => format!(
+                "{host} was reached over public addresses ({ips}): image pulls from it leave the \
+                 VPC through a NAT or internet gateway, and --expect private forbids that. A \
+                 registry outside AWS has no VPC endpoint; pull through an ECR pull-through \
+                 cache rule (the task's own registry, served by the ecr.api, ecr.dkr and S3 \
+                 endpoints) or copy the image into ECR."
+            ),
             Finding::PublicPath => format!(
                 "{host} was reached over public addresses ({ips}): this traffic leaves the VPC \
                  through a NAT or internet gateway, and --expect private forbids that. Create \

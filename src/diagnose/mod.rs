@@ -577,6 +577,48 @@ mod tests {
     }
 
     #[test]
+    fn registries_fail_with_their_own_paragraphs() {
+        let region = region();
+        let judge_registry = |addrs: &[AddressProbe], expect: Expect| {
+            let network = Network::new(vec!["10.0.0.0/8".parse().unwrap()], None);
+            let classed: Vec<(AddressClass, &AddressProbe)> = addrs
+                .iter()
+                .map(|a| (network.classify(a.ip).class, a))
+                .collect();
+            let dns = dns_ok(&addrs.iter().collect::<Vec<_>>());
+            let facts = Facts {
+                service: None,
+                registry: true,
+                region: &region,
+                host: "registry-1.docker.io",
+                port: 443,
+                dns: &dns,
+                addresses: &classed,
+            };
+            judge(&facts, policy(expect))
+        };
+        let timeout = Some((Phase::Tcp, FailureKind::Timeout));
+        let j = judge_registry(&[addr("44.205.64.79", timeout)], Expect::Any);
+        assert_eq!(
+            (j.status, j.finding),
+            (Status::Fail, Some(Finding::RegistryNeedsInternet))
+        );
+        assert!(j.diagnosis.unwrap().contains("pull-through cache"));
+        let j = judge_registry(&[addr("44.205.64.79", None)], Expect::Private);
+        assert_eq!(
+            (j.status, j.finding),
+            (Status::Fail, Some(Finding::PublicPath))
+        );
+        let d = j.diagnosis.unwrap();
+        assert!(
+            d.contains("no VPC endpoint") && !d.contains("(not an AWS service)"),
+            "{d}"
+        );
+        let j = judge_registry(&[addr("44.205.64.79", None)], Expect::Any);
+        assert_eq!((j.status, j.path), (Status::Ok, Path::Public));
+    }
+
+    #[test]
     fn certificate_warnings() {
         let sm = Some(Service::Secretsmanager);
         let mut proxy = addr("10.0.1.5", None);
