@@ -129,15 +129,23 @@ fn short(service: &str) -> &str {
         .map_or(service, |(_, name)| name)
 }
 
+/// The two comment lines both code formats start with.
+fn header(report: &Report, tail: &str) -> String {
+    format!(
+        "# vpce-probe fix: {PROPOSAL}.\n# From a check in {} at {}{tail}\n",
+        report.region, report.started_at
+    )
+}
+
 /// Terraform for the AWS provider (5.x and later).
 pub fn terraform(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> io::Result<()> {
     let (unknowns, prefix_lists) = unknowns(remedies);
-    let mut s = String::new();
-    let _ = writeln!(s, "# vpce-probe fix: {PROPOSAL}.");
-    let _ = writeln!(
-        s,
-        "# From a check in {} at {}: {} endpoint(s) failed, {} warned.",
-        report.region, report.started_at, report.summary.fail, report.summary.warn
+    let mut s = header(
+        report,
+        &format!(
+            ": {} endpoint(s) failed, {} warned.",
+            report.summary.fail, report.summary.warn
+        ),
     );
     let _ = writeln!(
         s,
@@ -283,13 +291,7 @@ fn terraform_block(r: &Remedy) -> String {
 /// AWS CLI commands, placeholders first.
 pub fn cli(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> io::Result<()> {
     let (unknowns, prefix_lists) = unknowns(remedies);
-    let mut s = String::new();
-    let _ = writeln!(s, "# vpce-probe fix: {PROPOSAL}.");
-    let _ = writeln!(
-        s,
-        "# From a check in {} at {}. Fill in the placeholders, then run what applies.",
-        report.region, report.started_at
-    );
+    let mut s = header(report, ". Fill in the placeholders, then run what applies.");
     let _ = writeln!(s, "REGION={}", report.region);
     for u in unknowns {
         let _ = writeln!(
