@@ -261,6 +261,15 @@ pub struct ProbeArgs {
     )]
     pub metadata_timeout: String,
 
+    /// HTTPS proxy the app's AWS SDK uses, http://[USER:PASS@]HOST[:PORT], to probe that route too;
+    /// "none" for none. Default: HTTPS_PROXY, then https_proxy.
+    #[arg(long, env = "VPCE_PROBE_HTTPS_PROXY", value_name = "URL")]
+    pub https_proxy: Option<String>,
+
+    /// Hosts that bypass the proxy, comma-separated, as NO_PROXY. Default: NO_PROXY, then no_proxy.
+    #[arg(long, env = "VPCE_PROBE_NO_PROXY", value_name = "LIST")]
+    pub no_proxy: Option<String>,
+
     /// Log filter for stderr, e.g. info, vpce_probe=debug (default: our warnings, other crates' errors).
     #[arg(
         long,

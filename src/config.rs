@@ -30,6 +30,7 @@ use crate::plan::{Request, ServicesSource};
 use crate::printable::printable;
 use crate::probe::ProbeSettings;
 use crate::probe::dns::{DnsConfig, Resolver};
+use crate::proxy::Proxy;
 use crate::render::Output;
 
 /// A usage or configuration error: one line, naming the input (exit code 2).
@@ -135,7 +136,7 @@ impl Config {
         }
         let port = parse_port(&args.port)
             .ok_or_else(|| invalid("--port", &args.port, "expected a port from 1 to 65535"))?;
-        let probe = probe_settings(args)?;
+        let probe = probe_settings(args, env)?;
         let vpc_cidrs = parse_cidrs(&args.vpc_cidrs)?;
         let policy = Policy {
             expect: args.expect,
@@ -216,7 +217,10 @@ pub fn require_format(
 }
 
 /// How to probe: resolver, limits, trust.
-fn probe_settings(args: &ProbeArgs) -> Result<ProbeSettings, ConfigError> {
+fn probe_settings(
+    args: &ProbeArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ProbeSettings, ConfigError> {
     Ok(ProbeSettings {
         dns: DnsConfig {
             resolver: match &args.dns_server {
@@ -234,7 +238,18 @@ fn probe_settings(args: &ProbeArgs) -> Result<ProbeSettings, ConfigError> {
         deadline: parse_duration("--deadline", &args.deadline)?,
         concurrency: parse_bounded("--concurrency", &args.concurrency, 1, 4096)?,
         roots: Arc::new(load_roots(args.ca_file.as_deref())?),
+        proxy: proxy_settings(args, env)?,
     })
+}
+
+/// The proxy from `--https-proxy` (or `VPCE_PROBE_HTTPS_PROXY`), else
+/// `HTTPS_PROXY`, else `https_proxy`; errors name the variable.
+fn proxy_settings(
+    args: &ProbeArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<Proxy>, ConfigError> {
+    crate::proxy::settings(args.https_proxy.as_deref(), args.no_proxy.as_deref(), env)
+        .map_err(|e| invalid(e.source, &e.value, e.why))
 }
 
 /// The validated configuration of `watch`.

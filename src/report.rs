@@ -77,6 +77,28 @@ pub struct EndpointReport {
     pub diagnosis: Option<String>,
     pub dns: DnsReport,
     pub addresses: Vec<AddressReport>,
+    /// The route through the app's HTTPS proxy; absent when none is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<ProxyReport>,
+}
+
+/// The route through the HTTPS proxy the app's SDK would use.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProxyReport {
+    /// `http://host:port`, never with credentials.
+    pub url: String,
+    /// Whether the SDK would send this endpoint to the proxy.
+    pub used: bool,
+    /// The `NO_PROXY` entry that exempts the host, and the SDK families
+    /// that would not honour it.
+    pub no_proxy_match: Option<crate::proxy::NoProxyMatch>,
+    /// A verified handshake completed through the tunnel.
+    pub ok: bool,
+    /// Connecting to the proxy and its answer to `CONNECT`.
+    pub connect_ms: Option<f64>,
+    pub status_code: Option<u16>,
+    pub tls: Option<TlsReport>,
+    pub error: Option<ErrorReport>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -184,6 +206,30 @@ fn cert_report(c: &CertInfo) -> CertReport {
     }
 }
 
+fn tls_report(t: &Timed<crate::probe::TlsSession>, cert: Option<&CertInfo>) -> TlsReport {
+    TlsReport {
+        ok: t.result.is_ok(),
+        handshake_ms: millis(t.elapsed),
+        version: t.result.as_ref().ok().map(|s| s.version.clone()),
+        cipher: t.result.as_ref().ok().map(|s| s.cipher.clone()),
+        certificate: cert.map(cert_report),
+        error: t.result.as_ref().err().map(error_report),
+    }
+}
+
+fn proxy_report(p: &crate::probe::proxy::ProxyProbe) -> ProxyReport {
+    ProxyReport {
+        url: p.shown.clone(),
+        used: p.used,
+        no_proxy_match: p.no_proxy_match.clone(),
+        ok: p.passed(),
+        connect_ms: p.connect.as_ref().map(|c| millis(c.elapsed)),
+        status_code: p.status_code,
+        tls: p.tls.as_ref().map(|t| tls_report(t, p.cert.as_ref())),
+        error: p.failure().map(error_report),
+    }
+}
+
 fn address_report(c: &Classification, a: &AddressProbe) -> AddressReport {
     AddressReport {
         ip: a.ip,
@@ -195,14 +241,7 @@ fn address_report(c: &Classification, a: &AddressProbe) -> AddressReport {
             connect_ms: millis(a.tcp.elapsed),
             error: a.tcp.result.as_ref().err().map(error_report),
         },
-        tls: a.tls.as_ref().map(|t: &Timed<_>| TlsReport {
-            ok: t.result.is_ok(),
-            handshake_ms: millis(t.elapsed),
-            version: t.result.as_ref().ok().map(|s| s.version.clone()),
-            cipher: t.result.as_ref().ok().map(|s| s.cipher.clone()),
-            certificate: a.cert.as_ref().map(cert_report),
-            error: t.result.as_ref().err().map(error_report),
-        }),
+        tls: a.tls.as_ref().map(|t| tls_report(t, a.cert.as_ref())),
     }
 }
 
@@ -273,6 +312,7 @@ fn endpoint_report(
         &Facts {
             service: endpoint.kind.service(),
             registry: endpoint.kind == crate::plan::Kind::Registry,
+            proxy: probe.proxy(),
             region: &endpoint.region,
             host: &host,
             port: endpoint.port,
@@ -336,5 +376,6 @@ fn endpoint_report(
             .zip(direct)
             .map(|(c, a)| address_report(c, a))
             .collect(),
+        proxy: probe.proxy().map(proxy_report),
     }
 }

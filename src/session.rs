@@ -33,7 +33,16 @@ impl Session {
         let discovery = metadata::discover(config.metadata.as_ref()).await;
         let plan = plan::build(&config.plan, discovery.task.as_ref())?;
         let prober = Arc::new(Prober::new(&config.probe)?);
-        let context = Context::new(&discovery, &plan, prober.nameservers());
+        let mut context = Context::new(&discovery, &plan, prober.nameservers());
+        if let Some(proxy) = &config.probe.proxy
+            && !crate::proxy::exempts_credentials(&proxy.no_proxy)
+        {
+            context.notes.get_or_insert_with(Vec::new).push(format!(
+                "an HTTPS proxy ({}) is set and NO_PROXY lacks 169.254.170.2: the Go SDK v2 \
+                 then fetches the task role's credentials through the proxy",
+                proxy.shown
+            ));
+        }
         let network = Network::new(
             config.vpc_cidrs.clone(),
             discovery.task.as_ref().and_then(|t| t.subnet_cidr),

@@ -301,6 +301,7 @@ fn judge(
     let facts = Facts {
         service,
         registry: false,
+        proxy: None,
         region,
         host,
         port: addr.map_or(443, |a| a.port()),

@@ -52,6 +52,10 @@ pub enum Finding {
     PublicPath,
     DeadlineExceeded,
     RegistryNeedsInternet,
+    ProxyBypassesEndpoint,
+    ProxyUnreachable,
+    ProxyDenied,
+    ProxyPath,
 }
 
 impl Finding {

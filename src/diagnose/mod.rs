@@ -12,6 +12,7 @@ use std::time::Duration;
 use crate::catalog::{Region, Service};
 use crate::choices::Expect;
 use crate::classify::{self, AddressClass, EndpointRole, Path};
+use crate::probe::proxy::ProxyProbe;
 use crate::probe::{AddressProbe, CertInfo, DnsOutcome, Failure};
 
 use explain::{Evidence, Explainer};
@@ -32,6 +33,8 @@ pub struct Facts<'a> {
     /// A container registry with no VPC endpoint (judged like a target, but
     /// failing as one an isolated subnet cannot reach).
     pub registry: bool,
+    /// The route through the app's HTTPS proxy, when one is set.
+    pub proxy: Option<&'a ProxyProbe>,
     pub region: &'a Region,
     pub host: &'a str,
     pub port: u16,
@@ -59,10 +62,65 @@ pub struct Judgement {
     pub diagnosis: Option<String>,
 }
 
-/// Judges one endpoint. Order of precedence: DNS failure; every address
+/// Judges one endpoint: the platform's direct route first (see
+/// [`judge_direct`]); then, when the app's SDK would use a proxy, a proxy
+/// that fails, traffic the proxy takes out of the VPC under `--expect
+/// private`, and a proxy that bypasses a working interface endpoint.
+pub fn judge(facts: &Facts<'_>, policy: Policy) -> Judgement {
+    let direct = judge_direct(facts, policy);
+    match facts.proxy.filter(|p| p.used) {
+        Some(proxy) if direct.status != Status::Fail => {
+            judge_proxy(facts, policy, proxy, direct.path).unwrap_or(direct)
+        }
+        _ => direct,
+    }
+}
+
+/// The proxy route's own finding, if it has one.
+fn judge_proxy(
+    facts: &Facts<'_>,
+    policy: Policy,
+    proxy: &ProxyProbe,
+    direct_path: Path,
+) -> Option<Judgement> {
+    let prose = Explainer { facts, policy };
+    let (status, finding) = match (proxy.failure(), proxy.status_code) {
+        (Some(_), Some(code)) if !(200..300).contains(&code) => {
+            (Status::Fail, Finding::ProxyDenied)
+        }
+        (Some(_), _) if proxy.tls.is_none() => (Status::Fail, Finding::ProxyUnreachable),
+        (Some(f), _) => (
+            Status::Fail,
+            address_finding(
+                EndpointRole::Target,
+                AddressClass::Public,
+                crate::probe::Phase::Tls,
+                f.kind,
+            ),
+        ),
+        (None, _) if policy.expect == Expect::Private => (Status::Fail, Finding::ProxyPath),
+        (None, _) if facts.service.is_some() && direct_path == Path::InterfaceEndpoint => {
+            (Status::Warn, Finding::ProxyBypassesEndpoint)
+        }
+        (None, _) => return None,
+    };
+    let evidence = Evidence {
+        ips: &[],
+        failure: proxy.failure(),
+        cert: proxy.cert.as_ref(),
+    };
+    Some(Judgement {
+        status,
+        path: direct_path,
+        finding: Some(finding),
+        diagnosis: Some(prose.explain(finding, evidence)),
+    })
+}
+
+/// Judges the direct route. Order of precedence: DNS failure; every address
 /// failing; a public path under `--expect private`; some addresses
 /// failing; TLS interception; a certificate expiring soon.
-pub fn judge(facts: &Facts<'_>, policy: Policy) -> Judgement {
+pub fn judge_direct(facts: &Facts<'_>, policy: Policy) -> Judgement {
     let role = facts.role();
     let path = classify::path(
         role,
@@ -334,6 +392,7 @@ mod tests {
         let facts = Facts {
             service,
             registry: false,
+            proxy: None,
             region: &region,
             host: "h.example",
             port: 443,
@@ -589,6 +648,7 @@ mod tests {
             let facts = Facts {
                 service: None,
                 registry: true,
+                proxy: None,
                 region: &region,
                 host: "registry-1.docker.io",
                 port: 443,

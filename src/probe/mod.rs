@@ -10,6 +10,7 @@
 //! the network does.
 
 pub mod dns;
+pub mod proxy;
 pub mod tcp;
 pub mod tls;
 
@@ -200,20 +201,14 @@ impl AddressProbe {
     }
 }
 
-/// How the probe went to an endpoint's addresses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RouteKind {
-    /// Straight to each resolved address, as the ECS platform (image pulls,
-    /// secrets, awslogs) does.
-    Direct,
-}
-
-/// One way to an endpoint, and what happened at each address on it.
+/// One way to an endpoint, and what happened on it.
 #[derive(Debug, Clone)]
-pub struct Route {
-    pub kind: RouteKind,
-    pub addresses: Vec<AddressProbe>,
+pub enum Route {
+    /// Straight to each resolved address, as the ECS platform (image pulls,
+    /// secrets, awslogs) does; the addresses in DNS order.
+    Direct(Vec<AddressProbe>),
+    /// Through the HTTPS proxy the app's SDK would use.
+    Proxy(Box<proxy::ProxyProbe>),
 }
 
 /// Everything learned about one planned endpoint: its DNS answer and each
@@ -229,10 +224,7 @@ impl EndpointProbe {
     pub fn direct(dns: DnsOutcome, addresses: Vec<AddressProbe>) -> Self {
         Self {
             dns,
-            routes: vec![Route {
-                kind: RouteKind::Direct,
-                addresses,
-            }],
+            routes: vec![Route::Direct(addresses)],
         }
     }
 
@@ -240,8 +232,19 @@ impl EndpointProbe {
     pub fn direct_addresses(&self) -> &[AddressProbe] {
         self.routes
             .iter()
-            .find(|r| r.kind == RouteKind::Direct)
-            .map_or(&[], |r| &r.addresses)
+            .find_map(|r| match r {
+                Route::Direct(a) => Some(a.as_slice()),
+                Route::Proxy(_) => None,
+            })
+            .unwrap_or(&[])
+    }
+
+    /// The proxy route, when a proxy is configured.
+    pub fn proxy(&self) -> Option<&proxy::ProxyProbe> {
+        self.routes.iter().find_map(|r| match r {
+            Route::Proxy(p) => Some(p.as_ref()),
+            Route::Direct(_) => None,
+        })
     }
 }
 
@@ -257,6 +260,8 @@ pub struct ProbeSettings {
     pub concurrency: usize,
     /// The compiled-in web PKI roots plus any `--ca-file` certificates.
     pub roots: Arc<rustls::RootCertStore>,
+    /// The proxy the app's SDK would use, when one is set.
+    pub proxy: Option<crate::proxy::Proxy>,
 }
 
 /// Probes a plan. Built once per run (watch mode reuses it across rounds).
@@ -265,6 +270,7 @@ pub struct Prober {
     tls: tls::TlsProber,
     timeout: Duration,
     permits: Arc<Semaphore>,
+    proxy: Option<crate::proxy::Proxy>,
 }
 
 impl Prober {
@@ -274,6 +280,7 @@ impl Prober {
             tls: tls::TlsProber::new(Arc::clone(&settings.roots)),
             timeout: settings.timeout,
             permits: Arc::new(Semaphore::new(settings.concurrency)),
+            proxy: settings.proxy.clone(),
         })
     }
 
@@ -342,7 +349,12 @@ impl Prober {
             }
         }))
         .await;
-        EndpointProbe::direct(dns, addresses)
+        let mut probe = EndpointProbe::direct(dns, addresses);
+        if let Some(settings) = &self.proxy {
+            let via = proxy::probe(self, settings, endpoint, budget).await;
+            probe.routes.push(Route::Proxy(Box::new(via)));
+        }
+        probe
     }
 
     async fn probe_address(

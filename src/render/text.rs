@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use crate::diagnose::Status;
 use crate::plan::PlanRow;
-use crate::report::{AddressReport, CertReport, EndpointReport, Report, Verdict};
+use crate::report::{AddressReport, CertReport, EndpointReport, ProxyReport, Report, Verdict};
 
 const INDENT: &str = "      ";
 const WIDTH: usize = 96;
@@ -157,6 +157,9 @@ fn endpoint(style: &Style, e: &EndpointReport, out: &mut impl Write) -> io::Resu
             )?;
         }
     }
+    if let Some(p) = &e.proxy {
+        proxy(p, out)?;
+    }
     if let (Some(finding), Some(diagnosis)) = (&e.finding, &e.diagnosis) {
         writeln!(out, "{INDENT}finding  {}", serde_plain(finding))?;
         for line in wrap(diagnosis, WIDTH - INDENT.len()) {
@@ -164,6 +167,37 @@ fn endpoint(style: &Style, e: &EndpointReport, out: &mut impl Write) -> io::Resu
         }
     }
     Ok(())
+}
+
+/// The route through the app's proxy, on one line.
+fn proxy(p: &ProxyReport, out: &mut impl Write) -> io::Result<()> {
+    let how = if !p.used {
+        let entry = p.no_proxy_match.as_ref().map_or("", |m| m.entry.as_str());
+        format!("not used: NO_PROXY entry '{entry}'")
+    } else if let Some(err) = &p.error {
+        let status = p
+            .status_code
+            .map_or_else(String::new, |c| format!("CONNECT {c}  "));
+        format!(
+            "{status}{} after {:.1} ms",
+            err.message,
+            p.connect_ms.unwrap_or(0.0)
+        )
+    } else {
+        let tls = p.tls.as_ref().map_or_else(String::new, |t| {
+            format!(
+                "  tls {:.1} ms  {}",
+                t.handshake_ms,
+                t.version.as_deref().unwrap_or("")
+            )
+        });
+        format!(
+            "CONNECT {} in {:.1} ms{tls}",
+            p.status_code.unwrap_or(0),
+            p.connect_ms.unwrap_or(0.0)
+        )
+    };
+    writeln!(out, "{INDENT}proxy    {}  {how}", p.url)
 }
 
 fn address(a: &AddressReport, out: &mut impl Write) -> io::Result<()> {
