@@ -351,6 +351,9 @@ impl Prober {
         .await;
         let mut probe = EndpointProbe::direct(dns, addresses);
         if let Some(settings) = &self.proxy {
+            // One more connection: it holds a permit like the others (past
+            // the deadline there is none, and the budget fails the attempt).
+            let _permit = self.permit(budget).await;
             let via = proxy::probe(self, settings, endpoint, budget).await;
             probe.routes.push(Route::Proxy(Box::new(via)));
         }

@@ -25,8 +25,6 @@ pub struct ProxyProbe {
     pub used: bool,
     /// The `NO_PROXY` entry that exempts the host, when one does.
     pub no_proxy_match: Option<NoProxyMatch>,
-    /// The proxy's address, once resolved.
-    pub address: Option<SocketAddr>,
     /// The connection to the proxy and its answer to `CONNECT`; absent when
     /// not used.
     pub connect: Option<Timed<()>>,
@@ -118,7 +116,6 @@ pub async fn probe(
         shown: proxy.shown.clone(),
         used: no_proxy_match.is_none(),
         no_proxy_match,
-        address: None,
         connect: None,
         status_code: None,
         tls: None,
@@ -146,7 +143,6 @@ pub async fn probe(
         return out;
     };
     let address = SocketAddr::new(ip, proxy.port);
-    out.address = Some(address);
     let authority = match &endpoint.host {
         Host::Ip(std::net::IpAddr::V6(v6)) => format!("[{v6}]:{}", endpoint.port),
         h => format!("{h}:{}", endpoint.port),
