@@ -298,11 +298,22 @@ impl Prober {
         deadline: Instant,
     ) -> Vec<EndpointProbe> {
         let budget = Budget::new(self.timeout, deadline);
+        // The proxy's address, looked up once a round for every endpoint.
+        let proxy = match &self.proxy {
+            Some(p) => Some(Arc::new(proxy::resolve(self, p, budget).await)),
+            None => None,
+        };
         let mut set = JoinSet::new();
         for (index, endpoint) in plan.iter().enumerate() {
             let this = Arc::clone(self);
             let endpoint = endpoint.clone();
-            set.spawn(async move { (index, this.probe_endpoint(&endpoint, budget).await) });
+            let proxy = proxy.clone();
+            set.spawn(async move {
+                let probe = this
+                    .probe_endpoint(&endpoint, proxy.as_deref(), budget)
+                    .await;
+                (index, probe)
+            });
         }
         let mut results: Vec<Option<EndpointProbe>> = vec![None; plan.len()];
         while let Some(joined) = set.join_next().await {
@@ -320,7 +331,12 @@ impl Prober {
             .collect()
     }
 
-    async fn probe_endpoint(&self, endpoint: &Endpoint, budget: Budget) -> EndpointProbe {
+    async fn probe_endpoint(
+        &self,
+        endpoint: &Endpoint,
+        proxy_address: Option<&Result<SocketAddr, Failure>>,
+        budget: Budget,
+    ) -> EndpointProbe {
         let dns = {
             let _permit = self.permit(budget).await;
             self.dns.resolve(&endpoint.host, budget).await
@@ -350,11 +366,11 @@ impl Prober {
         }))
         .await;
         let mut probe = EndpointProbe::direct(dns, addresses);
-        if let Some(settings) = &self.proxy {
+        if let (Some(settings), Some(address)) = (&self.proxy, proxy_address) {
             // One more connection: it holds a permit like the others (past
             // the deadline there is none, and the budget fails the attempt).
             let _permit = self.permit(budget).await;
-            let via = proxy::probe(self, settings, endpoint, budget).await;
+            let via = proxy::probe(self, settings, address, endpoint, budget).await;
             probe.routes.push(Route::Proxy(Box::new(via)));
         }
         probe

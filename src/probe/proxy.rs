@@ -104,10 +104,37 @@ async fn open_tunnel(
     (connect, conn_task)
 }
 
-/// Probes `endpoint` through `proxy`, within the run's budget.
+/// The proxy's address, its name resolved by the probe's resolver like any
+/// other, or why it has none.
+pub async fn resolve(
+    prober: &Prober,
+    proxy: &Proxy,
+    budget: Budget,
+) -> Result<SocketAddr, Failure> {
+    let resolved = prober.dns.resolve(&proxy.host, budget).await;
+    match resolved.answer.result {
+        Ok(r) => r
+            .addresses
+            .first()
+            .map(|a| SocketAddr::new(a.ip, proxy.port))
+            .ok_or_else(|| {
+                Failure::new(
+                    FailureKind::Unreachable,
+                    format!("the proxy {} has no address", proxy.host),
+                )
+            }),
+        Err(f) => Err(Failure::new(
+            FailureKind::Unreachable,
+            format!("cannot resolve the proxy {}: {}", proxy.host, f.detail),
+        )),
+    }
+}
+
+/// Probes `endpoint` through `proxy` (at `address`), within the run's budget.
 pub async fn probe(
     prober: &Prober,
     proxy: &Proxy,
+    address: &Result<SocketAddr, Failure>,
     endpoint: &Endpoint,
     budget: Budget,
 ) -> ProxyProbe {
@@ -124,25 +151,13 @@ pub async fn probe(
     if !out.used {
         return out;
     }
-    // The proxy's own name is resolved like any other, by the probe's resolver.
-    let resolved = prober.dns.resolve(&proxy.host, budget).await;
-    let ip = match &resolved.answer.result {
-        Ok(r) => r.addresses.first().map(|a| a.ip),
-        Err(_) => None,
+    let address = match address {
+        Ok(a) => *a,
+        Err(f) => {
+            out.connect = Some(Timed::instant(Err(f.clone())));
+            return out;
+        }
     };
-    let Some(ip) = ip else {
-        let detail = resolved
-            .answer
-            .result
-            .err()
-            .map_or_else(|| "no address".to_owned(), |f| f.detail);
-        out.connect = Some(Timed::instant(Err(Failure::new(
-            FailureKind::Unreachable,
-            format!("cannot resolve the proxy {}: {detail}", proxy.host),
-        ))));
-        return out;
-    };
-    let address = SocketAddr::new(ip, proxy.port);
     let authority = match &endpoint.host {
         Host::Ip(std::net::IpAddr::V6(v6)) => format!("[{v6}]:{}", endpoint.port),
         h => format!("{h}:{}", endpoint.port),
