@@ -185,6 +185,12 @@ impl Service {
         }
     }
 
+    /// The service with this endpoint name (`ecr.api`, `logs`, ...).
+    pub fn named(name: &str) -> Option<&'static Self> {
+        let all: &'static [Self] = &Self::ALL;
+        all.iter().find(|s| s.name() == name)
+    }
+
     /// S3 is the one service reached through a *gateway* endpoint: its names
     /// resolve to public addresses by design.
     pub fn is_gateway(self) -> bool {
@@ -281,7 +287,7 @@ pub fn parse_services<S: AsRef<str>>(names: &[S]) -> Result<Vec<Service>, Unknow
         if name.is_empty() {
             continue;
         }
-        let expanded: &[Service] = if let Some(s) = Service::ALL.iter().find(|s| s.name() == name) {
+        let expanded: &[Service] = if let Some(s) = Service::named(name) {
             std::slice::from_ref(s)
         } else if let Some((_, members, _)) = BUNDLES.iter().find(|(n, _, _)| *n == name) {
             members

@@ -241,10 +241,7 @@ pub fn build(config: &Request, task: Option<&TaskInfo>) -> Result<Plan, MissingR
             let Some(host) = Host::parse(&image.registry.host) else {
                 continue;
             };
-            if plan.endpoints.iter().any(|e| e.host == host) {
-                continue;
-            }
-            plan.endpoints.push(Endpoint {
+            plan.add(Endpoint {
                 kind: Kind::Registry,
                 host,
                 port: image.registry.port.unwrap_or(config.port),
@@ -292,17 +289,21 @@ impl Plan {
             tracing::warn!(host = %name, "not a valid hostname; left out of the plan");
             return;
         };
-        let host = Host::Name(dns_name);
-        if self.endpoints.iter().any(|e| e.host == host) {
-            return;
-        }
-        self.endpoints.push(Endpoint {
+        self.add(Endpoint {
             kind: Kind::Aws(service),
-            host,
+            host: Host::Name(dns_name),
             port: config.port,
             region: region.clone(),
             reason: reason.clone(),
         });
+    }
+
+    /// Adds an endpoint unless the same host is already planned (the first
+    /// reason to need a host is the one reported).
+    fn add(&mut self, endpoint: Endpoint) {
+        if !self.endpoints.iter().any(|e| e.host == endpoint.host) {
+            self.endpoints.push(endpoint);
+        }
     }
 
     /// The rows `endpoints` prints, one per planned endpoint.

@@ -151,7 +151,7 @@ fn service_in(text: &str, host: Option<&str>) -> Option<String> {
             return aws(Service::S3);
         }
         let first = h.split('.').next().unwrap_or_default();
-        if let Some(s) = Service::ALL.iter().find(|s| s.name() == first) {
+        if let Some(s) = Service::named(first) {
             return aws(*s);
         }
     }
@@ -181,9 +181,7 @@ pub fn explain(text: &str) -> Explanation {
     let error = error_in(text);
     let service = service_in(text, host.as_deref());
     let region = region_in(text);
-    let catalog = service
-        .as_deref()
-        .and_then(|s| Service::ALL.iter().find(|x| x.name() == s).copied());
+    let catalog = service.as_deref().and_then(Service::named).copied();
     let judged = match (&region, error) {
         (Some(region), Some(kind)) => judge(catalog, region, host.as_deref(), addr, kind),
         _ => None,
