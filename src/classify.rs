@@ -4,9 +4,9 @@
 //! subnet, answers for any address; [`path`] names the way an endpoint's
 //! traffic went. Pure, table-tested.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
-use ipnet::IpNet;
+use ipnet::{IpNet, Ipv6Net};
 use serde::Serialize;
 
 /// The ranges counted as "inside the VPC" when `--vpc-cidr` is absent: the
@@ -68,14 +68,94 @@ impl Path {
     }
 }
 
+/// An address's family, as the report names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    Ipv4,
+    Ipv6,
+}
+
+impl Family {
+    /// The family of an address (an IPv4-mapped IPv6 address is IPv4).
+    pub fn of(ip: IpAddr) -> Self {
+        match ip.to_canonical() {
+            IpAddr::V4(_) => Self::Ipv4,
+            IpAddr::V6(_) => Self::Ipv6,
+        }
+    }
+
+    /// `IPv4` or `IPv6`, for prose.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ipv4 => "IPv4",
+            Self::Ipv6 => "IPv6",
+        }
+    }
+
+    /// The other family.
+    #[must_use]
+    pub fn other(self) -> Self {
+        match self {
+            Self::Ipv4 => Self::Ipv6,
+            Self::Ipv6 => Self::Ipv4,
+        }
+    }
+
+    /// The destination that means "anywhere" in a security-group rule.
+    pub fn anywhere(self) -> &'static str {
+        match self {
+            Self::Ipv4 => "0.0.0.0/0",
+            Self::Ipv6 => "::/0",
+        }
+    }
+}
+
+/// The NAT64 prefixes DNS64 synthesises addresses in: the well-known
+/// `64:ff9b::/96` (RFC 6052, what Route 53 Resolver DNS64 uses) and the
+/// local-use `64:ff9b:1::/48` (RFC 8215).
+pub const NAT64_PREFIXES: [&str; 2] = ["64:ff9b::/96", "64:ff9b:1::/48"];
+
+/// The IPv4 address a DNS64-synthesised address carries, when `ip` is one.
+/// Both prefixes are read with the /96 layout (the IPv4 address in the last
+/// 32 bits), the one Route 53 Resolver uses and the usual choice inside
+/// `64:ff9b:1::/48`.
+pub fn nat64_ipv4(ip: IpAddr) -> Option<Ipv4Addr> {
+    let IpAddr::V6(v6) = ip else {
+        return None;
+    };
+    let segments = v6.segments();
+    let well_known = segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0];
+    let local_use = segments[..3] == [0x64, 0xff9b, 1];
+    (well_known || local_use).then(|| {
+        let octets = v6.octets();
+        Ipv4Addr::new(octets[12], octets[13], octets[14], octets[15])
+    })
+}
+
+/// The VPC's IPv6 range, from the task's IPv6 subnet: Amazon-provided VPC
+/// blocks are /56 and their subnets sit inside them, so the /56 holding the
+/// subnet is the VPC's. A subnet wider than /56 (a VPC from a BYOIP or IPAM
+/// pool) is taken as it is.
+pub fn vpc_ipv6_range(subnet: Ipv6Net) -> Ipv6Net {
+    if subnet.prefix_len() <= 56 {
+        return subnet.trunc();
+    }
+    Ipv6Net::new(subnet.addr(), 56)
+        .expect("56 is a valid IPv6 prefix length")
+        .trunc()
+}
+
 /// What the run knows about the network around the task.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Network {
     /// Ranges counted as inside the VPC (`--vpc-cidr`, or the defaults).
     vpc: Vec<IpNet>,
-    /// The task's own subnet, from task metadata: inside the VPC whatever
-    /// the configured ranges say.
-    task_subnet: Option<IpNet>,
+    /// The task's own subnets (IPv4 and IPv6), from task metadata: inside
+    /// the VPC whatever the configured ranges say.
+    task_subnets: Vec<IpNet>,
+    /// The VPC's IPv6 range, taken from the task's IPv6 subnet.
+    vpc_ipv6: Option<Ipv6Net>,
 }
 
 /// Why an address got its class.
@@ -85,6 +165,11 @@ pub enum Why {
     TaskSubnet(IpNet),
     /// It is inside this VPC range.
     VpcRange(IpNet),
+    /// It is inside the VPC's IPv6 range, taken from the task's subnet.
+    VpcIpv6Range(Ipv6Net),
+    /// DNS64 synthesised it: the traffic goes out through NAT64 to this
+    /// IPv4 address.
+    Nat64(Ipv4Addr),
     /// It is outside every range known to be the VPC.
     Outside,
 }
@@ -93,31 +178,73 @@ pub enum Why {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Classification {
     pub class: AddressClass,
+    pub family: Family,
     pub in_task_subnet: bool,
     pub why: Why,
 }
 
+impl Classification {
+    /// The IPv4 address behind a DNS64-synthesised address.
+    pub fn nat64(&self) -> Option<Ipv4Addr> {
+        match self.why {
+            Why::Nat64(v4) => Some(v4),
+            _ => None,
+        }
+    }
+}
+
 impl Network {
     pub fn new(vpc: Vec<IpNet>, task_subnet: Option<IpNet>) -> Self {
-        Self { vpc, task_subnet }
+        Self {
+            vpc,
+            task_subnets: task_subnet.into_iter().collect(),
+            vpc_ipv6: None,
+        }
+    }
+
+    /// Adds the task's IPv6 subnet; with `assume_vpc_range` (no
+    /// `--vpc-cidr`), also the /56 around it as the VPC's IPv6 range, which
+    /// is returned for the context's note.
+    pub fn with_task_ipv6(
+        mut self,
+        subnet: Ipv6Net,
+        assume_vpc_range: bool,
+    ) -> (Self, Option<Ipv6Net>) {
+        self.task_subnets.push(IpNet::V6(subnet.trunc()));
+        if assume_vpc_range {
+            self.vpc_ipv6 = Some(vpc_ipv6_range(subnet));
+        }
+        let range = self.vpc_ipv6;
+        (self, range)
     }
 
     /// Classifies an address. IPv4-mapped IPv6 addresses are judged as the
-    /// IPv4 address they carry.
+    /// IPv4 address they carry; DNS64-synthesised ones are public whatever
+    /// the ranges say (NAT64 runs on a NAT gateway).
     pub fn classify(&self, ip: IpAddr) -> Classification {
         let ip = ip.to_canonical();
-        let subnet = self.task_subnet.filter(|n| n.contains(&ip));
-        let why = match (subnet, self.vpc.iter().find(|n| n.contains(&ip))) {
-            (Some(net), _) => Why::TaskSubnet(net),
-            (None, Some(net)) => Why::VpcRange(*net),
-            (None, None) => Why::Outside,
+        let subnet = self.task_subnets.iter().find(|n| n.contains(&ip)).copied();
+        let why = if let Some(v4) = nat64_ipv4(ip) {
+            Why::Nat64(v4)
+        } else if let Some(net) = subnet {
+            Why::TaskSubnet(net)
+        } else if let Some(net) = self.vpc.iter().find(|n| n.contains(&ip)) {
+            Why::VpcRange(*net)
+        } else if let Some(net) = self.vpc_ipv6.filter(|n| match ip {
+            IpAddr::V6(v6) => n.contains(&v6),
+            IpAddr::V4(_) => false,
+        }) {
+            Why::VpcIpv6Range(net)
+        } else {
+            Why::Outside
         };
         Classification {
-            class: if why == Why::Outside {
+            class: if matches!(why, Why::Outside | Why::Nat64(_)) {
                 AddressClass::Public
             } else {
                 AddressClass::Private
             },
+            family: Family::of(ip),
             in_task_subnet: subnet.is_some(),
             why,
         }
@@ -135,19 +262,22 @@ pub enum EndpointRole {
     Target,
 }
 
-/// The path, from the classes of the addresses whose handshake passed. Any
-/// passing public address makes the path public: some traffic leaves.
-pub fn path(role: EndpointRole, passing: impl IntoIterator<Item = AddressClass>) -> Path {
-    let (mut private, mut public) = (false, false);
-    for class in passing {
-        match class {
+/// The path, from the classifications of the addresses whose handshake
+/// passed. Any passing public address makes the path public: some traffic
+/// leaves. S3's public addresses may be reached through its gateway
+/// endpoint, unless DNS64 synthesised them: NAT64 runs on a NAT gateway.
+pub fn path(role: EndpointRole, passing: impl IntoIterator<Item = Classification>) -> Path {
+    let (mut private, mut public, mut nat64) = (false, false, false);
+    for c in passing {
+        match c.class {
             AddressClass::Private => private = true,
             AddressClass::Public => public = true,
         }
+        nat64 |= c.nat64().is_some();
     }
     match (role, private, public) {
         (_, false, false) => Path::None,
-        (EndpointRole::Gateway, _, true) => Path::GatewayOrNat,
+        (EndpointRole::Gateway, _, true) if !nat64 => Path::GatewayOrNat,
         (_, _, true) => Path::Public,
         (EndpointRole::Target, true, false) => Path::Private,
         (_, true, false) => Path::InterfaceEndpoint,
@@ -207,12 +337,110 @@ mod tests {
                 network.classify(ip.parse().unwrap()),
                 Classification {
                     class,
+                    family: Family::Ipv4,
                     in_task_subnet,
                     why
                 },
                 "{ip}"
             );
         }
+    }
+
+    /// A classification with only the class set (the path ignores the rest).
+    fn plain(class: AddressClass) -> Classification {
+        Classification {
+            class,
+            family: Family::Ipv4,
+            in_task_subnet: false,
+            why: Why::Outside,
+        }
+    }
+
+    #[test]
+    fn nat64_addresses_are_decoded_and_public() {
+        let network = Network::new(nets(&["::/0"]), None);
+        let cases = [
+            ("64:ff9b::c633:6407", Some("198.51.100.7")),
+            ("64:ff9b::198.51.100.7", Some("198.51.100.7")),
+            ("64:ff9b:1::a00:1", Some("10.0.0.1")),
+            ("64:ff9b:1:2::3.4.5.6", Some("3.4.5.6")),
+            ("64:ff9b:0:1::c633:6407", None),
+            ("64:ff9c::1", None),
+            ("2600:1f18::1", None),
+            ("198.51.100.7", None),
+        ];
+        for (ip, want) in cases {
+            let ip: IpAddr = ip.parse().unwrap();
+            let want: Option<Ipv4Addr> = want.map(|w| w.parse().unwrap());
+            assert_eq!(nat64_ipv4(ip), want, "{ip}");
+            let c = network.classify(ip);
+            assert_eq!(c.nat64(), want, "{ip}");
+            if want.is_some() {
+                // Public even though --vpc-cidr ::/0 covers it.
+                assert_eq!(c.class, Public, "{ip}");
+                assert_eq!(c.family, Family::Ipv6);
+            }
+        }
+    }
+
+    #[test]
+    fn the_vpc_ipv6_range_is_the_56_around_the_task_subnet() {
+        let cases = [
+            ("2600:1f18:619e:f900::/64", "2600:1f18:619e:f900::/56"),
+            ("2600:1f18:619e:f9a7::/64", "2600:1f18:619e:f900::/56"),
+            ("2600:1f18:619e:f9a0::/60", "2600:1f18:619e:f900::/56"),
+            ("2600:1f18:619e:f900::/56", "2600:1f18:619e:f900::/56"),
+            ("8:3:1::/48", "8:3:1::/48"),
+        ];
+        for (subnet, want) in cases {
+            assert_eq!(
+                vpc_ipv6_range(subnet.parse().unwrap()),
+                want.parse::<Ipv6Net>().unwrap(),
+                "{subnet}"
+            );
+        }
+        let subnet: Ipv6Net = "2600:1f18:619e:f901::/64".parse().unwrap();
+        let (assumed, range) = Network::new(default_vpc_cidrs(), None).with_task_ipv6(subnet, true);
+        assert_eq!(range, Some("2600:1f18:619e:f900::/56".parse().unwrap()));
+        let (explicit, none) =
+            Network::new(nets(&["10.0.0.0/16"]), None).with_task_ipv6(subnet, false);
+        assert_eq!(none, None);
+        let cases = [
+            // An endpoint ENI in another subnet of the VPC.
+            ("2600:1f18:619e:f9a0::10", Private, false, Public),
+            // In the task's own subnet: inside either way.
+            ("2600:1f18:619e:f901::10", Private, true, Private),
+            // Another VPC's /56.
+            ("2600:1f18:619e:fa00::10", Public, false, Public),
+            ("10.0.3.4", Private, false, Private),
+        ];
+        for (ip, with_assumed, in_subnet, with_explicit) in cases {
+            let ip: IpAddr = ip.parse().unwrap();
+            let c = assumed.classify(ip);
+            assert_eq!(
+                (c.class, c.in_task_subnet),
+                (with_assumed, in_subnet),
+                "{ip}"
+            );
+            assert_eq!(explicit.classify(ip).class, with_explicit, "{ip}");
+        }
+        assert_eq!(
+            assumed
+                .classify("2600:1f18:619e:f9a0::10".parse().unwrap())
+                .why,
+            Why::VpcIpv6Range("2600:1f18:619e:f900::/56".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn nat64_makes_even_s3_public() {
+        let network = Network::new(default_vpc_cidrs(), None);
+        let nat64 = network.classify("64:ff9b::3.5.140.2".parse().unwrap());
+        let s3 = network.classify("3.5.140.2".parse().unwrap());
+        assert_eq!(path(EndpointRole::Gateway, [s3]), Path::GatewayOrNat);
+        assert_eq!(path(EndpointRole::Gateway, [nat64]), Path::Public);
+        assert_eq!(path(EndpointRole::Gateway, [s3, nat64]), Path::Public);
+        assert_eq!(path(EndpointRole::Interface, [nat64]), Path::Public);
     }
 
     #[test]
@@ -232,7 +460,7 @@ mod tests {
         ];
         for (role, passing, want) in cases {
             assert_eq!(
-                path(role, passing.iter().copied()),
+                path(role, passing.iter().copied().map(plain)),
                 want,
                 "{role:?} {passing:?}"
             );

@@ -69,6 +69,8 @@ pub struct Config {
     pub probe: ProbeSettings,
     /// What counts as inside the VPC (task metadata may add the task's subnet).
     pub vpc_cidrs: Vec<IpNet>,
+    /// `--vpc-cidr` was given: no VPC range is taken from task metadata.
+    pub vpc_cidrs_given: bool,
     pub policy: Policy,
     pub output: Output,
     /// Set when `ECS_CONTAINER_METADATA_URI_V4` is.
@@ -170,6 +172,7 @@ impl Config {
                 port,
             },
             probe,
+            vpc_cidrs_given: !args.vpc_cidrs.is_empty(),
             vpc_cidrs,
             policy,
             output: Output {

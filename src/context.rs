@@ -2,7 +2,7 @@
 //! task, from ECS task metadata) and notes about how it ran. Typed, so that
 //! renderers read fields, never keys.
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use ipnet::IpNet;
 use serde::Serialize;
@@ -40,6 +40,12 @@ pub struct Context {
     /// The Lambda function that ran the probe.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub function_arn: Option<String>,
+    /// The task's IPv6 addresses (dual-stack and IPv6-only tasks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6_addresses: Option<Vec<Ipv6Addr>>,
+    /// The task's IPv6 subnet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6_subnet_cidr: Option<IpNet>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub launch_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -55,6 +61,9 @@ pub struct Context {
     pub source: Option<Source>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subnet_cidr: Option<IpNet>,
+    /// The IPv6 subnet's gateway (`gw/len`), which ECS reports for IPv6-only tasks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet_gateway_ipv6: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub task_arn: Option<String>,
     /// On EC2 container instances only.
@@ -92,6 +101,8 @@ impl Context {
             dns_servers: Some(task.dns_servers.clone()),
             family: task.family.clone(),
             function_arn: None,
+            ipv6_addresses: (!task.ipv6_addresses.is_empty()).then(|| task.ipv6_addresses.clone()),
+            ipv6_subnet_cidr: task.ipv6_subnet_cidr,
             launch_type: task.launch_type.clone(),
             notes: Some(notes),
             private_ipv4: task.private_ipv4,
@@ -99,6 +110,7 @@ impl Context {
             revision: task.revision.clone(),
             source: Some(Source::EcsMetadata),
             subnet_cidr: task.subnet_cidr,
+            subnet_gateway_ipv6: task.subnet_gateway_ipv6.clone(),
             task_arn: task.task_arn.clone(),
             vpc_id: task.vpc_id.clone(),
         }

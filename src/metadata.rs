@@ -8,7 +8,7 @@
 //! that is down, slow or garbage yields an error the caller turns into a
 //! note; it never fails the probe.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -71,6 +71,12 @@ pub struct TaskInfo {
     pub containers: Vec<Container>,
     pub subnet_cidr: Option<IpNet>,
     pub private_ipv4: Option<Ipv4Addr>,
+    /// `IPv6Addresses`: the task's IPv6 addresses (dual-stack and IPv6-only tasks).
+    pub ipv6_addresses: Vec<Ipv6Addr>,
+    /// `IPv6SubnetCIDRBlock`: the task's IPv6 subnet.
+    pub ipv6_subnet_cidr: Option<IpNet>,
+    /// `SubnetGatewayIpv6Address` (`gw/len`): set for IPv6-only tasks only.
+    pub subnet_gateway_ipv6: Option<String>,
     /// `VPCID`: the agent on EC2 container instances reports it; Fargate does not.
     pub vpc_id: Option<String>,
     pub dns_servers: Vec<String>,
@@ -172,8 +178,20 @@ pub fn parse_ecr_image(image: &str) -> Option<(AccountId, Region)> {
     Some((account, region.parse().ok()?))
 }
 
+/// The value of `key`, matched exactly or else case-insensitively: the
+/// agent has shipped more than one spelling of a field
+/// (`SubnetGatewayIPV6Address`, then `SubnetGatewayIpv6Address`).
+fn field<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    v.get(key).or_else(|| {
+        v.as_object()?
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, value)| value)
+    })
+}
+
 fn text(v: &Value, key: &str) -> Option<String> {
-    match v.get(key)? {
+    match field(v, key)? {
         Value::String(s) if !s.is_empty() => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
@@ -181,7 +199,7 @@ fn text(v: &Value, key: &str) -> Option<String> {
 }
 
 fn texts(v: &Value, key: &str) -> Vec<String> {
-    v.get(key)
+    field(v, key)
         .and_then(Value::as_array)
         .map(|a| {
             a.iter()
@@ -246,6 +264,20 @@ pub fn parse(task: &Value, this_container: Option<&Value>) -> TaskInfo {
                 .into_iter()
                 .find_map(|ip| ip.parse().ok())
         }),
+        ipv6_addresses: network
+            .map(|n| {
+                texts(n, "IPv6Addresses")
+                    .iter()
+                    .filter_map(|ip| ip.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        ipv6_subnet_cidr: network
+            .and_then(|n| text(n, "IPv6SubnetCIDRBlock"))
+            .and_then(|c| c.parse::<IpNet>().ok())
+            .filter(|n| matches!(n, IpNet::V6(_)))
+            .map(|n| n.trunc()),
+        subnet_gateway_ipv6: network.and_then(|n| text(n, "SubnetGatewayIpv6Address")),
         dns_servers: network
             .map(|n| texts(n, "DomainNameServers"))
             .unwrap_or_default(),
@@ -415,6 +447,39 @@ mod tests {
             Some("123456789012")
         );
         assert_eq!(parse(&serde_json::json!({}), None), TaskInfo::default());
+    }
+
+    #[test]
+    fn ipv6_fields_are_read_in_either_spelling() {
+        // The agent's IPv6-only fixture, with the first spelling of the gateway field.
+        let task: Value = serde_json::json!({"Containers": [{"Name": "app", "Networks": [{
+            "NetworkMode": "awsvpc",
+            "IPv6Addresses": ["8:3:1:9::", "not an address"],
+            "IPv6SubnetCIDRBlock": "8:3:1::/48",
+            "IPv4SubnetCIDRBlock": "",
+            "SubnetGatewayIPV6Address": "8:3:1:1::/48"
+        }]}]});
+        let info = parse(&task, None);
+        assert_eq!(
+            info.ipv6_addresses,
+            vec!["8:3:1:9::".parse::<Ipv6Addr>().unwrap()]
+        );
+        assert_eq!(info.ipv6_subnet_cidr, Some("8:3:1::/48".parse().unwrap()));
+        assert_eq!(info.subnet_gateway_ipv6.as_deref(), Some("8:3:1:1::/48"));
+        assert_eq!(info.private_ipv4, None);
+        assert_eq!(info.subnet_cidr, None);
+        // The later spelling, and the doc's mixed-case address.
+        let task: Value = serde_json::json!({"Containers": [{"Name": "app", "Networks": [{
+            "IPv6Addresses": ["2001:dB8:10b:1a00:32bf:a372:d80f:e958"],
+            "IPv6SubnetCIDRBlock": "2600:1f13:10b:1a00::/64",
+            "SubnetGatewayIpv6Address": "2600:1f13:10b:1a00::1/64"
+        }]}]});
+        let info = parse(&task, None);
+        assert_eq!(info.ipv6_addresses.len(), 1);
+        assert_eq!(
+            info.subnet_gateway_ipv6.as_deref(),
+            Some("2600:1f13:10b:1a00::1/64")
+        );
     }
 
     #[test]

@@ -43,10 +43,25 @@ impl Session {
                 proxy.shown
             ));
         }
-        let network = Network::new(
-            config.vpc_cidrs.clone(),
-            discovery.task.as_ref().and_then(|t| t.subnet_cidr),
-        );
+        let task = discovery.task.as_ref();
+        let mut network = Network::new(config.vpc_cidrs.clone(), task.and_then(|t| t.subnet_cidr));
+        if let Some(ipnet::IpNet::V6(subnet)) = task.and_then(|t| t.ipv6_subnet_cidr) {
+            let (with_v6, range) = network.with_task_ipv6(subnet, !config.vpc_cidrs_given);
+            network = with_v6;
+            context
+                .notes
+                .get_or_insert_with(Vec::new)
+                .push(match range {
+                    Some(range) => format!(
+                        "IPv6 VPC range taken as {range} from the task's subnet {subnet}; \
+                     --vpc-cidr overrides"
+                    ),
+                    None => format!(
+                        "IPv6: the task's subnet {subnet} counts as inside the VPC; no /56 is \
+                     assumed around it because --vpc-cidr is given"
+                    ),
+                });
+        }
         Ok(Self {
             config,
             plan,

@@ -252,6 +252,7 @@ fn judge(
             DnsOutcome {
                 nameservers,
                 answer: Timed::instant(Err(failure)),
+                hosts_pin: None,
             },
             Vec::new(),
         )
@@ -287,15 +288,13 @@ fn judge(
             DnsOutcome {
                 nameservers,
                 answer: Timed::instant(Ok(resolution)),
+                hosts_pin: None,
             },
             vec![probe],
         )
     };
     let network = Network::new(default_vpc_cidrs(), None);
-    let classed: Vec<_> = probes
-        .iter()
-        .map(|p| (network.classify(p.ip).class, p))
-        .collect();
+    let classed: Vec<_> = probes.iter().map(|p| (network.classify(p.ip), p)).collect();
     let facts = Facts {
         service,
         registry: false,
@@ -304,6 +303,7 @@ fn judge(
         host,
         port: addr.map_or(443, |a| a.port()),
         dns: &dns,
+        network: &network,
         addresses: &classed,
     };
     let policy = Policy {

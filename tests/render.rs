@@ -127,6 +127,7 @@ fn resolved(host: &str, answers: &[(&str, At)], cname: Option<&str>) -> Endpoint
                         .collect(),
                 },
             ),
+            hosts_pin: None,
         },
         answers
             .iter()
@@ -172,6 +173,7 @@ fn outcome(service: &str, host: &str) -> EndpointProbe {
                     FailureKind::NxDomain,
                     "NXDOMAIN: the name does not exist",
                 ),
+                hosts_pin: None,
             },
             vec![],
         ),

@@ -63,12 +63,19 @@ impl Explainer<'_> {
         clippy::too_many_lines,
         reason = "one paragraph per finding, kept side by side"
     )]
-    /// The paragraph for `finding`: the likely cause and the fix, in the
-    /// terms of the VPC console.
-    pub fn explain(&self, finding: Finding, evidence: Evidence<'_>) -> String {
+    /// The paragraph for `finding` alone: the likely cause and the fix, in
+    /// the terms of the VPC console ([`Self::explain`] frames it).
+    pub(super) fn paragraph(&self, finding: Finding, evidence: Evidence<'_>) -> String {
         let host = self.facts.host;
         let port = self.facts.port;
         let ips = join_ips(evidence.ips.iter().copied());
+        // DNS64-synthesised addresses among the evidence, with the IPv4 they carry.
+        let nat64: Vec<String> = evidence
+            .ips
+            .iter()
+            .filter_map(|ip| crate::classify::nat64_ipv4(*ip).map(|v4| format!("{ip} → {v4}")))
+            .collect();
+        let s3 = self.facts.role() == crate::classify::EndpointRole::Gateway;
         let failure = evidence.failure;
         let svc = self.endpoint_name();
         let aws = self.facts.service.is_some();
@@ -121,6 +128,28 @@ impl Explainer<'_> {
                 ns = self.nameservers()
             ),
             Finding::DnsError => format!("Resolving {host} failed{detail}."),
+            Finding::PublicConnectTimeout | Finding::S3ConnectTimeout if !nat64.is_empty() => {
+                format!(
+                    "{host} has no AAAA record inside the VPC, so DNS64 synthesised NAT64 \
+                     addresses ({nat}) and TCP connections to port {port} timed out{after}: \
+                     nothing carries 64:ff9b::/96 out. NAT64 runs on a NAT gateway: route \
+                     64:ff9b::/96 to a NAT gateway in a public subnet{gateway}. To stay inside \
+                     the VPC instead, create {endpoint} with private DNS and a DNS record IP \
+                     type that serves IPv6 (dualstack or ipv6), so the name gets an AAAA record \
+                     on endpoint addresses.",
+                    nat = nat64.join(", "),
+                    gateway = if s3 {
+                        " (the S3 gateway endpoint carries no NAT64 traffic)"
+                    } else {
+                        ""
+                    },
+                    endpoint = if aws {
+                        format!("the interface endpoint {svc}")
+                    } else {
+                        "an interface endpoint for it".to_owned()
+                    }
+                )
+            }
             Finding::PublicConnectTimeout if aws => format!(
                 "{host} resolved to public addresses ({ips}) and TCP connections to port {port} \
                  timed out{after}. This subnet has no way out to public AWS endpoints, \
@@ -217,6 +246,21 @@ impl Explainer<'_> {
                  cache rule (the task's own registry, served by the ecr.api, ecr.dkr and S3 \
                  endpoints) or copy the image into ECR."
             ),
+            Finding::PublicPath if !nat64.is_empty() => format!(
+                "{host} was reached over NAT64 ({nat}): the name has no AAAA record inside the \
+                 VPC, so Route 53 Resolver's DNS64 synthesised one from its public IPv4 address, \
+                 and the traffic leaves the VPC through NAT64 on a NAT gateway{gateway}; \
+                 --expect private forbids that. Create the interface endpoint {svc} with private \
+                 DNS and a DNS record IP type that serves IPv6 (dualstack or ipv6; its subnets \
+                 need IPv6 CIDRs), so the name gets an AAAA record on endpoint addresses inside \
+                 the VPC.",
+                nat = nat64.join(", "),
+                gateway = if s3 {
+                    ", never through the S3 gateway endpoint"
+                } else {
+                    ""
+                }
+            ),
             Finding::PublicPath => format!(
                 "{host} was reached over public addresses ({ips}): this traffic leaves the VPC \
                  through a NAT or internet gateway, and --expect private forbids that. Create \
@@ -280,6 +324,26 @@ impl Explainer<'_> {
                 proxy = self.proxy_url(),
                 suffix = self.aws_suffix()
             ),
+            Finding::Ipv6EgressBlocked | Finding::Ipv4EgressBlocked => {
+                let blocked = if finding == Finding::Ipv6EgressBlocked {
+                    crate::classify::Family::Ipv6
+                } else {
+                    crate::classify::Family::Ipv4
+                };
+                format!(
+                    "{host}'s {works} addresses handshake, but TCP connections to its {fam} \
+                     addresses ({ips}) port {port} failed{detail}: security groups and network \
+                     ACLs carry separate {fam} rules, and the {fam} ones are missing. Allow \
+                     egress TCP {port} to {anywhere} (or to the endpoint subnets' {fam} CIDRs) \
+                     in the task's security group, allow {fam} ingress TCP {port} from the \
+                     task's subnet in the endpoint's security group, and add {fam} entries to \
+                     the network ACLs of both subnets. Calls still work over {works}, but a \
+                     client that tries {fam} first waits for each timeout.",
+                    works = blocked.other().name(),
+                    fam = blocked.name(),
+                    anywhere = blocked.anywhere()
+                )
+            }
             Finding::TlsInterception => format!(
                 "The certificate for {host} is trusted but was issued by '{issuer}', not by an \
                  Amazon CA. AWS endpoints present certificates from Amazon (O=Amazon) \

@@ -56,6 +56,8 @@ pub enum Finding {
     ProxyUnreachable,
     ProxyDenied,
     ProxyPath,
+    Ipv6EgressBlocked,
+    Ipv4EgressBlocked,
 }
 
 impl Finding {

@@ -5,13 +5,14 @@
 
 pub mod explain;
 pub mod finding;
+mod framing;
 
 use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::catalog::{Region, Service};
 use crate::choices::Expect;
-use crate::classify::{self, AddressClass, EndpointRole, Path};
+use crate::classify::{self, AddressClass, Classification, EndpointRole, Family, Path};
 use crate::probe::proxy::ProxyProbe;
 use crate::probe::{AddressProbe, CertInfo, DnsOutcome, Failure};
 
@@ -39,8 +40,10 @@ pub struct Facts<'a> {
     pub host: &'a str,
     pub port: u16,
     pub dns: &'a DnsOutcome,
-    /// Each probed address with its class, in DNS order.
-    pub addresses: &'a [(AddressClass, &'a AddressProbe)],
+    /// What classifies addresses (those DNS returned beside a hosts-file answer).
+    pub network: &'a classify::Network,
+    /// Each probed address with its classification, in DNS order.
+    pub addresses: &'a [(Classification, &'a AddressProbe)],
 }
 
 impl Facts<'_> {
@@ -159,34 +162,8 @@ pub fn judge_direct(facts: &Facts<'_>, policy: Policy) -> Judgement {
     }
 
     let leaves_the_vpc = policy.expect == Expect::Private && path == Path::Public;
-    let failing: Vec<(Finding, IpAddr, &Failure)> = facts
-        .addresses
-        .iter()
-        .filter_map(|(class, a)| {
-            a.failure()
-                .map(|(phase, f)| (address_finding(role, *class, phase, f.kind), a.ip, f))
-        })
-        .collect();
-    if let Some(finding) = dominant(&failing) {
-        let ips: Vec<IpAddr> = failing
-            .iter()
-            .filter(|(f, _, _)| *f == finding)
-            .map(|(_, ip, _)| *ip)
-            .collect();
-        let evidence = Evidence {
-            ips: &ips,
-            failure: failing.iter().find(|(f, _, _)| *f == finding).map(|t| t.2),
-            cert: None,
-        };
-        let text = prose.explain(finding, evidence);
-        if failing.len() == facts.addresses.len() {
-            return judged(Status::Fail, finding, text);
-        }
-        if !leaves_the_vpc {
-            let failed: Vec<IpAddr> = failing.iter().map(|t| t.1).collect();
-            let prefix = Explainer::partial(&failed, facts.addresses.len());
-            return judged(Status::Warn, finding, prefix + &text);
-        }
+    if let Some(judgement) = failing_addresses(facts, &prose, path, leaves_the_vpc) {
+        return judgement;
     }
 
     if leaves_the_vpc {
@@ -194,7 +171,7 @@ pub fn judge_direct(facts: &Facts<'_>, policy: Policy) -> Judgement {
         let public: Vec<IpAddr> = facts
             .addresses
             .iter()
-            .filter(|(c, a)| *c == AddressClass::Public && a.passed())
+            .filter(|(c, a)| c.class == AddressClass::Public && a.passed())
             .map(|(_, a)| a.ip)
             .collect();
         let evidence = Evidence {
@@ -217,6 +194,67 @@ pub fn judge_direct(facts: &Facts<'_>, policy: Policy) -> Judgement {
         finding: None,
         diagnosis: None,
     }
+}
+
+/// Some or all addresses failed: `fail` when all did, else `warn` (one
+/// family whose rules are missing, or an intermittent outage), unless the
+/// path leaves the VPC under `--expect private`, which outranks a partial
+/// failure.
+fn failing_addresses(
+    facts: &Facts<'_>,
+    prose: &Explainer<'_>,
+    path: Path,
+    leaves_the_vpc: bool,
+) -> Option<Judgement> {
+    let role = facts.role();
+    let judged = |status, finding: Finding, diagnosis: String| {
+        Some(Judgement {
+            status,
+            path,
+            finding: Some(finding),
+            diagnosis: Some(diagnosis),
+        })
+    };
+    let failing: Vec<(Finding, IpAddr, &Failure)> = facts
+        .addresses
+        .iter()
+        .filter_map(|(c, a)| {
+            a.failure()
+                .map(|(phase, f)| (address_finding(role, c.class, phase, f.kind), a.ip, f))
+        })
+        .collect();
+    let finding = dominant(&failing)?;
+    let ips: Vec<IpAddr> = failing
+        .iter()
+        .filter(|(f, _, _)| *f == finding)
+        .map(|(_, ip, _)| *ip)
+        .collect();
+    let evidence = Evidence {
+        ips: &ips,
+        failure: failing.iter().find(|(f, _, _)| *f == finding).map(|t| t.2),
+        cert: None,
+    };
+    if failing.len() == facts.addresses.len() {
+        return judged(Status::Fail, finding, prose.explain(finding, evidence));
+    }
+    if leaves_the_vpc {
+        return None;
+    }
+    if let Some((finding, ips)) = egress_blocked_family(facts) {
+        let evidence = Evidence {
+            ips: &ips,
+            failure: failing.first().map(|t| t.2),
+            cert: None,
+        };
+        return judged(Status::Warn, finding, prose.explain(finding, evidence));
+    }
+    let failed: Vec<IpAddr> = failing.iter().map(|t| t.1).collect();
+    let prefix = Explainer::partial(&failed, facts.addresses.len());
+    judged(
+        Status::Warn,
+        finding,
+        prose.explain_after(&prefix, finding, evidence),
+    )
 }
 
 /// A registry with no VPC endpoint that no address reached: the cause the
@@ -270,6 +308,43 @@ pub fn issued_by_amazon(cert: &CertInfo) -> bool {
     cert.issuer_org
         .as_deref()
         .is_some_and(|o| o.split_whitespace().next() == Some("Amazon"))
+}
+
+/// One family's addresses all fail to connect while the other family's
+/// handshakes pass: security groups and network ACLs hold separate rules
+/// per family, so one family's egress (or the endpoint's ingress) is
+/// missing. Returns the finding and the failing addresses.
+fn egress_blocked_family(facts: &Facts<'_>) -> Option<(Finding, Vec<IpAddr>)> {
+    use crate::probe::{FailureKind, Phase};
+    let of = |family: Family| {
+        facts
+            .addresses
+            .iter()
+            .filter(move |(c, _)| c.family == family)
+    };
+    [Family::Ipv6, Family::Ipv4].into_iter().find_map(|blocked| {
+        let connect_failed = |a: &AddressProbe| {
+            matches!(
+                a.failure(),
+                Some((Phase::Tcp, f)) if matches!(f.kind, FailureKind::Timeout | FailureKind::Unreachable)
+            )
+        };
+        let all_blocked = of(blocked).next().is_some() && of(blocked).all(|(_, a)| connect_failed(a));
+        let other_works = of(blocked.other()).any(|(_, a)| a.passed());
+        let only_these_fail = facts
+            .addresses
+            .iter()
+            .filter(|(_, a)| a.failure().is_some())
+            .count()
+            == of(blocked).count();
+        (all_blocked && other_works && only_these_fail).then(|| {
+            let finding = match blocked {
+                Family::Ipv6 => Finding::Ipv6EgressBlocked,
+                Family::Ipv4 => Finding::Ipv4EgressBlocked,
+            };
+            (finding, of(blocked).map(|(_, a)| a.ip).collect())
+        })
+    })
 }
 
 /// The most frequent finding; ties go to the first seen.
@@ -359,6 +434,7 @@ mod tests {
                     .collect(),
                 cname_chain: vec![],
             }),
+            hosts_pin: None,
         }
     }
 
@@ -377,15 +453,17 @@ mod tests {
         expect: Expect,
     ) -> Judgement {
         let region = region();
-        let network = Network::new(vec!["10.0.0.0/8".parse().unwrap()], None);
-        let classed: Vec<(AddressClass, &AddressProbe)> = addrs
-            .iter()
-            .map(|a| (network.classify(a.ip).class, a))
-            .collect();
+        let network = Network::new(
+            vec!["10.0.0.0/8".parse().unwrap(), "fd00::/8".parse().unwrap()],
+            None,
+        );
+        let classed: Vec<(Classification, &AddressProbe)> =
+            addrs.iter().map(|a| (network.classify(a.ip), a)).collect();
         let dns = match dns_fail {
             Some(kind) => DnsOutcome {
                 nameservers: vec!["10.0.0.2:53".parse().unwrap()],
                 answer: err(kind),
+                hosts_pin: None,
             },
             None => dns_ok(&addrs.iter().collect::<Vec<_>>()),
         };
@@ -397,6 +475,7 @@ mod tests {
             host: "h.example",
             port: 443,
             dns: &dns,
+            network: &network,
             addresses: &classed,
         };
         judge(&facts, policy(expect))
@@ -601,6 +680,97 @@ mod tests {
                 Some(Finding::PrivateConnectTimeout),
             ),
             (
+                "ipv6 enis time out, ipv4 enis answer",
+                sm,
+                None,
+                vec![
+                    addr("10.0.1.5", None),
+                    addr("fd00::5", tcp_timeout),
+                    addr("fd00::6", tcp_timeout),
+                ],
+                Expect::Private,
+                Status::Warn,
+                Path::InterfaceEndpoint,
+                Some(Finding::Ipv6EgressBlocked),
+            ),
+            (
+                "ipv4 enis time out, ipv6 enis answer",
+                sm,
+                None,
+                vec![addr("10.0.1.5", tcp_timeout), addr("fd00::5", None)],
+                Expect::Any,
+                Status::Warn,
+                Path::InterfaceEndpoint,
+                Some(Finding::Ipv4EgressBlocked),
+            ),
+            (
+                "an ipv6 eni refusing is not a missing rule",
+                sm,
+                None,
+                vec![
+                    addr("10.0.1.5", None),
+                    addr("fd00::5", Some((Tcp, K::Refused))),
+                ],
+                Expect::Any,
+                Status::Warn,
+                Path::InterfaceEndpoint,
+                Some(Finding::ConnectRefused),
+            ),
+            (
+                "one ipv6 eni of two dead: not a family rule",
+                sm,
+                None,
+                vec![
+                    addr("10.0.1.5", None),
+                    addr("fd00::5", None),
+                    addr("fd00::6", tcp_timeout),
+                ],
+                Expect::Any,
+                Status::Warn,
+                Path::InterfaceEndpoint,
+                Some(Finding::PrivateConnectTimeout),
+            ),
+            (
+                "both families time out",
+                sm,
+                None,
+                vec![addr("10.0.1.5", tcp_timeout), addr("fd00::5", tcp_timeout)],
+                Expect::Any,
+                Status::Fail,
+                Path::None,
+                Some(Finding::PrivateConnectTimeout),
+            ),
+            (
+                "s3 over nat64, expect private",
+                s3,
+                None,
+                vec![addr("64:ff9b::34db:2903", None)],
+                Expect::Private,
+                Status::Fail,
+                Path::Public,
+                Some(Finding::PublicPath),
+            ),
+            (
+                "s3 over nat64",
+                s3,
+                None,
+                vec![addr("64:ff9b::34db:2903", None)],
+                Expect::Any,
+                Status::Ok,
+                Path::Public,
+                None,
+            ),
+            (
+                "nat64 with no route out",
+                sm,
+                None,
+                vec![addr("64:ff9b::3401:203", tcp_timeout)],
+                Expect::Any,
+                Status::Fail,
+                Path::None,
+                Some(Finding::PublicConnectTimeout),
+            ),
+            (
                 "target on public, expect private",
                 None,
                 None,
@@ -640,10 +810,8 @@ mod tests {
         let region = region();
         let judge_registry = |addrs: &[AddressProbe], expect: Expect| {
             let network = Network::new(vec!["10.0.0.0/8".parse().unwrap()], None);
-            let classed: Vec<(AddressClass, &AddressProbe)> = addrs
-                .iter()
-                .map(|a| (network.classify(a.ip).class, a))
-                .collect();
+            let classed: Vec<(Classification, &AddressProbe)> =
+                addrs.iter().map(|a| (network.classify(a.ip), a)).collect();
             let dns = dns_ok(&addrs.iter().collect::<Vec<_>>());
             let facts = Facts {
                 service: None,
@@ -653,6 +821,7 @@ mod tests {
                 host: "registry-1.docker.io",
                 port: 443,
                 dns: &dns,
+                network: &network,
                 addresses: &classed,
             };
             judge(&facts, policy(expect))
@@ -676,6 +845,112 @@ mod tests {
         );
         let j = judge_registry(&[addr("44.205.64.79", None)], Expect::Any);
         assert_eq!((j.status, j.path), (Status::Ok, Path::Public));
+    }
+
+    #[test]
+    fn ipv6_paragraphs_name_the_rule_and_the_translation() {
+        use FailureKind as K;
+        let sm = Some(Service::Secretsmanager);
+        let timeout = Some((Phase::Tcp, K::Timeout));
+        let j = run(
+            sm,
+            None,
+            &[addr("10.0.1.5", None), addr("fd00::5", timeout)],
+            Expect::Any,
+        );
+        let d = j.diagnosis.unwrap();
+        assert!(
+            d.contains("::/0") && d.contains("fd00::5") && d.contains("IPv6 ingress"),
+            "{d}"
+        );
+        let j = run(
+            sm,
+            None,
+            &[addr("10.0.1.5", timeout), addr("fd00::5", None)],
+            Expect::Any,
+        );
+        assert!(j.diagnosis.unwrap().contains("0.0.0.0/0"));
+        let nat64 = [addr("64:ff9b::34db:2903", None)];
+        let d = run(Some(Service::S3), None, &nat64, Expect::Private)
+            .diagnosis
+            .unwrap();
+        for want in [
+            "DNS64",
+            "NAT64",
+            "52.219.41.3",
+            "dualstack",
+            "S3 gateway endpoint",
+        ] {
+            assert!(d.contains(want), "{want}: {d}");
+        }
+        let d = run(sm, None, &[addr("64:ff9b::3401:203", timeout)], Expect::Any)
+            .diagnosis
+            .unwrap();
+        assert!(d.contains("64:ff9b::/96") && d.contains("52.1.2.3"), "{d}");
+    }
+
+    #[test]
+    fn a_hosts_file_pin_opens_every_paragraph() {
+        let region = region();
+        let network = Network::new(vec!["10.0.0.0/8".parse().unwrap()], None);
+        let dead = addr("10.9.9.9", Some((Phase::Tcp, FailureKind::Timeout)));
+        let classed = vec![(network.classify(dead.ip), &dead)];
+        let mut dns = dns_ok(&[&dead]);
+        dns.answer.result.as_mut().unwrap().source = AnswerSource::HostsFile;
+        let eni = addr("10.0.1.5", None);
+        dns.hosts_pin = Some(Box::new(crate::probe::dns::HostsPin {
+            path: "/etc/hosts".into(),
+            entries: vec!["10.9.9.9 h.example".into()],
+            nameservers: vec![],
+            dns: dns_ok(&[&eni]).answer,
+        }));
+        let facts = Facts {
+            service: Some(Service::Secretsmanager),
+            registry: false,
+            proxy: None,
+            region: &region,
+            host: "h.example",
+            port: 443,
+            dns: &dns,
+            network: &network,
+            addresses: &classed,
+        };
+        let d = judge(&facts, policy(Expect::Any)).diagnosis.unwrap();
+        assert!(
+            d.starts_with("The hosts file /etc/hosts pins h.example ('10.9.9.9 h.example')"),
+            "{d}"
+        );
+        assert!(
+            d.contains("DNS would have returned 10.0.1.5 (private)"),
+            "{d}"
+        );
+        assert!(d.contains("timed out"), "{d}");
+    }
+
+    #[test]
+    fn ecr_dual_stack_names_say_privatelink_does_not_serve_them() {
+        let region = region();
+        let network = Network::new(vec!["10.0.0.0/8".parse().unwrap()], None);
+        let nat64 = addr("64:ff9b::3401:203", None);
+        let classed = vec![(network.classify(nat64.ip), &nat64)];
+        let dns = dns_ok(&[&nat64]);
+        let facts = Facts {
+            service: Some(Service::EcrApi),
+            registry: false,
+            proxy: None,
+            region: &region,
+            host: "ecr.ap-northeast-1.api.aws",
+            port: 443,
+            dns: &dns,
+            network: &network,
+            addresses: &classed,
+        };
+        let d = judge(&facts, policy(Expect::Private)).diagnosis.unwrap();
+        assert!(
+            d.contains("does not serve PrivateLink over dual-stack names"),
+            "{d}"
+        );
+        assert!(d.contains("api.ecr.ap-northeast-1.amazonaws.com"), "{d}");
     }
 
     #[test]

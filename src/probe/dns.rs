@@ -8,15 +8,14 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::time::Duration;
 
-use hickory_resolver::config::{
-    ConnectionConfig, LookupIpStrategy, NameServerConfig, ResolveHosts, ResolverConfig,
-};
+use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
-use hickory_resolver::proto::op::{Query, ResponseCode};
+use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{Name, RData, RecordType};
-use hickory_resolver::{Hosts, Resolver as Hickory, TokioResolver};
+use hickory_resolver::{Resolver as Hickory, TokioResolver};
 
+pub use super::hosts::{HostsFile, HostsPin};
 use super::{Budget, Failure, FailureKind, Timed};
 use crate::names::Host;
 
@@ -85,6 +84,8 @@ pub struct DnsOutcome {
     /// The nameservers that were asked (empty for hosts-file and literal answers).
     pub nameservers: Vec<SocketAddr>,
     pub answer: Timed<Resolution>,
+    /// Set when the hosts file answered: its entry and DNS's answer.
+    pub hosts_pin: Option<Box<HostsPin>>,
 }
 
 impl DnsOutcome {
@@ -92,6 +93,7 @@ impl DnsOutcome {
         Self {
             nameservers: Vec::new(),
             answer: Timed::instant(Err(failure)),
+            hosts_pin: None,
         }
     }
 }
@@ -99,8 +101,17 @@ impl DnsOutcome {
 /// A configured resolver plus the hosts file.
 pub struct Dns {
     resolver: TokioResolver,
-    hosts: Hosts,
+    hosts: Option<HostsFile>,
     nameservers: Vec<SocketAddr>,
+}
+
+/// What the task's resolver answers without asking DNS.
+#[derive(Debug, Clone)]
+pub enum Local {
+    /// The host is an IP literal or the hosts file names it.
+    Answered(Resolution),
+    /// DNS must be asked for this fully qualified name.
+    Ask(String),
 }
 
 impl Dns {
@@ -136,16 +147,16 @@ impl Dns {
         opts.cache_size = 0;
         opts.use_hosts_file = ResolveHosts::Never;
         opts.preserve_intermediates = true;
-        opts.ip_strategy = LookupIpStrategy::Ipv4AndIpv6;
         let resolver =
             Hickory::builder_with_config(resolver_config, TokioRuntimeProvider::default())
                 .with_options(opts)
                 .build()
                 .map_err(|e| SetupError::Resolver(e.to_string()))?;
-        let hosts = match &config.hosts_file {
-            Some(path) => read_hosts(path)?,
-            None => Hosts::default(),
-        };
+        let hosts = config
+            .hosts_file
+            .as_deref()
+            .map(HostsFile::read)
+            .transpose()?;
         Ok(Self {
             resolver,
             hosts,
@@ -158,72 +169,115 @@ impl Dns {
         &self.nameservers
     }
 
-    /// Resolves one host within the budget.
+    /// The hosts file, when one is read.
+    pub fn hosts_file(&self) -> Option<&HostsFile> {
+        self.hosts.as_ref()
+    }
+
+    /// The answer the task's resolver has before asking DNS: an IP literal
+    /// or a hosts-file entry; else the name to ask DNS for.
+    pub fn local(&self, host: &Host) -> Local {
+        match host {
+            Host::Ip(ip) => Local::Answered(Resolution {
+                source: AnswerSource::IpLiteral,
+                addresses: vec![ResolvedAddress { ip: *ip, ttl: None }],
+                cname_chain: Vec::new(),
+            }),
+            Host::Name(n) => match self.hosts.as_ref().and_then(|h| h.answer(n.as_ref())) {
+                Some(r) => Local::Answered(r),
+                None => Local::Ask(format!("{}.", n.as_ref())),
+            },
+        }
+    }
+
+    /// Resolves one host within the budget, both families at once (the
+    /// probe pipelines them itself; this serves the proxy's name).
     pub async fn resolve(&self, host: &Host, budget: Budget) -> DnsOutcome {
-        let name = match host {
-            Host::Ip(ip) => {
-                return DnsOutcome {
-                    nameservers: Vec::new(),
-                    answer: Timed::instant(Ok(Resolution {
-                        source: AnswerSource::IpLiteral,
-                        addresses: vec![ResolvedAddress { ip: *ip, ttl: None }],
-                        cname_chain: Vec::new(),
-                    })),
-                };
-            }
-            Host::Name(n) => n.as_ref().to_owned(),
-        };
-        if let Some(resolution) = self.hosts_file_answer(&name) {
-            return DnsOutcome {
+        match self.local(host) {
+            Local::Answered(resolution) => DnsOutcome {
                 nameservers: Vec::new(),
                 answer: Timed::instant(Ok(resolution)),
-            };
+                hosts_pin: None,
+            },
+            Local::Ask(fqdn) => {
+                let start = tokio::time::Instant::now();
+                let (v4, v6) = tokio::join!(
+                    self.query(&fqdn, RecordType::A, budget),
+                    self.query(&fqdn, RecordType::AAAA, budget)
+                );
+                DnsOutcome {
+                    nameservers: self.nameservers.clone(),
+                    answer: merge(&[v4, v6], start.elapsed()),
+                    hosts_pin: None,
+                }
+            }
         }
-        let fqdn = format!("{name}.");
-        let answer = budget
+    }
+
+    /// One query (A or AAAA) within the budget.
+    pub async fn query(
+        &self,
+        fqdn: &str,
+        record_type: RecordType,
+        budget: Budget,
+    ) -> Timed<Resolution> {
+        budget
             .run(async {
                 let lookup = self
                     .resolver
-                    .lookup_ip(fqdn.as_str())
+                    .lookup(fqdn, record_type)
                     .await
                     .map_err(|e| classify(&e))?;
-                Ok(resolution_from(lookup.as_lookup().answers()))
+                Ok(resolution_from(lookup.answers()))
             })
-            .await;
-        DnsOutcome {
-            nameservers: self.nameservers.clone(),
-            answer,
-        }
-    }
-
-    fn hosts_file_answer(&self, name: &str) -> Option<Resolution> {
-        let name = Name::from_ascii(name).ok()?;
-        let addresses: Vec<ResolvedAddress> = [RecordType::A, RecordType::AAAA]
-            .into_iter()
-            .filter_map(|rt| {
-                self.hosts
-                    .lookup_static_host(&Query::query(name.clone(), rt))
-            })
-            .flat_map(|lookup| {
-                lookup
-                    .answers()
-                    .iter()
-                    .filter_map(|r| r.data.ip_addr())
-                    .collect::<Vec<_>>()
-            })
-            .map(|ip| ResolvedAddress { ip, ttl: None })
-            .collect();
-        (!addresses.is_empty()).then_some(Resolution {
-            source: AnswerSource::HostsFile,
-            addresses,
-            cname_chain: Vec::new(),
-        })
+            .await
     }
 }
 
+/// Merges the A and AAAA answers of one name (A first, as libc orders
+/// them): any addresses make it an answer; else the most telling failure
+/// (NXDOMAIN, SERVFAIL, a timeout, ...) over "no records of this type".
+pub fn merge(answers: &[Timed<Resolution>], elapsed: Duration) -> Timed<Resolution> {
+    let mut merged = Resolution {
+        source: AnswerSource::Dns,
+        addresses: Vec::new(),
+        cname_chain: Vec::new(),
+    };
+    let mut failure: Option<&Failure> = None;
+    for answer in answers {
+        match &answer.result {
+            Ok(r) => {
+                for a in &r.addresses {
+                    if !merged.addresses.iter().any(|m| m.ip == a.ip) {
+                        merged.addresses.push(a.clone());
+                    }
+                }
+                for hop in &r.cname_chain {
+                    if !merged.cname_chain.iter().any(|h| h.target == hop.target) {
+                        merged.cname_chain.push(hop.clone());
+                    }
+                }
+            }
+            Err(f) => {
+                if failure.is_none_or(|seen| seen.kind == FailureKind::NoRecords) {
+                    failure = Some(f);
+                }
+            }
+        }
+    }
+    let result = match failure {
+        Some(f) if merged.addresses.is_empty() => Err(f.clone()),
+        None if merged.addresses.is_empty() => Err(Failure::new(
+            FailureKind::NoRecords,
+            "NOERROR with no A or AAAA records",
+        )),
+        _ => Ok(merged),
+    };
+    Timed { elapsed, result }
+}
+
 /// Turns the answer section into addresses (deduplicated, in answer order)
-/// and the CNAME chain. With A and AAAA asked separately, a chain appears
-/// once per query; it is reported once.
+/// and the CNAME chain.
 fn resolution_from(answers: &[hickory_resolver::proto::rr::Record]) -> Resolution {
     let mut addresses: Vec<ResolvedAddress> = Vec::new();
     let mut cname_chain: Vec<CnameHop> = Vec::new();
@@ -313,20 +367,6 @@ pub fn resolv_conf_from_bytes(
     Ok((config, opts))
 }
 
-fn read_hosts(path: &Path) -> Result<Hosts, SetupError> {
-    let fail = |e: std::io::Error| SetupError::HostsFile {
-        path: crate::printable::printable_path(path),
-        reason: e.to_string(),
-    };
-    let mut hosts = Hosts::default();
-    match crate::files::read_capped(path) {
-        Ok(bytes) => hosts.read_hosts_conf(bytes.as_slice()).map_err(fail)?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(fail(e)),
-    }
-    Ok(hosts)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,19 +409,74 @@ mod tests {
         let dns = Dns::new(
             &DnsConfig {
                 resolver: Resolver::Server("127.0.0.1:53".parse().unwrap()),
-                hosts_file: Some(path),
+                hosts_file: Some(path.clone()),
             },
             Duration::from_secs(1),
         )
         .unwrap();
-        let r = dns
-            .hosts_file_answer("logs.us-east-1.amazonaws.com")
-            .unwrap();
+        let hosts = dns.hosts_file().unwrap();
+        let r = hosts.answer("logs.us-east-1.amazonaws.com").unwrap();
         assert_eq!(r.source, AnswerSource::HostsFile);
         assert_eq!(r.addresses[0].ip, "10.9.8.7".parse::<IpAddr>().unwrap());
-        assert!(
-            dns.hosts_file_answer("ssm.us-east-1.amazonaws.com")
-                .is_none()
+        assert!(hosts.answer("ssm.us-east-1.amazonaws.com").is_none());
+        assert_eq!(hosts.path(), path.display().to_string());
+        assert_eq!(
+            hosts.entries("LOGS.us-east-1.amazonaws.com"),
+            vec!["10.9.8.7 logs.us-east-1.amazonaws.com"]
         );
+    }
+
+    #[test]
+    fn a_and_aaaa_answers_merge() {
+        let answer = |ips: &[&str]| {
+            Timed::instant(Ok(Resolution {
+                source: AnswerSource::Dns,
+                addresses: ips
+                    .iter()
+                    .map(|ip| ResolvedAddress {
+                        ip: ip.parse().unwrap(),
+                        ttl: Some(60),
+                    })
+                    .collect(),
+                cname_chain: vec![CnameHop {
+                    target: "vpce.example".into(),
+                    ttl: 60,
+                }],
+            }))
+        };
+        let fail = |kind| Timed::instant(Err(Failure::new(kind, "x")));
+        let z = Duration::ZERO;
+        let both = merge(
+            &[answer(&["10.0.0.1"]), answer(&["fd00::1", "10.0.0.1"])],
+            z,
+        );
+        let r = both.result.unwrap();
+        let ips: Vec<String> = r.addresses.iter().map(|a| a.ip.to_string()).collect();
+        assert_eq!(ips, ["10.0.0.1", "fd00::1"]);
+        assert_eq!(r.cname_chain.len(), 1);
+        // One family answering is an answer, whatever the other did.
+        assert!(
+            merge(&[fail(FailureKind::Timeout), answer(&["fd00::1"])], z)
+                .result
+                .is_ok()
+        );
+        // Neither: the telling failure wins over "no records of this type".
+        let kinds = [
+            (
+                [FailureKind::NoRecords, FailureKind::NxDomain],
+                FailureKind::NxDomain,
+            ),
+            (
+                [FailureKind::Timeout, FailureKind::NoRecords],
+                FailureKind::Timeout,
+            ),
+            (
+                [FailureKind::NoRecords, FailureKind::NoRecords],
+                FailureKind::NoRecords,
+            ),
+        ];
+        for ([a, b], want) in kinds {
+            assert_eq!(merge(&[fail(a), fail(b)], z).result.unwrap_err().kind, want);
+        }
     }
 }

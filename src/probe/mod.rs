@@ -11,6 +11,7 @@
 //! the network does.
 
 pub mod dns;
+pub mod hosts;
 pub mod outcome;
 pub mod proxy;
 pub mod tcp;
@@ -23,6 +24,8 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
+
+use hickory_resolver::proto::rr::RecordType;
 
 use crate::plan::Endpoint;
 
@@ -192,34 +195,10 @@ impl Prober {
         proxy_address: Option<&Result<SocketAddr, Failure>>,
         budget: Budget,
     ) -> EndpointProbe {
-        let dns = {
-            let _permit = self.permit(budget).await;
-            self.dns.resolve(&endpoint.host, budget).await
+        let (dns, addresses) = match self.dns.local(&endpoint.host) {
+            dns::Local::Answered(resolution) => self.answered(endpoint, resolution, budget).await,
+            dns::Local::Ask(fqdn) => self.pipelined(endpoint, &fqdn, budget).await,
         };
-        let ips = match &dns.answer.result {
-            Ok(resolution) => resolution.addresses.iter().map(|a| a.ip).collect(),
-            Err(_) => Vec::new(),
-        };
-        let server_name = endpoint.host.server_name();
-        let addresses = futures::future::join_all(ips.into_iter().map(|ip| {
-            let server_name = server_name.clone();
-            async move {
-                let Some(_permit) = self.permit(budget).await else {
-                    return AddressProbe {
-                        ip,
-                        tcp: Timed::instant(Err(Failure::new(
-                            FailureKind::Deadline,
-                            "the run's deadline passed before a connection slot was free",
-                        ))),
-                        tls: None,
-                        cert: None,
-                    };
-                };
-                self.probe_address(SocketAddr::new(ip, endpoint.port), server_name, budget)
-                    .await
-            }
-        }))
-        .await;
         let mut probe = EndpointProbe::direct(dns, addresses);
         if let (Some(settings), Some(address)) = (&self.proxy, proxy_address) {
             // One more connection: it holds a permit like the others (past
@@ -229,6 +208,125 @@ impl Prober {
             probe.routes.push(Route::Proxy(Box::new(via)));
         }
         probe
+    }
+
+    /// Asks A and AAAA separately and starts the handshakes of each answer
+    /// as it arrives (as happy-eyeballs clients do), instead of waiting for
+    /// both. Addresses come back A answers first, each in answer order.
+    async fn pipelined(
+        &self,
+        endpoint: &Endpoint,
+        fqdn: &str,
+        budget: Budget,
+    ) -> (DnsOutcome, Vec<AddressProbe>) {
+        use futures::stream::{FuturesUnordered, StreamExt};
+        const FAMILIES: [RecordType; 2] = [RecordType::A, RecordType::AAAA];
+        let start = Instant::now();
+        let mut lookups: FuturesUnordered<_> = FAMILIES
+            .iter()
+            .enumerate()
+            .map(|(family, rt)| async move {
+                let _permit = self.permit(budget).await;
+                (family, self.dns.query(fqdn, *rt, budget).await)
+            })
+            .collect();
+        let mut handshakes = FuturesUnordered::new();
+        let mut answers: [Option<Timed<Resolution>>; 2] = [None, None];
+        let mut done: Vec<((usize, usize), AddressProbe)> = Vec::new();
+        let mut lookup_elapsed = std::time::Duration::ZERO;
+        loop {
+            tokio::select! {
+                Some((family, answer)) = lookups.next() => {
+                    lookup_elapsed = start.elapsed();
+                    if let Ok(r) = &answer.result {
+                        for (i, a) in r.addresses.iter().enumerate() {
+                            let ip = a.ip;
+                            handshakes.push(async move {
+                                ((family, i), self.address(endpoint, ip, budget).await)
+                            });
+                        }
+                    }
+                    answers[family] = Some(answer);
+                }
+                Some(finished) = handshakes.next() => done.push(finished),
+                else => break,
+            }
+        }
+        done.sort_by_key(|(key, _)| *key);
+        let answers: Vec<Timed<Resolution>> = answers.into_iter().flatten().collect();
+        let dns = DnsOutcome {
+            nameservers: self.dns.nameservers().to_vec(),
+            answer: dns::merge(&answers, lookup_elapsed),
+            hosts_pin: None,
+        };
+        (dns, done.into_iter().map(|(_, probe)| probe).collect())
+    }
+
+    /// An IP literal or a hosts-file answer: its addresses are probed at
+    /// once. For a hosts-file answer DNS is asked too, within the same
+    /// budget, so the report can say what the entry hides.
+    async fn answered(
+        &self,
+        endpoint: &Endpoint,
+        resolution: Resolution,
+        budget: Budget,
+    ) -> (DnsOutcome, Vec<AddressProbe>) {
+        let handshakes = futures::future::join_all(
+            resolution
+                .addresses
+                .iter()
+                .map(|a| self.address(endpoint, a.ip, budget)),
+        );
+        let pinned = async {
+            if resolution.source != AnswerSource::HostsFile {
+                return None;
+            }
+            let name = endpoint.host.to_string();
+            let fqdn = format!("{name}.");
+            let start = Instant::now();
+            let (v4, v6) = tokio::join!(
+                async {
+                    let _permit = self.permit(budget).await;
+                    self.dns.query(&fqdn, RecordType::A, budget).await
+                },
+                async {
+                    let _permit = self.permit(budget).await;
+                    self.dns.query(&fqdn, RecordType::AAAA, budget).await
+                }
+            );
+            let hosts = self.dns.hosts_file();
+            Some(Box::new(dns::HostsPin {
+                path: hosts.map_or_else(String::new, |h| h.path().to_owned()),
+                entries: hosts.map(|h| h.entries(&name)).unwrap_or_default(),
+                nameservers: self.dns.nameservers().to_vec(),
+                dns: dns::merge(&[v4, v6], start.elapsed()),
+            }))
+        };
+        let (addresses, hosts_pin) = tokio::join!(handshakes, pinned);
+        let dns = DnsOutcome {
+            nameservers: Vec::new(),
+            answer: Timed::instant(Ok(resolution)),
+            hosts_pin,
+        };
+        (dns, addresses)
+    }
+
+    /// One address of an endpoint: a permit, then TCP and TLS.
+    async fn address(&self, endpoint: &Endpoint, ip: IpAddr, budget: Budget) -> AddressProbe {
+        let Some(_permit) = self.permit(budget).await else {
+            return AddressProbe {
+                ip,
+                tcp: Timed::instant(Err(Failure::new(
+                    FailureKind::Deadline,
+                    "the run's deadline passed before a connection slot was free",
+                ))),
+                tls: None,
+                cert: None,
+            };
+        };
+        let server_name = endpoint.host.server_name();
+        self.probe_address(SocketAddr::new(ip, endpoint.port), server_name, budget)
+            .await
     }
 
     async fn probe_address(

@@ -3,7 +3,9 @@
 //! the probe results by classifying every address and judging every
 //! endpoint; renderers only read it.
 
-use std::net::IpAddr;
+mod dns;
+
+use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -11,13 +13,13 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::choices::Expect;
-use crate::classify::{AddressClass, Classification, Network, Path};
+use crate::classify::{AddressClass, Classification, Family, Network, Path};
 use crate::context::Context;
 use crate::diagnose::{self, Facts, Finding, Policy, Status};
 use crate::plan::{Endpoint, Plan, Reason};
-use crate::probe::{
-    AddressProbe, AnswerSource, CertInfo, EndpointProbe, Failure, FailureKind, Timed,
-};
+use crate::probe::{AddressProbe, CertInfo, EndpointProbe, Failure, FailureKind, Timed};
+
+pub use dns::{DnsAddress, DnsReport, HostsFileReport};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -102,30 +104,6 @@ pub struct ProxyReport {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct DnsReport {
-    pub ok: bool,
-    pub source: Option<AnswerSource>,
-    /// The nameservers asked, `ip:port`.
-    pub nameservers: Vec<String>,
-    pub lookup_ms: f64,
-    pub addresses: Vec<DnsAddress>,
-    /// Names the query was redirected through, in order, without the trailing dot.
-    pub cname_chain: Vec<String>,
-    /// TTLs of the CNAME hops, aligned with `cname_chain`.
-    pub cname_ttls: Vec<u32>,
-    pub error: Option<ErrorReport>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct DnsAddress {
-    pub ip: IpAddr,
-    pub class: AddressClass,
-    /// Inside the task's own subnet (from task metadata).
-    pub in_task_subnet: bool,
-    pub ttl: Option<u32>,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct ErrorReport {
     pub kind: FailureKind,
     pub message: String,
@@ -134,7 +112,14 @@ pub struct ErrorReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct AddressReport {
     pub ip: IpAddr,
+    pub family: Family,
     pub class: AddressClass,
+    /// DNS64 synthesised the address: the traffic goes out through NAT64.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub nat64: bool,
+    /// The IPv4 address a NAT64 address carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nat64_ipv4: Option<Ipv4Addr>,
     pub in_task_subnet: bool,
     pub ok: bool,
     pub tcp: TcpReport,
@@ -233,7 +218,10 @@ fn proxy_report(p: &crate::probe::proxy::ProxyProbe) -> ProxyReport {
 fn address_report(c: &Classification, a: &AddressProbe) -> AddressReport {
     AddressReport {
         ip: a.ip,
+        family: c.family,
         class: c.class,
+        nat64: c.nat64().is_some(),
+        nat64_ipv4: c.nat64(),
         in_task_subnet: c.in_task_subnet,
         ok: a.passed(),
         tcp: TcpReport {
@@ -302,10 +290,10 @@ fn endpoint_report(
 ) -> EndpointReport {
     let direct = probe.direct_addresses();
     let classified: Vec<Classification> = direct.iter().map(|a| network.classify(a.ip)).collect();
-    let classed: Vec<(AddressClass, &AddressProbe)> = classified
+    let classed: Vec<(Classification, &AddressProbe)> = classified
         .iter()
         .zip(direct)
-        .map(|(c, a)| (c.class, a))
+        .map(|(c, a)| (*c, a))
         .collect();
     let host = endpoint.host.to_string();
     let judgement = diagnose::judge(
@@ -317,12 +305,11 @@ fn endpoint_report(
             host: &host,
             port: endpoint.port,
             dns: &probe.dns,
+            network,
             addresses: &classed,
         },
         policy,
     );
-    let answer = &probe.dns.answer;
-    let resolution = answer.result.as_ref().ok();
     EndpointReport {
         service: endpoint.kind.label(),
         host,
@@ -337,40 +324,7 @@ fn endpoint_report(
         path: judgement.path,
         finding: judgement.finding,
         diagnosis: judgement.diagnosis,
-        dns: DnsReport {
-            ok: answer.result.is_ok(),
-            source: resolution.map(|r| r.source),
-            nameservers: probe
-                .dns
-                .nameservers
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
-            lookup_ms: millis(answer.elapsed),
-            addresses: resolution
-                .map(|r| {
-                    r.addresses
-                        .iter()
-                        .map(|a| {
-                            let c = network.classify(a.ip);
-                            DnsAddress {
-                                ip: a.ip,
-                                class: c.class,
-                                in_task_subnet: c.in_task_subnet,
-                                ttl: a.ttl,
-                            }
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            cname_chain: resolution
-                .map(|r| r.cname_chain.iter().map(|h| h.target.clone()).collect())
-                .unwrap_or_default(),
-            cname_ttls: resolution
-                .map(|r| r.cname_chain.iter().map(|h| h.ttl).collect())
-                .unwrap_or_default(),
-            error: answer.result.as_ref().err().map(error_report),
-        },
+        dns: dns::report(network, &probe.dns),
         addresses: classified
             .iter()
             .zip(direct)

@@ -1,0 +1,87 @@
+//! What frames every paragraph of an endpoint: a hosts-file entry that
+//! pinned the name comes first (with what DNS would have returned), and a
+//! dual-stack ECR name that `PrivateLink` does not serve is said last.
+
+use std::fmt::Write as _;
+
+use super::Finding;
+use super::explain::{Evidence, Explainer};
+use crate::catalog::Service;
+use crate::probe::dns::HostsPin;
+
+impl Explainer<'_> {
+    /// The paragraph for `finding`, framed by what holds for the whole
+    /// endpoint: the likely cause and the fix, in the terms of the VPC console.
+    pub fn explain(&self, finding: Finding, evidence: Evidence<'_>) -> String {
+        self.explain_after("", finding, evidence)
+    }
+
+    /// Like [`Self::explain`], with `opening` (the partial-failure sentence)
+    /// after the hosts-file pin and before the paragraph.
+    pub fn explain_after(&self, opening: &str, finding: Finding, evidence: Evidence<'_>) -> String {
+        let mut text = self
+            .facts
+            .dns
+            .hosts_pin
+            .as_deref()
+            .map_or_else(String::new, |pin| self.pinned(pin));
+        text.push_str(opening);
+        text.push_str(&self.paragraph(finding, evidence));
+        if let Some(note) = self.dualstack_without_privatelink() {
+            text.push(' ');
+            text.push_str(&note);
+        }
+        text
+    }
+
+    /// "The hosts file pinned NAME ...; DNS would have returned ...".
+    fn pinned(&self, pin: &HostsPin) -> String {
+        let host = self.facts.host;
+        let entries = if pin.entries.is_empty() {
+            String::new()
+        } else {
+            format!(" ('{}')", pin.entries.join("'; '"))
+        };
+        let mut text = format!(
+            "The hosts file {path} pins {host}{entries}, and the task's resolver reads it before \
+             DNS; ",
+            path = pin.path
+        );
+        match &pin.dns.result {
+            Ok(r) if !r.addresses.is_empty() => {
+                let ips: Vec<String> = r
+                    .addresses
+                    .iter()
+                    .map(|a| {
+                        let c = self.facts.network.classify(a.ip);
+                        format!("{} ({})", a.ip, c.class.as_str())
+                    })
+                    .collect();
+                let _ = write!(text, "DNS would have returned {}. ", ips.join(", "));
+            }
+            Ok(_) => text.push_str("DNS would have returned no addresses. "),
+            Err(f) => {
+                let _ = write!(text, "DNS would have failed too ({}). ", f.detail);
+            }
+        }
+        text.push_str("Remove or correct the entry (an image's /etc/hosts, extraHosts in the task definition). ");
+        text
+    }
+
+    /// ECR's dual-stack names are not served by `PrivateLink`.
+    fn dualstack_without_privatelink(&self) -> Option<String> {
+        let ecr = matches!(self.facts.service, Some(Service::EcrApi | Service::EcrDkr));
+        let host = self.facts.host;
+        let dualstack = host.ends_with(".api.aws") || host.ends_with(".on.aws");
+        (ecr && dualstack).then(|| {
+            format!(
+                "{host} is ECR's dual-stack name, and Amazon ECR does not serve PrivateLink over \
+                 dual-stack names: the interface endpoints answer only the IPv4 names \
+                 (api.ecr.{region}.{suffix} and ACCOUNT.dkr.ecr.{region}.{suffix}), so this \
+                 name goes out of the VPC (NAT64 or an egress route) whatever endpoints exist.",
+                region = self.facts.region,
+                suffix = self.facts.region.partition().dns_suffix()
+            )
+        })
+    }
+}
