@@ -48,6 +48,16 @@ impl Partition {
             Self::AwsEusc => "amazonaws.eu",
         }
     }
+
+    /// The suffix of the SDKs' dual-stack names (`dualStackDnsSuffix` in
+    /// botocore's partitions.json), where known.
+    pub fn dualstack_suffix(self) -> Option<&'static str> {
+        match self {
+            Self::Aws | Self::AwsUsGov => Some("api.aws"),
+            Self::AwsCn => Some("api.amazonwebservices.com.cn"),
+            Self::AwsEusc => None,
+        }
+    }
 }
 
 /// A well-formed region code such as `ap-northeast-1` or `us-gov-west-1`.
@@ -213,6 +223,33 @@ impl Service {
             Self::EcsAgent => format!("ecs-a-1.{r}.{suffix}"),
             Self::EcsTelemetry => format!("ecs-t-1.{r}.{suffix}"),
             other => format!("{}.{r}.{suffix}", other.name()),
+        }
+    }
+
+    /// The hostname the AWS SDKs use in dual-stack mode
+    /// (`AWS_USE_DUALSTACK_ENDPOINT=true`), from botocore's endpoint rules
+    /// and the ECR and S3 guides; `None` where no dual-stack name is known
+    /// (`ssmmessages`, `ec2messages`, the ECS agent's names, ...).
+    pub fn dualstack_host(self, region: &Region, ecr_account: Option<&str>) -> Option<String> {
+        let r = region.code();
+        let partition = region.partition();
+        let suffix = partition.dns_suffix();
+        let api = partition.dualstack_suffix();
+        match self {
+            Self::EcrApi => api.map(|api| format!("ecr.{r}.{api}")),
+            Self::EcrDkr if partition == Partition::Aws => {
+                let account = ecr_account.unwrap_or(PLACEHOLDER_ECR_ACCOUNT);
+                Some(format!("{account}.dkr-ecr.{r}.on.aws"))
+            }
+            Self::S3 => Some(format!(
+                "prod-{r}-starport-layer-bucket.s3.dualstack.{r}.{suffix}"
+            )),
+            // Secrets Manager's rules return the same name in dual-stack mode.
+            Self::Secretsmanager => Some(self.host(region, ecr_account)),
+            Self::Logs | Self::Ssm | Self::Sts | Self::Kms | Self::Ecs => {
+                api.map(|api| format!("{}.{r}.{api}", self.name()))
+            }
+            _ => None,
         }
     }
 

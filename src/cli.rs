@@ -216,6 +216,17 @@ pub struct ProbeArgs {
     )]
     pub vpc_cidrs: Vec<String>,
 
+    /// Probe the dual-stack hostnames the AWS SDKs use with
+    /// AWS_USE_DUALSTACK_ENDPOINT=true (also read): ecr.REGION.api.aws,
+    /// ACCOUNT.dkr-ecr.REGION.on.aws, s3.dualstack.REGION.amazonaws.com, ...
+    #[arg(
+        long,
+        env = "VPCE_PROBE_DUALSTACK",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub dualstack: bool,
+
     /// `private` fails any endpoint (except S3) reached over a public address.
     #[arg(long, env = "VPCE_PROBE_EXPECT", value_enum, default_value_t = Expect::Any)]
     pub expect: Expect,

@@ -76,15 +76,12 @@ impl Context {
     /// nameservers the probe asks.
     pub fn new(discovery: &Discovery, plan: &Plan, nameservers: &[SocketAddr]) -> Self {
         let mut notes: Vec<String> = discovery.note.iter().cloned().collect();
+        notes.extend(plan.notes.iter().cloned());
         let Some(task) = &discovery.task else {
-            return if notes.is_empty() {
-                Self::default()
-            } else {
-                Self {
-                    source: Some(Source::None),
-                    notes: Some(notes),
-                    ..Self::default()
-                }
+            return Self {
+                source: discovery.note.is_some().then_some(Source::None),
+                notes: (!notes.is_empty()).then_some(notes),
+                ..Self::default()
             };
         };
         if plan.region_source != "configuration" {

@@ -25,6 +25,8 @@ pub struct Request {
     pub targets: Vec<Target>,
     /// The port of every AWS endpoint.
     pub port: u16,
+    /// Plan the dual-stack hostnames (`--dualstack`).
+    pub dualstack: bool,
 }
 
 /// Where the service list came from; it becomes each endpoint's `reason`.
@@ -164,6 +166,8 @@ pub struct Plan {
     /// Where the region came from (`--region`, `task ARN`, ...).
     pub region_source: &'static str,
     pub endpoints: Vec<Endpoint>,
+    /// What the plan could not do as asked (a service with no dual-stack name).
+    pub notes: Vec<String>,
 }
 
 /// One row of `vpce-probe endpoints`.
@@ -189,6 +193,7 @@ pub fn build(config: &Request, task: Option<&TaskInfo>) -> Result<Plan, MissingR
         region: region.clone(),
         region_source,
         endpoints: Vec::new(),
+        notes: Vec::new(),
     };
     let images = task.map(TaskInfo::ecr_images).unwrap_or_default();
     // ecr.dkr names a registry: the one asked for, else the task's own
@@ -282,7 +287,18 @@ impl Plan {
         account: Option<&AccountId>,
         reason: &Reason,
     ) {
-        let name = service.host(region, account.map(AccountId::as_str));
+        let account = account.map(AccountId::as_str);
+        let dualstack = config
+            .dualstack
+            .then(|| service.dualstack_host(region, account))
+            .flatten();
+        if config.dualstack && dualstack.is_none() {
+            self.notes.push(format!(
+                "--dualstack: {service} has no known dual-stack name in {region}; its IPv4 name \
+                 is probed"
+            ));
+        }
+        let name = dualstack.unwrap_or_else(|| service.host(region, account));
         // Regions and accounts are validated, so this holds; a bad name is
         // skipped rather than trusted.
         let Ok(dns_name) = rustls_pki_types::DnsName::try_from(name.clone()) else {

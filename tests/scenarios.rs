@@ -459,6 +459,67 @@ async fn targets_and_hosts_file() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hosts_file_entry_to_a_dead_address_is_named_with_what_dns_says() {
+    // DNS serves the endpoint's ENI; a stale hosts-file entry pins the
+    // name to an address where nothing answers.
+    let vpc = VpcBuilder::new()
+        .endpoint("secretsmanager", 1)
+        .extra(Side::Private, Behavior::Blackhole)
+        .start()
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let hosts = dir.path().join("hosts");
+    let name = host("secretsmanager");
+    let entry = format!("{}   {name}  # left from a migration", vpc.extra(0));
+    std::fs::write(&hosts, format!("127.0.0.1 localhost\n{entry}\n")).unwrap();
+    let report = vpc
+        .probe(&[
+            "--services",
+            "secretsmanager",
+            "--hosts-file",
+            hosts.to_str().unwrap(),
+        ])
+        .await;
+    let e = endpoint(&report, "secretsmanager");
+    assert_judged(
+        e,
+        Status::Fail,
+        Path::None,
+        Some(Finding::PrivateConnectTimeout),
+    );
+    assert_eq!(
+        e.dns.source,
+        Some(vpce_probe::probe::AnswerSource::HostsFile)
+    );
+    let pin = e
+        .dns
+        .hosts_file
+        .as_ref()
+        .expect("the hosts-file pin is reported");
+    let eni = vpc.records[0].2[0];
+    assert_eq!(pin.path, hosts.display().to_string());
+    assert_eq!(pin.entries, [format!("{} {name}", vpc.extra(0))]);
+    assert!(pin.dns.ok);
+    assert_eq!(pin.dns.addresses[0].ip, eni);
+    assert_eq!(pin.dns.nameservers, [vpc.dns.to_string()]);
+    let d = e.diagnosis.as_deref().unwrap();
+    assert!(
+        d.starts_with(&format!(
+            "The hosts file {} pins {name} ('{} {name}')",
+            hosts.display(),
+            vpc.extra(0)
+        )),
+        "{d}"
+    );
+    assert!(
+        d.contains(&format!("DNS would have returned {eni} (private)")),
+        "{d}"
+    );
+    // The ENI that DNS names is never connected to: the hosts file wins.
+    assert_eq!(vpc.hits(eni), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_deadline_bounds_the_run() {
     // Phase timeouts of a minute would hang the test; the deadline cuts them short.
     let vpc = VpcBuilder::new()

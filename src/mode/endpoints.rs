@@ -13,15 +13,18 @@ pub async fn run(config: &Config, out: &mut impl Write) -> Result<Exit, AppError
     let plan = plan::build(&config.plan, discovery.task.as_ref())?;
     let rows = plan.rows();
     match config.output.format {
-        Format::Json | Format::Emf | Format::Terraform | Format::Cli => render::json::render(
-            &serde_json::json!({
+        Format::Json | Format::Emf | Format::Terraform | Format::Cli => {
+            let mut doc = serde_json::json!({
                 "region": plan.region.code(),
                 "region_source": plan.region_source,
                 "endpoints": rows,
-            }),
-            out,
-        )?,
-        Format::Text => render::text::render_plan(plan.region.code(), &rows, out)?,
+            });
+            if !plan.notes.is_empty() {
+                doc["notes"] = serde_json::json!(plan.notes);
+            }
+            render::json::render(&doc, out)?;
+        }
+        Format::Text => render::text::render_plan(plan.region.code(), &rows, &plan.notes, out)?,
     }
     out.flush()?;
     Ok(Exit::Pass)

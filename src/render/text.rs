@@ -6,7 +6,9 @@ use std::io::{self, Write};
 
 use crate::diagnose::Status;
 use crate::plan::PlanRow;
-use crate::report::{AddressReport, CertReport, EndpointReport, ProxyReport, Report, Verdict};
+use crate::report::{
+    AddressReport, CertReport, EndpointReport, HostsFileReport, ProxyReport, Report, Verdict,
+};
 
 const INDENT: &str = "      ";
 const WIDTH: usize = 96;
@@ -68,13 +70,30 @@ fn context(report: &Report, out: &mut impl Write) -> io::Result<()> {
     let c = &report.context;
     if let Some(task) = &c.task_arn {
         let or_unknown = |v: Option<String>| v.unwrap_or_else(|| "?".to_owned());
+        // An IPv6-only task has no IPv4 fields: that is normal, not unknown.
+        let ipv6_only = c.private_ipv4.is_none() && c.ipv6_addresses.is_some();
+        let mut network = Vec::new();
+        if !ipv6_only {
+            network.push(format!(
+                "subnet {}, ip {}",
+                or_unknown(c.subnet_cidr.map(|n| n.to_string())),
+                or_unknown(c.private_ipv4.map(|ip| ip.to_string())),
+            ));
+        }
+        if let Some(v6) = &c.ipv6_addresses {
+            let ips: Vec<String> = v6.iter().map(ToString::to_string).collect();
+            network.push(format!(
+                "ipv6 subnet {}, ipv6 {}",
+                or_unknown(c.ipv6_subnet_cidr.map(|n| n.to_string())),
+                ips.join(" ")
+            ));
+        }
         writeln!(
             out,
-            "task {task} ({}, {}), subnet {}, ip {}",
+            "task {task} ({}, {}), {}",
             or_unknown(c.launch_type.clone()),
             or_unknown(c.availability_zone.clone()),
-            or_unknown(c.subnet_cidr.map(|n| n.to_string())),
-            or_unknown(c.private_ipv4.map(|ip| ip.to_string())),
+            network.join(", "),
         )?;
     }
     for note in c.notes.iter().flatten() {
@@ -133,8 +152,19 @@ fn endpoint(style: &Style, e: &EndpointReport, out: &mut impl Write) -> io::Resu
             writeln!(out)?;
         }
     }
+    if let Some(pin) = &dns.hosts_file {
+        hosts_pin(pin, out)?;
+    }
+    // The address column fits the longest address (IPv6 ones run to 39 characters).
+    let column = e
+        .addresses
+        .iter()
+        .map(|a| a.ip.to_string().len() + 1)
+        .max()
+        .unwrap_or(0)
+        .max(16);
     for a in &e.addresses {
-        address(a, out)?;
+        address(a, column, out)?;
     }
     let mut seen: Vec<&CertReport> = Vec::new();
     for cert in e
@@ -200,10 +230,35 @@ fn proxy(p: &ProxyReport, out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "{INDENT}proxy    {}  {how}", p.url)
 }
 
-fn address(a: &AddressReport, out: &mut impl Write) -> io::Result<()> {
+/// The hosts-file entry that answered, and what DNS says beside it.
+fn hosts_pin(pin: &HostsFileReport, out: &mut impl Write) -> io::Result<()> {
+    let dns = if let Some(err) = &pin.dns.error {
+        format!("DNS says {}: {}", serde_plain(&err.kind), err.message)
+    } else {
+        let ips: Vec<String> = pin
+            .dns
+            .addresses
+            .iter()
+            .map(|a| format!("{} {}", a.ip, a.class.as_str()))
+            .collect();
+        format!("DNS says {}", ips.join(", "))
+    };
+    let line = format!(
+        "pinned by {} ('{}'); {dns}",
+        pin.path,
+        pin.entries.join("'; '")
+    );
+    for (i, part) in wrap(&line, WIDTH - INDENT.len() - 9).iter().enumerate() {
+        let label = if i == 0 { "hosts" } else { "" };
+        writeln!(out, "{INDENT}{label:<8} {part}")?;
+    }
+    Ok(())
+}
+
+fn address(a: &AddressReport, column: usize, out: &mut impl Write) -> io::Result<()> {
     write!(
         out,
-        "{INDENT}{:<16} {:<8}",
+        "{INDENT}{:<column$} {:<8}",
         a.ip.to_string(),
         a.class.as_str()
     )?;
@@ -233,6 +288,9 @@ fn address(a: &AddressReport, out: &mut impl Write) -> io::Result<()> {
                 tls.cipher.as_deref().unwrap_or("?")
             )?,
         }
+    }
+    if let Some(v4) = a.nat64_ipv4 {
+        write!(out, "  NAT64 to {v4}")?;
     }
     writeln!(out)
 }
@@ -266,7 +324,12 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 /// Writes the plan as a table (`vpce-probe endpoints`).
-pub fn render_plan(region: &str, rows: &[PlanRow<'_>], out: &mut impl Write) -> io::Result<()> {
+pub fn render_plan(
+    region: &str,
+    rows: &[PlanRow<'_>],
+    notes: &[String],
+    out: &mut impl Write,
+) -> io::Result<()> {
     writeln!(out, "region {region}: {} endpoint(s)", rows.len())?;
     writeln!(
         out,
@@ -282,6 +345,9 @@ pub fn render_plan(region: &str, rows: &[PlanRow<'_>], out: &mut impl Write) -> 
             r.port,
             r.endpoint_service.as_deref().unwrap_or("-")
         )?;
+    }
+    for note in notes {
+        writeln!(out, "note: {note}")?;
     }
     Ok(())
 }

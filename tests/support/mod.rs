@@ -8,6 +8,8 @@
 
 #![allow(dead_code, reason = "each test binary uses part of the support code")]
 
+pub mod netns;
+
 use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::str::FromStr;
@@ -16,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use hickory_server::Server;
-use hickory_server::proto::rr::rdata::{A, CNAME, SOA};
+use hickory_server::proto::rr::rdata::{A, AAAA, CNAME, SOA};
 use hickory_server::proto::rr::{LowerName, Name, RData, Record};
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
@@ -123,10 +125,18 @@ impl Behavior {
 }
 
 /// Where an address sits: inside the VPC (an endpoint ENI) or outside.
+/// The IPv6 sides exist only inside a network namespace of the test's own
+/// ([`netns::enter`]), where they are added to its loopback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
     Private,
     Public,
+    /// An IPv6 endpoint ENI: in [`netns::ENI_SUBNET6`], inside the VPC's /56.
+    Private6,
+    /// A public IPv6 address, outside the VPC.
+    Public6,
+    /// A DNS64-synthesised address: `64:ff9b::` + a public IPv4 address.
+    Nat64,
 }
 
 #[derive(Debug, Clone)]
@@ -150,6 +160,8 @@ pub struct VpcBuilder {
     aliases: Vec<(String, String)>,
     /// The DNS server's port (0: any free port).
     dns_port: u16,
+    /// The DNS server's address (default `127.A.B.53`).
+    dns_ip: Option<IpAddr>,
     /// Addresses outside any DNS name (for `--target` tests).
     extra: Vec<AddrSpec>,
 }
@@ -195,6 +207,12 @@ impl VpcBuilder {
         self
     }
 
+    /// Serve DNS at this address (an IPv6 one inside a test's own namespace).
+    pub fn dns_ip(mut self, ip: IpAddr) -> Self {
+        self.dns_ip = Some(ip);
+        self
+    }
+
     /// Serve DNS on this port (53 lets a resolv.conf point at it).
     pub fn dns_port(mut self, port: u16) -> Self {
         self.dns_port = port;
@@ -220,23 +238,26 @@ impl VpcBuilder {
     /// One attempt on a random 127.A.B.0/24; `None` when an address:port is taken.
     async fn try_start(&self, pki: &Pki) -> Option<Vpc> {
         let block = random_block();
-        let mut next_private = 1u8;
-        let mut next_public = 128u8;
+        let mut next = [1u8, 128, 1, 1, 1];
         let mut alloc = |side: Side| {
-            let n = match side {
-                Side::Private => &mut next_private,
-                Side::Public => &mut next_public,
+            let n = &mut next[side as usize];
+            let ip = match side {
+                Side::Private | Side::Public => {
+                    IpAddr::V4(Ipv4Addr::new(127, block.0, block.1, *n))
+                }
+                Side::Private6 => netns::eni6(*n),
+                Side::Public6 => netns::public6(*n),
+                Side::Nat64 => netns::nat64(*n),
             };
-            let ip = Ipv4Addr::new(127, block.0, block.1, *n);
             *n += 1;
             ip
         };
 
         // Lay out addresses first, then bind them all on one port.
-        let mut layout: Vec<(Ipv4Addr, Behavior, String)> = Vec::new();
-        let mut records: Vec<(String, Option<String>, Vec<Ipv4Addr>)> = Vec::new();
+        let mut layout: Vec<(IpAddr, Behavior, String)> = Vec::new();
+        let mut records: Vec<(String, Option<String>, Vec<IpAddr>)> = Vec::new();
         for spec in &self.names {
-            let ips: Vec<Ipv4Addr> = spec.addrs.iter().map(|a| alloc(a.side)).collect();
+            let ips: Vec<IpAddr> = spec.addrs.iter().map(|a| alloc(a.side)).collect();
             for (ip, a) in ips.iter().zip(&spec.addrs) {
                 layout.push((*ip, a.behavior.clone(), spec.name.clone()));
             }
@@ -262,6 +283,9 @@ impl VpcBuilder {
         let mut hits = HashMap::new();
         let mut held: Vec<TcpStream> = Vec::new();
         for (ip, behavior, name) in &layout {
+            if ip.is_ipv6() {
+                netns::add_address(*ip);
+            }
             if matches!(behavior, Behavior::Closed) {
                 continue;
             }
@@ -282,10 +306,13 @@ impl VpcBuilder {
             .port();
         }
 
-        let dns_at = SocketAddr::new(
-            IpAddr::V4(Ipv4Addr::new(127, block.0, block.1, 53)),
-            self.dns_port,
-        );
+        let dns_ip = self
+            .dns_ip
+            .unwrap_or(IpAddr::V4(Ipv4Addr::new(127, block.0, block.1, 53)));
+        if dns_ip.is_ipv6() {
+            netns::add_address(dns_ip);
+        }
+        let dns_at = SocketAddr::new(dns_ip, self.dns_port);
         let dns = start_dns(&records, dns_at, &mut tasks).await.ok()?;
         let dir = tempfile::tempdir().unwrap();
         let ca_file = dir.path().join("ca.pem");
@@ -315,9 +342,9 @@ pub struct Vpc {
     /// PEM with the test Amazon and proxy CAs (`--ca-file`).
     pub ca_file: String,
     /// Every DNS name, its CNAME target if any, and its addresses.
-    pub records: Vec<(String, Option<String>, Vec<Ipv4Addr>)>,
-    hits: HashMap<Ipv4Addr, Arc<AtomicUsize>>,
-    extra: Vec<Ipv4Addr>,
+    pub records: Vec<(String, Option<String>, Vec<IpAddr>)>,
+    hits: HashMap<IpAddr, Arc<AtomicUsize>>,
+    extra: Vec<IpAddr>,
     _dir: tempfile::TempDir,
     _held: Vec<TcpStream>,
     _tasks: JoinSet<()>,
@@ -330,16 +357,13 @@ impl Vpc {
     }
 
     /// The `n`th address added with [`VpcBuilder::extra`].
-    pub fn extra(&self, n: usize) -> Ipv4Addr {
+    pub fn extra(&self, n: usize) -> IpAddr {
         self.extra[n]
     }
 
     /// Connections accepted at `ip` so far.
     pub fn hits(&self, ip: IpAddr) -> usize {
-        match ip {
-            IpAddr::V4(v4) => self.hits.get(&v4).map_or(0, |c| c.load(Ordering::SeqCst)),
-            IpAddr::V6(_) => 0,
-        }
+        self.hits.get(&ip).map_or(0, |c| c.load(Ordering::SeqCst))
     }
 
     /// Command-line arguments that point the probe at this VPC.
@@ -505,11 +529,20 @@ async fn serve_metadata(listener: TcpListener, behavior: Metadata, count: Arc<At
 
 /// Runs the built `vpce-probe` binary; returns (exit code, stdout, stderr).
 pub async fn run_binary<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (i32, String, String) {
+    run_binary_env(args, &[]).await
+}
+
+/// Like [`run_binary`], with these environment variables set.
+pub async fn run_binary_env<S: AsRef<std::ffi::OsStr>>(
+    args: &[S],
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
     // Integration tests know the binary; the bench helpers never call this
     // and fall back to the one on PATH.
     let binary = option_env!("CARGO_BIN_EXE_vpce-probe").unwrap_or("vpce-probe");
     let out = tokio::process::Command::new(binary)
         .args(args)
+        .envs(env.iter().copied())
         .env_remove("AWS_REGION")
         .env_remove("AWS_DEFAULT_REGION")
         .env("NO_COLOR", "1")
@@ -526,7 +559,7 @@ pub async fn run_binary<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (i32, String, 
 /// Binds `ip:port` (0 = any) and serves `behavior` there; returns the port
 /// and the connection counter, or `None` when the address is taken.
 async fn serve(
-    ip: Ipv4Addr,
+    ip: IpAddr,
     port: u16,
     behavior: &Behavior,
     name: &str,
@@ -539,7 +572,7 @@ async fn serve(
     } else {
         128
     };
-    let listener = bind(SocketAddr::new(IpAddr::V4(ip), port), backlog).ok()?;
+    let listener = bind(SocketAddr::new(ip, port), backlog).ok()?;
     let port = listener.local_addr().ok()?.port();
     let counter = Arc::new(AtomicUsize::new(0));
     match behavior {
@@ -656,7 +689,11 @@ async fn serve_reset_after_hello(
 }
 
 fn bind(addr: SocketAddr, backlog: u32) -> std::io::Result<TcpListener> {
-    let socket = TcpSocket::new_v4()?;
+    let socket = if addr.is_ipv6() {
+        TcpSocket::new_v6()?
+    } else {
+        TcpSocket::new_v4()?
+    };
     socket.bind(addr)?;
     socket.listen(backlog)
 }
@@ -728,7 +765,7 @@ fn empty_zone(origin: &Name) -> InMemoryZoneHandler {
 /// An authoritative hickory-server for `amazonaws.com.` (and the zones of
 /// any registry names) on `ip:0` (UDP and TCP, same port).
 async fn start_dns(
-    records: &[(String, Option<String>, Vec<Ipv4Addr>)],
+    records: &[(String, Option<String>, Vec<IpAddr>)],
     at: SocketAddr,
     tasks: &mut JoinSet<()>,
 ) -> std::io::Result<SocketAddr> {
@@ -757,10 +794,11 @@ async fn start_dns(
             None => (name.clone(), fqdn),
         };
         for ip in ips {
-            upsert(
-                &holder.0,
-                Record::from_rdata(holder.1.clone(), 60, RData::A(A(*ip))),
-            );
+            let data = match ip {
+                IpAddr::V4(v4) => RData::A(A(*v4)),
+                IpAddr::V6(v6) => RData::AAAA(AAAA(*v6)),
+            };
+            upsert(&holder.0, Record::from_rdata(holder.1.clone(), 60, data));
         }
     }
     let mut catalog = Catalog::new();

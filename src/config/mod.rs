@@ -22,7 +22,7 @@ use clap::ValueEnum;
 use crate::catalog::{self, InvalidRegion, Region, Service, UnknownService};
 use crate::choices::Format;
 use crate::classify;
-use crate::cli::{HealthArgs, ProbeArgs, WatchCmd};
+use crate::cli::ProbeArgs;
 use crate::diagnose::Policy;
 use crate::metadata::{self, MetadataSource};
 use crate::names::{AccountId, Target, parse_port};
@@ -32,6 +32,9 @@ use crate::probe::ProbeSettings;
 use crate::probe::dns::{DnsConfig, Resolver};
 use crate::proxy::Proxy;
 use crate::render::Output;
+
+mod modes;
+pub use modes::{HealthConfig, WatchConfig};
 
 /// A usage or configuration error: one line, naming the input (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -170,6 +173,7 @@ impl Config {
                 ecr_account,
                 targets,
                 port,
+                dualstack: args.dualstack || dualstack_from_sdk(env)?,
             },
             probe,
             vpc_cidrs_given: !args.vpc_cidrs.is_empty(),
@@ -245,6 +249,21 @@ fn probe_settings(
     })
 }
 
+/// `AWS_USE_DUALSTACK_ENDPOINT`, which the AWS SDKs read: `true` or
+/// `false` in any case; anything else is an error naming the variable.
+fn dualstack_from_sdk(env: &dyn Fn(&str) -> Option<String>) -> Result<bool, ConfigError> {
+    match env("AWS_USE_DUALSTACK_ENDPOINT") {
+        None => Ok(false),
+        Some(v) if v.trim().eq_ignore_ascii_case("true") => Ok(true),
+        Some(v) if v.trim().is_empty() || v.trim().eq_ignore_ascii_case("false") => Ok(false),
+        Some(v) => Err(invalid(
+            "AWS_USE_DUALSTACK_ENDPOINT",
+            &v,
+            "expected true or false",
+        )),
+    }
+}
+
 /// The proxy from `--https-proxy` (or `VPCE_PROBE_HTTPS_PROXY`), else
 /// `HTTPS_PROXY`, else `https_proxy`; errors name the variable.
 fn proxy_settings(
@@ -253,54 +272,6 @@ fn proxy_settings(
 ) -> Result<Option<Proxy>, ConfigError> {
     crate::proxy::settings(args.https_proxy.as_deref(), args.no_proxy.as_deref(), env)
         .map_err(|e| invalid(e.source, &e.value, e.why))
-}
-
-/// The validated configuration of `watch`.
-#[derive(Debug, Clone)]
-pub struct WatchConfig {
-    pub probe: Config,
-    pub interval: Duration,
-    pub status_file: PathBuf,
-}
-
-impl WatchConfig {
-    pub fn from_cmd(
-        cmd: &WatchCmd,
-        env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Self, ConfigError> {
-        let interval = parse_duration("--interval", &cmd.interval)?;
-        if interval < Duration::from_secs(1) {
-            return Err(invalid("--interval", &cmd.interval, "expected at least 1s"));
-        }
-        Ok(Self {
-            probe: Config::from_args(&cmd.probe, env)?,
-            interval,
-            status_file: parse_status_file(&cmd.status.status_file)?,
-        })
-    }
-}
-
-/// The validated configuration of `health`.
-#[derive(Debug, Clone)]
-pub struct HealthConfig {
-    pub status_file: PathBuf,
-    pub max_age: Duration,
-}
-
-impl HealthConfig {
-    pub fn from_args(args: &HealthArgs) -> Result<Self, ConfigError> {
-        Ok(Self {
-            status_file: parse_status_file(&args.status.status_file)?,
-            max_age: parse_duration_up_to("--max-age", &args.max_age, MAX_AGE)?,
-        })
-    }
-}
-
-fn parse_status_file(s: &str) -> Result<PathBuf, ConfigError> {
-    if s.trim().is_empty() || s.ends_with('/') {
-        return Err(invalid("--status-file", s, "expected a file path"));
-    }
-    Ok(PathBuf::from(s))
 }
 
 /// An empty value (`--services ""`, `--target ''`, a stray comma in a list)

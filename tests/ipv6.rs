@@ -1,0 +1,410 @@
+//! IPv6 the way AWS does it, in network namespaces the tests create
+//! (`unshare(CLONE_NEWNET)`, root as in CI): a dual-stack VPC whose task
+//! metadata gives the IPv6 subnet, an IPv6-only subnet whose resolver is
+//! `fd00:ec2::253` and answers DNS64 for names without endpoints, and IPv6
+//! ENIs whose security-group rule is missing. Each test runs on a
+//! current-thread runtime in its own namespace, so its IPv6 ENI, NAT64 and
+//! resolver addresses sit on a loopback no other test sees.
+
+mod support;
+
+use std::net::IpAddr;
+
+use serde_json::json;
+use support::netns::{self, AMAZON_DNS6, ENI_SUBNET6, TASK_SUBNET6, VPC6};
+use support::{Behavior, Metadata, MetadataServer, REGION, Side, VpcBuilder, host};
+use vpce_probe::classify::{AddressClass, Family, Path};
+use vpce_probe::diagnose::{Finding, Status};
+use vpce_probe::report::{EndpointReport, Report, Verdict};
+
+const SERVICES: [&str; 6] = ["ecr.api", "ecr.dkr", "s3", "logs", "ssm", "secretsmanager"];
+
+/// Task metadata for a task in this test's VPC: `network` is its awsvpc
+/// network object (dual-stack or IPv6-only).
+fn metadata(network: &serde_json::Value) -> Metadata {
+    let task_arn = format!("arn:aws:ecs:{REGION}:123456789012:task/c/0123456789abcdef");
+    let container = json!({
+        "Name": "app",
+        "Image": "nginx",
+        "Networks": [network],
+    });
+    let task = json!({
+        "Cluster": "c",
+        "TaskARN": task_arn,
+        "LaunchType": "FARGATE",
+        "AvailabilityZone": format!("{REGION}a"),
+        "Containers": [container],
+    });
+    Metadata::Serve {
+        task: task.to_string(),
+        container: container.to_string(),
+    }
+}
+
+/// `check` arguments for the default services with no `--vpc-cidr` and no
+/// region: task metadata supplies both.
+fn args(dns: &[&str], extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = ["vpce-probe", "check"].map(String::from).to_vec();
+    args.extend(dns.iter().map(|s| (*s).to_owned()));
+    for a in [
+        "--services",
+        &SERVICES.join(","),
+        "--ecr-registry",
+        "000000000000",
+        "--hosts-file",
+        "none",
+        "--timeout",
+        "300ms",
+        "--deadline",
+        "20s",
+    ] {
+        args.push(a.to_owned());
+    }
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    args
+}
+
+fn endpoint<'a>(report: &'a Report, service: &str) -> &'a EndpointReport {
+    report
+        .endpoints
+        .iter()
+        .find(|e| e.service == service)
+        .unwrap_or_else(|| panic!("{service} is planned"))
+}
+
+fn families(e: &EndpointReport) -> Vec<Family> {
+    let mut f: Vec<Family> = e.addresses.iter().map(|a| a.family).collect();
+    f.dedup();
+    f
+}
+
+/// Runs `test` in a fresh network namespace on a current-thread runtime.
+fn in_namespace<F: std::future::Future<Output = ()>>(test: impl FnOnce() -> F) {
+    netns::enter();
+    netns::runtime().block_on(test());
+}
+
+#[test]
+fn dual_stack_vpc_passes_expect_private_from_task_metadata_alone() {
+    in_namespace(|| async {
+        // Each interface endpoint has an IPv4 and an IPv6 ENI; S3 answers
+        // on public addresses of both families (the gateway endpoint).
+        let mut vpc = VpcBuilder::new();
+        for service in SERVICES {
+            let addrs = if service == "s3" {
+                [
+                    (Side::Public, Behavior::tls()),
+                    (Side::Public6, Behavior::tls()),
+                ]
+            } else {
+                [
+                    (Side::Private, Behavior::tls()),
+                    (Side::Private6, Behavior::tls()),
+                ]
+            };
+            vpc = vpc.name(&host(service), &addrs);
+        }
+        let vpc = vpc.start().await;
+        let meta = MetadataServer::start(metadata(&json!({
+            "NetworkMode": "awsvpc",
+            "IPv4Addresses": [vpc.cidr().replace(".0/25", ".100")],
+            "IPv4SubnetCIDRBlock": vpc.cidr(),
+            "IPv6Addresses": ["2600:1f18:619e:f901::1234"],
+            "IPv6SubnetCIDRBlock": TASK_SUBNET6,
+        })))
+        .await;
+        let dns = vpc.dns.to_string();
+        let port = vpc.port.to_string();
+        let report = support::probe_with(
+            args(
+                &["--dns-server", &dns, "--ca-file", &vpc.ca_file],
+                &["--port", &port, "--expect", "private"],
+            ),
+            Some(&meta.uri),
+        )
+        .await;
+        assert_eq!(report.verdict, Verdict::Pass, "{report:#?}");
+        for e in &report.endpoints {
+            assert_eq!(e.status, Status::Ok, "{}: {:?}", e.host, e.diagnosis);
+            assert_eq!(families(e), [Family::Ipv4, Family::Ipv6], "{}", e.host);
+            assert!(e.addresses.iter().all(|a| a.ok), "{}", e.host);
+            for a in &e.addresses {
+                assert!(vpc.hits(a.ip) >= 1, "{} was really handshaken", a.ip);
+            }
+            let want = if e.service == "s3" {
+                Path::GatewayOrNat
+            } else {
+                Path::InterfaceEndpoint
+            };
+            assert_eq!(e.path, want, "{}", e.host);
+        }
+        // The IPv6 ENI is private because the VPC's /56 was taken from the
+        // task's subnet, and the context says so.
+        let logs = endpoint(&report, "logs");
+        assert!(logs.addresses.iter().any(|a| a.family == Family::Ipv6
+            && a.class == AddressClass::Private
+            && !a.in_task_subnet));
+        let notes = report.context.notes.clone().unwrap_or_default();
+        assert!(
+            notes.iter().any(|n| n.contains(&format!(
+                "IPv6 VPC range taken as {VPC6} from the task's subnet {TASK_SUBNET6}; --vpc-cidr overrides"
+            ))),
+            "{notes:?}"
+        );
+        assert_eq!(
+            report.context.ipv6_subnet_cidr,
+            Some(TASK_SUBNET6.parse().unwrap())
+        );
+
+        // An explicit --vpc-cidr wins: without the IPv6 range, the IPv6
+        // ENIs are public and --expect private fails.
+        let report = support::probe_with(
+            args(
+                &["--dns-server", &dns, "--ca-file", &vpc.ca_file],
+                &[
+                    "--port",
+                    &port,
+                    "--expect",
+                    "private",
+                    "--vpc-cidr",
+                    &vpc.cidr(),
+                ],
+            ),
+            Some(&meta.uri),
+        )
+        .await;
+        let logs = endpoint(&report, "logs");
+        assert_eq!(
+            (logs.status, logs.finding),
+            (Status::Fail, Some(Finding::PublicPath))
+        );
+    });
+}
+
+#[test]
+fn ipv6_only_subnet_with_dns64_fails_what_leaves_through_nat64() {
+    in_namespace(|| async {
+        // logs, ssm and secretsmanager have endpoints with IPv6 ENIs; ECR
+        // and S3 have none, so Route 53 Resolver's DNS64 synthesises
+        // 64:ff9b:: addresses and NAT64 on a NAT gateway serves them.
+        let mut vpc = VpcBuilder::new()
+            .dns_ip(IpAddr::V6(AMAZON_DNS6))
+            .dns_port(53);
+        for service in SERVICES {
+            let side = match service {
+                "logs" | "ssm" | "secretsmanager" => Side::Private6,
+                _ => Side::Nat64,
+            };
+            vpc = vpc.name(&host(service), &[(side, Behavior::tls())]);
+        }
+        let vpc = vpc.start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let resolv = dir.path().join("resolv.conf");
+        std::fs::write(
+            &resolv,
+            format!("nameserver {AMAZON_DNS6}\noptions edns0\n"),
+        )
+        .unwrap();
+        let meta = MetadataServer::start(metadata(&json!({
+            "NetworkMode": "awsvpc",
+            "IPv6Addresses": ["2600:1f18:619e:f901::1234"],
+            "IPv6SubnetCIDRBlock": TASK_SUBNET6,
+            "SubnetGatewayIPV6Address": "2600:1f18:619e:f901::1/64",
+        })))
+        .await;
+        let port = vpc.port.to_string();
+        let argv = args(
+            &[
+                "--resolv-conf",
+                resolv.to_str().unwrap(),
+                "--ca-file",
+                &vpc.ca_file,
+            ],
+            &["--port", &port, "--expect", "private"],
+        );
+        let report = support::probe_with(argv.clone(), Some(&meta.uri)).await;
+        assert_eq!(report.verdict, Verdict::Fail);
+        for service in ["logs", "ssm", "secretsmanager"] {
+            let e = endpoint(&report, service);
+            assert_eq!(
+                (e.status, e.path),
+                (Status::Ok, Path::InterfaceEndpoint),
+                "{service}: {:?}",
+                e.diagnosis
+            );
+            assert_eq!(e.dns.nameservers, [format!("[{AMAZON_DNS6}]:53")]);
+        }
+        for service in ["ecr.api", "ecr.dkr", "s3"] {
+            let e = endpoint(&report, service);
+            assert_eq!(
+                (e.status, e.path, e.finding),
+                (Status::Fail, Path::Public, Some(Finding::PublicPath)),
+                "{service}"
+            );
+            let a = &e.addresses[0];
+            assert!(a.ok && a.nat64 && a.class == AddressClass::Public, "{a:?}");
+            let v4 = a.nat64_ipv4.expect("the embedded IPv4 address");
+            assert_eq!(v4.octets()[..3], [198, 51, 100]);
+            assert!(e.dns.addresses[0].nat64);
+            let d = e.diagnosis.as_deref().unwrap();
+            assert!(d.contains("DNS64") && d.contains("NAT64"), "{d}");
+            assert!(d.contains("dualstack or ipv6"), "{d}");
+        }
+        assert!(
+            endpoint(&report, "s3")
+                .diagnosis
+                .as_deref()
+                .unwrap()
+                .contains("never through the S3 gateway endpoint")
+        );
+        // An IPv6-only task is a normal case: its fields, no IPv4 ones.
+        let c = &report.context;
+        assert_eq!(c.private_ipv4, None);
+        assert_eq!(
+            c.ipv6_addresses.as_deref(),
+            Some(&["2600:1f18:619e:f901::1234".parse().unwrap()][..])
+        );
+        assert_eq!(
+            c.subnet_gateway_ipv6.as_deref(),
+            Some("2600:1f18:619e:f901::1/64")
+        );
+
+        // The real binary: text columns fit IPv6 addresses and name NAT64.
+        let mut text = argv[1..].to_vec();
+        text.extend(["--format", "text", "--color", "never"].map(String::from));
+        let meta_env = [(vpce_probe::metadata::ENV_URI, meta.uri.as_str())];
+        let (code, out, err) = support::run_binary_env(&text, &meta_env).await;
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            out.contains(", ipv6 subnet 2600:1f18:619e:f901::/64, ipv6 2600:1f18:619e:f901::1234"),
+            "{out}"
+        );
+        assert!(!out.contains("subnet ?"), "{out}");
+        let eni = netns::eni6(1).to_string();
+        let line = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(&eni))
+            .expect(&out);
+        let words: Vec<&str> = line.split_whitespace().take(3).collect();
+        assert_eq!(words, [eni.as_str(), "private", "tcp"], "{line}");
+        assert!(out.contains("  NAT64 to 198.51.100."), "{out}");
+    });
+}
+
+#[test]
+fn ipv6_enis_dropped_while_ipv4_enis_answer() {
+    in_namespace(|| async {
+        let vpc = VpcBuilder::new()
+            .name(
+                &host("secretsmanager"),
+                &[
+                    (Side::Private, Behavior::tls()),
+                    (Side::Private6, Behavior::Blackhole),
+                    (Side::Private6, Behavior::Blackhole),
+                ],
+            )
+            .name(
+                &host("ssm"),
+                &[
+                    (Side::Private, Behavior::Blackhole),
+                    (Side::Private6, Behavior::tls()),
+                ],
+            )
+            .start()
+            .await;
+        let report = vpc
+            .probe(&[
+                "--services",
+                "secretsmanager,ssm",
+                "--vpc-cidr",
+                ENI_SUBNET6,
+                "--expect",
+                "private",
+            ])
+            .await;
+        let sm = endpoint(&report, "secretsmanager");
+        assert_eq!(
+            (sm.status, sm.path, sm.finding),
+            (
+                Status::Warn,
+                Path::InterfaceEndpoint,
+                Some(Finding::Ipv6EgressBlocked)
+            ),
+            "{:?}",
+            sm.diagnosis
+        );
+        let d = sm.diagnosis.as_deref().unwrap();
+        assert!(
+            d.contains("::/0") && d.contains(&netns::eni6(1).to_string()),
+            "{d}"
+        );
+        let ssm = endpoint(&report, "ssm");
+        assert_eq!(
+            (ssm.status, ssm.finding),
+            (Status::Warn, Some(Finding::Ipv4EgressBlocked))
+        );
+        assert!(ssm.diagnosis.as_deref().unwrap().contains("0.0.0.0/0"));
+    });
+}
+
+#[test]
+fn dualstack_plans_the_sdk_names() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (code, out, err) = rt.block_on(support::run_binary(&[
+        "endpoints",
+        "--region",
+        REGION,
+        "--services",
+        "ecr,logs,ssm,secretsmanager,sts,kms,ecs,ssmmessages",
+        "--ecr-registry",
+        "111122223333",
+        "--dualstack",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let plan: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let hosts: Vec<&str> = plan["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["host"].as_str().unwrap())
+        .collect();
+    let r = REGION;
+    assert_eq!(
+        hosts,
+        [
+            format!("ecr.{r}.api.aws"),
+            format!("111122223333.dkr-ecr.{r}.on.aws"),
+            format!("prod-{r}-starport-layer-bucket.s3.dualstack.{r}.amazonaws.com"),
+            format!("logs.{r}.api.aws"),
+            format!("ssm.{r}.api.aws"),
+            format!("secretsmanager.{r}.amazonaws.com"),
+            format!("sts.{r}.api.aws"),
+            format!("kms.{r}.api.aws"),
+            format!("ecs.{r}.api.aws"),
+            format!("ssmmessages.{r}.amazonaws.com"),
+        ]
+    );
+    let notes = plan["notes"].to_string();
+    assert!(
+        notes.contains("ssmmessages has no known dual-stack name"),
+        "{notes}"
+    );
+
+    // The SDKs' own switch plans the same names; a value they would not
+    // accept is a usage error naming the variable.
+    let env = [("AWS_USE_DUALSTACK_ENDPOINT", "TRUE")];
+    let args = ["endpoints", "--region", REGION, "--services", "logs"];
+    let (code, out, _) = rt.block_on(support::run_binary_env(&args, &env));
+    assert_eq!(code, 0);
+    assert!(out.contains(&format!("logs.{r}.api.aws")), "{out}");
+    let env = [("AWS_USE_DUALSTACK_ENDPOINT", "yes")];
+    let (code, _, err) = rt.block_on(support::run_binary_env(&args, &env));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("AWS_USE_DUALSTACK_ENDPOINT") && err.contains("'yes'"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
