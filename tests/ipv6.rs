@@ -408,3 +408,78 @@ fn dualstack_plans_the_sdk_names() {
     );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
+
+/// A resolver that relays every question to `upstream`, except that it
+/// answers AAAA questions only once `gate` resolves.
+async fn aaaa_after(
+    upstream: std::net::SocketAddr,
+    gate: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::net::SocketAddr {
+    use hickory_server::proto::op::Message;
+    use hickory_server::proto::rr::RecordType;
+    use std::sync::Arc;
+    use tokio::net::UdpSocket;
+    let socket = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
+    let addr = socket.local_addr().unwrap();
+    let gate = futures::future::FutureExt::shared(Box::pin(gate));
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; 4096];
+        while let Ok((n, peer)) = socket.recv_from(&mut buf).await {
+            let packet = buf[..n].to_vec();
+            let aaaa = Message::from_vec(&packet).is_ok_and(|m| {
+                m.queries
+                    .first()
+                    .is_some_and(|q| q.query_type() == RecordType::AAAA)
+            });
+            let socket = Arc::clone(&socket);
+            let gate = gate.clone();
+            tokio::spawn(async move {
+                if aaaa {
+                    gate.await;
+                }
+                let relay = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+                relay.send_to(&packet, upstream).await.unwrap();
+                let mut answer = vec![0u8; 4096];
+                let (m, _) = relay.recv_from(&mut answer).await.unwrap();
+                let _ = socket.send_to(&answer[..m], peer).await;
+            });
+        }
+    });
+    addr
+}
+
+#[test]
+fn handshakes_start_as_each_family_answers() {
+    in_namespace(|| async {
+        // The AAAA answer is held until the IPv4 ENI has accepted a
+        // connection: a probe that waited for both answers before
+        // connecting would see the AAAA question time out and probe only
+        // IPv4; a pipelined one handshakes the IPv4 ENI first, which
+        // releases the AAAA answer, then the IPv6 ENI.
+        let vpc = VpcBuilder::new()
+            .name(
+                &host("logs"),
+                &[
+                    (Side::Private, Behavior::tls()),
+                    (Side::Private6, Behavior::tls()),
+                ],
+            )
+            .start()
+            .await;
+        let v4 = vpc.records[0].2[0];
+        let resolver = aaaa_after(vpc.dns, vpc.accepted(v4)).await.to_string();
+        let dns = vpc.dns.to_string();
+        let mut argv = vpc.args(&["--services", "logs", "--vpc-cidr", ENI_SUBNET6]);
+        let at = argv.iter().position(|a| *a == dns).unwrap();
+        argv[at] = resolver;
+        // Longer phases than the other tests: an unpipelined probe fails
+        // here by a timeout, so make it one no loaded machine hits.
+        argv.extend(["--timeout", "5s"].map(String::from));
+        let report = support::probe_with(argv, None).await;
+        let logs = endpoint(&report, "logs");
+        assert!(logs.dns.ok, "{:?}", logs.dns);
+        assert_eq!(families(logs), [Family::Ipv4, Family::Ipv6]);
+        assert!(logs.addresses.iter().all(|a| a.ok), "{logs:#?}");
+        assert_eq!(logs.status, Status::Ok);
+    });
+}

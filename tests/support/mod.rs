@@ -152,6 +152,21 @@ struct NameSpec {
     addrs: Vec<AddrSpec>,
 }
 
+/// Connections accepted at one address: a count, and a wake-up for a test
+/// that waits for the first one.
+#[derive(Debug, Default)]
+pub struct Hits {
+    count: AtomicUsize,
+    accepted: tokio::sync::Notify,
+}
+
+impl Hits {
+    fn hit(&self) {
+        self.count.fetch_add(1, Ordering::SeqCst);
+        self.accepted.notify_one();
+    }
+}
+
 /// Describes a VPC; [`VpcBuilder::start`] brings it up.
 #[derive(Debug, Default)]
 pub struct VpcBuilder {
@@ -343,7 +358,7 @@ pub struct Vpc {
     pub ca_file: String,
     /// Every DNS name, its CNAME target if any, and its addresses.
     pub records: Vec<(String, Option<String>, Vec<IpAddr>)>,
-    hits: HashMap<IpAddr, Arc<AtomicUsize>>,
+    hits: HashMap<IpAddr, Arc<Hits>>,
     extra: Vec<IpAddr>,
     _dir: tempfile::TempDir,
     _held: Vec<TcpStream>,
@@ -363,7 +378,19 @@ impl Vpc {
 
     /// Connections accepted at `ip` so far.
     pub fn hits(&self, ip: IpAddr) -> usize {
-        self.hits.get(&ip).map_or(0, |c| c.load(Ordering::SeqCst))
+        self.hits
+            .get(&ip)
+            .map_or(0, |c| c.count.load(Ordering::SeqCst))
+    }
+
+    /// Resolves once `ip` has accepted a connection.
+    pub fn accepted(&self, ip: IpAddr) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let hits = Arc::clone(&self.hits[&ip]);
+        async move {
+            if hits.count.load(Ordering::SeqCst) == 0 {
+                hits.accepted.notified().await;
+            }
+        }
     }
 
     /// Command-line arguments that point the probe at this VPC.
@@ -566,7 +593,7 @@ async fn serve(
     pki: &Pki,
     tasks: &mut JoinSet<()>,
     held: &mut Vec<TcpStream>,
-) -> Option<(u16, Arc<AtomicUsize>)> {
+) -> Option<(u16, Arc<Hits>)> {
     let backlog = if matches!(behavior, Behavior::Blackhole) {
         0
     } else {
@@ -574,7 +601,7 @@ async fn serve(
     };
     let listener = bind(SocketAddr::new(ip, port), backlog).ok()?;
     let port = listener.local_addr().ok()?.port();
-    let counter = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::new(Hits::default());
     match behavior {
         Behavior::Tls {
             issuer,
@@ -638,12 +665,12 @@ async fn serve_scripted(
     listener: TcpListener,
     reply: &'static [u8],
     keep_open: bool,
-    hits: Arc<AtomicUsize>,
+    hits: Arc<Hits>,
 ) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut open = Vec::new();
     while let Ok((mut stream, _)) = listener.accept().await {
-        hits.fetch_add(1, Ordering::SeqCst);
+        hits.hit();
         let mut buf = [0u8; 4096];
         let _ = stream.read(&mut buf).await;
         let _ = stream.write_all(reply).await;
@@ -658,11 +685,11 @@ async fn serve_scripted(
 async fn serve_reset_after_hello(
     listener: TcpListener,
     config: Arc<rustls::ServerConfig>,
-    hits: Arc<AtomicUsize>,
+    hits: Arc<Hits>,
 ) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     while let Ok((mut stream, _)) = listener.accept().await {
-        hits.fetch_add(1, Ordering::SeqCst);
+        hits.hit();
         let mut conn = rustls::ServerConnection::new(Arc::clone(&config)).unwrap();
         let mut buf = vec![0u8; 16 * 1024];
         let Ok(n) = stream.read(&mut buf).await else {
@@ -708,15 +735,11 @@ fn random_block() -> (u8, u8) {
     (a.max(1), b)
 }
 
-async fn serve_tls(
-    listener: TcpListener,
-    config: Arc<rustls::ServerConfig>,
-    hits: Arc<AtomicUsize>,
-) {
+async fn serve_tls(listener: TcpListener, config: Arc<rustls::ServerConfig>, hits: Arc<Hits>) {
     let acceptor = tokio_rustls::TlsAcceptor::from(config);
     let mut conns = JoinSet::new();
     while let Ok((stream, _)) = listener.accept().await {
-        hits.fetch_add(1, Ordering::SeqCst);
+        hits.hit();
         let acceptor = acceptor.clone();
         conns.spawn(async move {
             if let Ok(mut tls) = acceptor.accept(stream).await {
@@ -729,10 +752,10 @@ async fn serve_tls(
     }
 }
 
-async fn serve_silent(listener: TcpListener, hits: Arc<AtomicUsize>) {
+async fn serve_silent(listener: TcpListener, hits: Arc<Hits>) {
     let mut held = Vec::new();
     while let Ok((stream, _)) = listener.accept().await {
-        hits.fetch_add(1, Ordering::SeqCst);
+        hits.hit();
         held.push(stream);
     }
 }
