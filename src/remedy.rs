@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use serde::Serialize;
 
-use crate::classify::AddressClass;
+use crate::classify::{AddressClass, Family};
 use crate::diagnose::Finding;
 use crate::probe::FailureKind;
 use crate::report::{EndpointReport, Report};
@@ -43,6 +43,10 @@ pub enum Action {
     InterfaceEndpoint {
         endpoint_service: String,
         private_dns_enabled: bool,
+        /// `dualstack` when the name must get an AAAA record inside the VPC
+        /// (it was reached, or tried, through DNS64 and NAT64).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        dns_record_ip_type: Option<&'static str>,
     },
     /// Create the gateway endpoint and associate it with the subnet's route
     /// table, when no gateway path is evident.
@@ -148,6 +152,24 @@ fn for_endpoint(report: &Report, e: &EndpointReport) -> Vec<Remedy> {
                 ));
             }
         }
+        Finding::PublicConnectTimeout | Finding::PublicPath | Finding::S3ConnectTimeout
+            if e.addresses.iter().any(|a| a.nat64) =>
+        {
+            // DNS64 answered for want of an AAAA record in the VPC: an
+            // interface endpoint whose DNS serves IPv6 gives it one (S3
+            // included: NAT64 never uses the gateway endpoint).
+            if let (Some(endpoint_service), true) = (endpoint_service, in_region) {
+                out.push(Remedy::new(
+                    e,
+                    finding,
+                    Action::InterfaceEndpoint {
+                        endpoint_service,
+                        private_dns_enabled: true,
+                        dns_record_ip_type: Some("dualstack"),
+                    },
+                ));
+            }
+        }
         Finding::PublicConnectTimeout | Finding::PublicPath => {
             if let (Some(endpoint_service), true) = (endpoint_service, in_region) {
                 out.push(Remedy::new(
@@ -156,6 +178,39 @@ fn for_endpoint(report: &Report, e: &EndpointReport) -> Vec<Remedy> {
                     Action::InterfaceEndpoint {
                         endpoint_service,
                         private_dns_enabled: true,
+                        dns_record_ip_type: None,
+                    },
+                ));
+            }
+        }
+        Finding::Ipv6EgressBlocked | Finding::Ipv4EgressBlocked => {
+            // Rules for the family that failed to connect, to each address.
+            let blocked = if finding == Finding::Ipv6EgressBlocked {
+                Family::Ipv6
+            } else {
+                Family::Ipv4
+            };
+            for a in e
+                .addresses
+                .iter()
+                .filter(|a| a.family == blocked && !a.tcp.ok)
+            {
+                out.push(Remedy::new(
+                    e,
+                    finding,
+                    Action::TaskEgressToAddress {
+                        cidr: IpNet::from(a.ip),
+                        port: e.port,
+                    },
+                ));
+            }
+            if let Some(endpoint_service) = endpoint_service {
+                out.push(Remedy::new(
+                    e,
+                    finding,
+                    Action::EndpointIngressFromTask {
+                        endpoint_service,
+                        port: e.port,
                     },
                 ));
             }

@@ -6,23 +6,10 @@ mod support;
 
 use support::{Behavior, Side, VpcBuilder, host, run_binary};
 
-fn validator() -> jsonschema::Validator {
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../schema/report.schema.json")).expect("schema is JSON");
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("schema compiles")
-}
-
 fn validate_report(stdout: &str) -> serde_json::Value {
     let report: serde_json::Value = serde_json::from_str(stdout)
         .unwrap_or_else(|e| panic!("stdout is one JSON document ({e}):\n{stdout}"));
-    let validator = validator();
-    let errors: Vec<String> = validator
-        .iter_errors(&report)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
+    let errors = support::schema_errors(&report);
     assert!(
         errors.is_empty(),
         "report violates the schema: {errors:#?}\n{stdout}"
@@ -131,7 +118,7 @@ async fn failing_run_exits_1_and_its_json_matches_the_schema() {
     );
 
     // The schema is strict enough to catch a broken contract.
-    let v = validator();
+    let v = support::schema_validator();
     let mutations: [(&str, serde_json::Value); 4] = [
         ("/endpoints/0/status", serde_json::json!("great")),
         ("/endpoints/0/finding", serde_json::json!("dns_nxdomain")),

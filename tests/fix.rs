@@ -178,6 +178,8 @@ const CLI_TABLE: [(&str, &[&str], &[&str]); 5] = [
             "--security-group-ids",
             "--route-table-ids",
             "--private-dns-enabled",
+            "--ip-address-type",
+            "--dns-options",
         ],
     ),
     (

@@ -124,6 +124,7 @@ fn dual_stack_vpc_passes_expect_private_from_task_metadata_alone() {
         )
         .await;
         assert_eq!(report.verdict, Verdict::Pass, "{report:#?}");
+        assert_eq!(support::schema_errors(&report), Vec::<String>::new());
         for e in &report.endpoints {
             assert_eq!(e.status, Status::Ok, "{}: {:?}", e.host, e.diagnosis);
             assert_eq!(families(e), [Family::Ipv4, Family::Ipv6], "{}", e.host);
@@ -224,6 +225,7 @@ fn ipv6_only_subnet_with_dns64_fails_what_leaves_through_nat64() {
         );
         let report = support::probe_with(argv.clone(), Some(&meta.uri)).await;
         assert_eq!(report.verdict, Verdict::Fail);
+        assert_eq!(support::schema_errors(&report), Vec::<String>::new());
         for service in ["logs", "ssm", "secretsmanager"] {
             let e = endpoint(&report, service);
             assert_eq!(
@@ -288,6 +290,45 @@ fn ipv6_only_subnet_with_dns64_fails_what_leaves_through_nat64() {
         let words: Vec<&str> = line.split_whitespace().take(3).collect();
         assert_eq!(words, [eni.as_str(), "private", "tcp"], "{line}");
         assert!(out.contains("  NAT64 to 198.51.100."), "{out}");
+
+        // fix: interface endpoints whose DNS serves IPv6, S3's included.
+        let mut fix = argv[1..].to_vec();
+        fix[0] = "fix".to_owned();
+        fix.extend(["--format", "cli"].map(String::from));
+        let (code, out, err) = support::run_binary_env(&fix, &meta_env).await;
+        assert_eq!(code, 1, "{err}");
+        for service in ["ecr.api", "ecr.dkr", "s3"] {
+            let line = out
+                .lines()
+                .find(|l| l.contains(&format!("--service-name com.amazonaws.{REGION}.{service} ")))
+                .unwrap_or_else(|| panic!("{service}: {out}"));
+            assert!(
+                line.contains("--vpc-endpoint-type Interface")
+                    && line.ends_with(
+                        "--ip-address-type dualstack --dns-options DnsRecordIpType=dualstack"
+                    ),
+                "{line}"
+            );
+        }
+        let tf = fix.len() - 1;
+        fix[tf] = "terraform".to_owned();
+        let (code, out, err) = support::run_binary_env(&fix, &meta_env).await;
+        assert_eq!(code, 1, "{err}");
+        let body: hcl::Body = hcl::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        let dualstack = body
+            .blocks()
+            .filter(|b| b.identifier() == "resource")
+            .filter(|b| {
+                b.body().blocks().any(|d| {
+                    d.identifier() == "dns_options"
+                        && d.body().attributes().any(|a| {
+                            a.key() == "dns_record_ip_type"
+                                && a.expr() == &hcl::Expression::from("dualstack")
+                        })
+                })
+            })
+            .count();
+        assert_eq!(dualstack, 3, "{out}");
     });
 }
 
@@ -322,6 +363,7 @@ fn ipv6_enis_dropped_while_ipv4_enis_answer() {
                 "private",
             ])
             .await;
+        assert_eq!(support::schema_errors(&report), Vec::<String>::new());
         let sm = endpoint(&report, "secretsmanager");
         assert_eq!(
             (sm.status, sm.path, sm.finding),
@@ -344,6 +386,26 @@ fn ipv6_enis_dropped_while_ipv4_enis_answer() {
             (Status::Warn, Some(Finding::Ipv4EgressBlocked))
         );
         assert!(ssm.diagnosis.as_deref().unwrap().contains("0.0.0.0/0"));
+
+        // fix: egress to each address of the family that timed out.
+        let cidrs: Vec<String> = vpce_probe::remedy::remedies(&report)
+            .iter()
+            .filter_map(|r| match &r.action {
+                vpce_probe::remedy::Action::TaskEgressToAddress { cidr, .. } => {
+                    Some(format!("{} {cidr}", r.finding.code()))
+                }
+                _ => None,
+            })
+            .collect();
+        let v4 = vpc.records[1].2[0];
+        assert_eq!(
+            cidrs,
+            [
+                format!("ipv6_egress_blocked {}/128", netns::eni6(1)),
+                format!("ipv6_egress_blocked {}/128", netns::eni6(2)),
+                format!("ipv4_egress_blocked {v4}/32"),
+            ]
+        );
     });
 }
 

@@ -47,10 +47,16 @@ pub fn text(remedies: &[Remedy], out: &mut impl Write) -> io::Result<()> {
                 "task security group: allow egress TCP {port} to the managed prefix list {prefix_list_name}"
             ),
             Action::InterfaceEndpoint {
-                endpoint_service, ..
+                endpoint_service,
+                dns_record_ip_type,
+                ..
             } => format!(
-                "create the interface endpoint {endpoint_service} with private DNS enabled, or \
-                 enable private DNS on the one that exists"
+                "create the interface endpoint {endpoint_service} with private DNS enabled{ipv6}, \
+                 or enable private DNS on the one that exists",
+                ipv6 = dns_record_ip_type.map_or_else(String::new, |t| format!(
+                    ", IP address type {t} and DNS record IP type {t} (its subnets need IPv6 \
+                     CIDRs), so the name gets an AAAA record inside the VPC"
+                ))
             ),
             Action::GatewayEndpoint {
                 endpoint_service, ..
@@ -252,7 +258,9 @@ fn terraform_block(r: &Remedy) -> String {
             )
         }
         Action::InterfaceEndpoint {
-            endpoint_service, ..
+            endpoint_service,
+            dns_record_ip_type,
+            ..
         } => {
             format!(
                 "# If the endpoint exists with private DNS off, import it and apply this instead of creating a second.\n\
@@ -262,8 +270,11 @@ fn terraform_block(r: &Remedy) -> String {
                  vpc_endpoint_type   = \"Interface\"\n  \
                  private_dns_enabled = true\n  \
                  subnet_ids          = var.subnet_ids\n  \
-                 security_group_ids  = [var.endpoint_security_group_id]\n}}\n",
+                 security_group_ids  = [var.endpoint_security_group_id]\n{ipv6}}}\n",
                 name = ident(short(endpoint_service)),
+                ipv6 = dns_record_ip_type.map_or_else(String::new, |t| format!(
+                    "  ip_address_type     = \"{t}\"\n  dns_options {{\n    dns_record_ip_type = \"{t}\"\n  }}\n"
+                )),
             )
         }
         Action::GatewayEndpoint {
@@ -360,11 +371,16 @@ pub fn cli(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> io::Re
                 );
             }
             Action::InterfaceEndpoint {
-                endpoint_service, ..
+                endpoint_service,
+                dns_record_ip_type,
+                ..
             } => {
+                let ipv6 = dns_record_ip_type.map_or_else(String::new, |t| {
+                    format!(" --ip-address-type {t} --dns-options DnsRecordIpType={t}")
+                });
                 let _ = writeln!(
                     s,
-                    "aws ec2 create-vpc-endpoint --region \"$REGION\" --vpc-id \"$VPC_ID\" --vpc-endpoint-type Interface --service-name {endpoint_service} --subnet-ids $SUBNET_IDS --security-group-ids \"$ENDPOINT_SG\" --private-dns-enabled\n\
+                    "aws ec2 create-vpc-endpoint --region \"$REGION\" --vpc-id \"$VPC_ID\" --vpc-endpoint-type Interface --service-name {endpoint_service} --subnet-ids $SUBNET_IDS --security-group-ids \"$ENDPOINT_SG\" --private-dns-enabled{ipv6}\n\
                      # or, when it exists with private DNS off (find its ID with aws ec2 describe-vpc-endpoints):\n\
                      # aws ec2 modify-vpc-endpoint --region \"$REGION\" --vpc-endpoint-id vpce-REPLACE-ME --private-dns-enabled"
                 );

@@ -554,6 +554,26 @@ async fn serve_metadata(listener: TcpListener, behavior: Metadata, count: Arc<At
     }
 }
 
+/// The report's JSON Schema, compiled with format checks.
+pub fn schema_validator() -> jsonschema::Validator {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../schema/report.schema.json"))
+            .expect("schema is JSON");
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("schema compiles")
+}
+
+/// Where `value` breaks the report schema (empty when it does not).
+pub fn schema_errors(value: &impl serde::Serialize) -> Vec<String> {
+    let value = serde_json::to_value(value).expect("serialisable");
+    schema_validator()
+        .iter_errors(&value)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
 /// Runs the built `vpce-probe` binary; returns (exit code, stdout, stderr).
 pub async fn run_binary<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (i32, String, String) {
     run_binary_env(args, &[]).await
