@@ -158,62 +158,13 @@ fn for_endpoint(report: &Report, e: &EndpointReport) -> Vec<Remedy> {
             // DNS64 answered for want of an AAAA record in the VPC: an
             // interface endpoint whose DNS serves IPv6 gives it one (S3
             // included: NAT64 never uses the gateway endpoint).
-            if let (Some(endpoint_service), true) = (endpoint_service, in_region) {
-                out.push(Remedy::new(
-                    e,
-                    finding,
-                    Action::InterfaceEndpoint {
-                        endpoint_service,
-                        private_dns_enabled: true,
-                        dns_record_ip_type: Some("dualstack"),
-                    },
-                ));
-            }
+            out.extend(interface_endpoint(e, finding, in_region, Some("dualstack")));
         }
         Finding::PublicConnectTimeout | Finding::PublicPath => {
-            if let (Some(endpoint_service), true) = (endpoint_service, in_region) {
-                out.push(Remedy::new(
-                    e,
-                    finding,
-                    Action::InterfaceEndpoint {
-                        endpoint_service,
-                        private_dns_enabled: true,
-                        dns_record_ip_type: None,
-                    },
-                ));
-            }
+            out.extend(interface_endpoint(e, finding, in_region, None));
         }
         Finding::Ipv6EgressBlocked | Finding::Ipv4EgressBlocked => {
-            // Rules for the family that failed to connect, to each address.
-            let blocked = if finding == Finding::Ipv6EgressBlocked {
-                Family::Ipv6
-            } else {
-                Family::Ipv4
-            };
-            for a in e
-                .addresses
-                .iter()
-                .filter(|a| a.family == blocked && !a.tcp.ok)
-            {
-                out.push(Remedy::new(
-                    e,
-                    finding,
-                    Action::TaskEgressToAddress {
-                        cidr: IpNet::from(a.ip),
-                        port: e.port,
-                    },
-                ));
-            }
-            if let Some(endpoint_service) = endpoint_service {
-                out.push(Remedy::new(
-                    e,
-                    finding,
-                    Action::EndpointIngressFromTask {
-                        endpoint_service,
-                        port: e.port,
-                    },
-                ));
-            }
+            out.extend(family_rules(e, finding));
         }
         Finding::DnsNxdomain
         | Finding::DnsNoAddresses
@@ -231,6 +182,62 @@ fn for_endpoint(report: &Report, e: &EndpointReport) -> Vec<Remedy> {
             ));
         }
         _ => {}
+    }
+    out
+}
+
+/// The interface endpoint to create (or to switch private DNS on for),
+/// when it would serve this VPC's region.
+fn interface_endpoint(
+    e: &EndpointReport,
+    finding: Finding,
+    in_region: bool,
+    dns_record_ip_type: Option<&'static str>,
+) -> Option<Remedy> {
+    let endpoint_service = e.endpoint_service.clone().filter(|_| in_region)?;
+    Some(Remedy::new(
+        e,
+        finding,
+        Action::InterfaceEndpoint {
+            endpoint_service,
+            private_dns_enabled: true,
+            dns_record_ip_type,
+        },
+    ))
+}
+
+/// One family's addresses failed to connect while the other's worked: the
+/// task's egress to each of them, and the endpoint's ingress to check.
+fn family_rules(e: &EndpointReport, finding: Finding) -> Vec<Remedy> {
+    let blocked = if finding == Finding::Ipv6EgressBlocked {
+        Family::Ipv6
+    } else {
+        Family::Ipv4
+    };
+    let mut out: Vec<Remedy> = e
+        .addresses
+        .iter()
+        .filter(|a| a.family == blocked && !a.tcp.ok)
+        .map(|a| {
+            Remedy::new(
+                e,
+                finding,
+                Action::TaskEgressToAddress {
+                    cidr: IpNet::from(a.ip),
+                    port: e.port,
+                },
+            )
+        })
+        .collect();
+    if let Some(endpoint_service) = e.endpoint_service.clone() {
+        out.push(Remedy::new(
+            e,
+            finding,
+            Action::EndpointIngressFromTask {
+                endpoint_service,
+                port: e.port,
+            },
+        ));
     }
     out
 }

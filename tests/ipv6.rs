@@ -53,8 +53,9 @@ fn args(dns: &[&str], extra: &[&str]) -> Vec<String> {
         "000000000000",
         "--hosts-file",
         "none",
+        // Nothing here is meant to time out: a loaded machine must not make it.
         "--timeout",
-        "300ms",
+        "5s",
         "--deadline",
         "20s",
     ] {
@@ -271,65 +272,71 @@ fn ipv6_only_subnet_with_dns64_fails_what_leaves_through_nat64() {
             Some("2600:1f18:619e:f901::1/64")
         );
 
-        // The real binary: text columns fit IPv6 addresses and name NAT64.
-        let mut text = argv[1..].to_vec();
-        text.extend(["--format", "text", "--color", "never"].map(String::from));
-        let meta_env = [(vpce_probe::metadata::ENV_URI, meta.uri.as_str())];
-        let (code, out, err) = support::run_binary_env(&text, &meta_env).await;
-        assert_eq!(code, 1, "{err}");
-        assert!(
-            out.contains(", ipv6 subnet 2600:1f18:619e:f901::/64, ipv6 2600:1f18:619e:f901::1234"),
-            "{out}"
-        );
-        assert!(!out.contains("subnet ?"), "{out}");
-        let eni = netns::eni6(1).to_string();
+        binary_reports_ipv6_only(&argv, &meta.uri).await;
+    });
+}
+
+/// The IPv6-only scenario through the real binary: text columns fit IPv6
+/// addresses and name NAT64; `fix` proposes dual-stack interface endpoints.
+async fn binary_reports_ipv6_only(argv: &[String], metadata_uri: &str) {
+    // The real binary: text columns fit IPv6 addresses and name NAT64.
+    let mut text = argv[1..].to_vec();
+    text.extend(["--format", "text", "--color", "never"].map(String::from));
+    let meta_env = [(vpce_probe::metadata::ENV_URI, metadata_uri)];
+    let (code, out, err) = support::run_binary_env(&text, &meta_env).await;
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        out.contains(", ipv6 subnet 2600:1f18:619e:f901::/64, ipv6 2600:1f18:619e:f901::1234"),
+        "{out}"
+    );
+    assert!(!out.contains("subnet ?"), "{out}");
+    let eni = netns::eni6(1).to_string();
+    let line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with(&eni))
+        .expect(&out);
+    let words: Vec<&str> = line.split_whitespace().take(3).collect();
+    assert_eq!(words, [eni.as_str(), "private", "tcp"], "{line}");
+    assert!(out.contains("  NAT64 to 198.51.100."), "{out}");
+
+    // fix: interface endpoints whose DNS serves IPv6, S3's included.
+    let mut fix = argv[1..].to_vec();
+    "fix".clone_into(&mut fix[0]);
+    fix.extend(["--format", "cli"].map(String::from));
+    let (code, out, err) = support::run_binary_env(&fix, &meta_env).await;
+    assert_eq!(code, 1, "{err}");
+    for service in ["ecr.api", "ecr.dkr", "s3"] {
         let line = out
             .lines()
-            .find(|l| l.trim_start().starts_with(&eni))
-            .expect(&out);
-        let words: Vec<&str> = line.split_whitespace().take(3).collect();
-        assert_eq!(words, [eni.as_str(), "private", "tcp"], "{line}");
-        assert!(out.contains("  NAT64 to 198.51.100."), "{out}");
-
-        // fix: interface endpoints whose DNS serves IPv6, S3's included.
-        let mut fix = argv[1..].to_vec();
-        fix[0] = "fix".to_owned();
-        fix.extend(["--format", "cli"].map(String::from));
-        let (code, out, err) = support::run_binary_env(&fix, &meta_env).await;
-        assert_eq!(code, 1, "{err}");
-        for service in ["ecr.api", "ecr.dkr", "s3"] {
-            let line = out
-                .lines()
-                .find(|l| l.contains(&format!("--service-name com.amazonaws.{REGION}.{service} ")))
-                .unwrap_or_else(|| panic!("{service}: {out}"));
-            assert!(
-                line.contains("--vpc-endpoint-type Interface")
-                    && line.ends_with(
-                        "--ip-address-type dualstack --dns-options DnsRecordIpType=dualstack"
-                    ),
-                "{line}"
-            );
-        }
-        let tf = fix.len() - 1;
-        fix[tf] = "terraform".to_owned();
-        let (code, out, err) = support::run_binary_env(&fix, &meta_env).await;
-        assert_eq!(code, 1, "{err}");
-        let body: hcl::Body = hcl::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
-        let dualstack = body
-            .blocks()
-            .filter(|b| b.identifier() == "resource")
-            .filter(|b| {
-                b.body().blocks().any(|d| {
-                    d.identifier() == "dns_options"
-                        && d.body().attributes().any(|a| {
-                            a.key() == "dns_record_ip_type"
-                                && a.expr() == &hcl::Expression::from("dualstack")
-                        })
-                })
+            .find(|l| l.contains(&format!("--service-name com.amazonaws.{REGION}.{service} ")))
+            .unwrap_or_else(|| panic!("{service}: {out}"));
+        assert!(
+            line.contains("--vpc-endpoint-type Interface")
+                && line.ends_with(
+                    "--ip-address-type dualstack --dns-options DnsRecordIpType=dualstack"
+                ),
+            "{line}"
+        );
+    }
+    let tf = fix.len() - 1;
+    "terraform".clone_into(&mut fix[tf]);
+    let (code, out, err) = support::run_binary_env(&fix, &meta_env).await;
+    assert_eq!(code, 1, "{err}");
+    let body: hcl::Body = hcl::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let dualstack = body
+        .blocks()
+        .filter(|b| b.identifier() == "resource")
+        .filter(|b| {
+            b.body().blocks().any(|d| {
+                d.identifier() == "dns_options"
+                    && d.body().attributes().any(|a| {
+                        a.key() == "dns_record_ip_type"
+                            && a.expr() == &hcl::Expression::from("dualstack")
+                    })
             })
-            .count();
-        assert_eq!(dualstack, 3, "{out}");
-    });
+        })
+        .count();
+    assert_eq!(dualstack, 3, "{out}");
 }
 
 #[test]
@@ -361,6 +368,9 @@ fn ipv6_enis_dropped_while_ipv4_enis_answer() {
                 ENI_SUBNET6,
                 "--expect",
                 "private",
+                // Long enough for a loaded machine's handshakes, short for the dropped SYNs.
+                "--timeout",
+                "1s",
             ])
             .await;
         assert_eq!(support::schema_errors(&report), Vec::<String>::new());
