@@ -60,6 +60,16 @@ pub struct ExplainArgs {
     /// Output: text or json.
     #[arg(long, env = "VPCE_PROBE_FORMAT", value_enum, default_value_t = Format::Text)]
     pub format: Format,
+
+    /// CIDR counted as inside the VPC (as for check); give the VPC's IPv6
+    /// CIDR to judge an IPv6 address in the text.
+    #[arg(
+        long = "vpc-cidr",
+        env = "VPCE_PROBE_VPC_CIDRS",
+        value_delimiter = ',',
+        value_name = "CIDR"
+    )]
+    pub vpc_cidrs: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -170,8 +170,14 @@ fn service_in(text: &str, host: Option<&str>) -> Option<String> {
     }
 }
 
-/// Reads the text and explains it.
+/// Reads the text and explains it, with the default VPC ranges.
 pub fn explain(text: &str) -> Explanation {
+    explain_in(text, &Network::new(default_vpc_cidrs(), None), false)
+}
+
+/// Reads the text and explains it; `network` classifies the address in it
+/// (`ranges_given`: from `--vpc-cidr`, not the defaults).
+pub fn explain_in(text: &str, network: &Network, ranges_given: bool) -> Explanation {
     let error_class = ERROR_CLASSES
         .iter()
         .find(|c| text.contains(*c))
@@ -183,7 +189,13 @@ pub fn explain(text: &str) -> Explanation {
     let region = region_in(text);
     let catalog = service.as_deref().and_then(Service::named).copied();
     let judged = match (&region, error) {
-        (Some(region), Some(kind)) => judge(catalog, region, host.as_deref(), addr, kind),
+        (Some(region), Some(kind)) => judge(catalog, region, host.as_deref(), addr, kind, network)
+            .map(|(finding, diagnosis)| {
+                (
+                    finding,
+                    ipv6_caveat(addr, network, ranges_given) + &diagnosis,
+                )
+            }),
         _ => None,
     };
     let (finding, diagnosis) = if let Some((finding, diagnosis)) = judged {
@@ -235,6 +247,23 @@ pub fn explain(text: &str) -> Explanation {
     }
 }
 
+/// A VPC's IPv6 ranges are global addresses the defaults cannot know: an
+/// IPv6 address judged outside them may be an endpoint ENI, so say so.
+fn ipv6_caveat(addr: Option<SocketAddr>, network: &Network, ranges_given: bool) -> String {
+    match addr.map(|a| a.ip()) {
+        Some(ip @ std::net::IpAddr::V6(_))
+            if !ranges_given && network.classify(ip).why == crate::classify::Why::Outside =>
+        {
+            format!(
+                "The text cannot tell whether {ip} is inside the VPC: VPC IPv6 ranges are \
+                 global addresses. Pass the VPC's IPv6 CIDR with --vpc-cidr; read as outside \
+                 the VPC: "
+            )
+        }
+        _ => String::new(),
+    }
+}
+
 /// The probe's judgement of the same failure, when the text holds enough
 /// of it: a DNS failure, or a failure at a known address.
 fn judge(
@@ -243,6 +272,7 @@ fn judge(
     host: Option<&str>,
     addr: Option<SocketAddr>,
     kind: FailureKind,
+    network: &Network,
 ) -> Option<(Finding, String)> {
     let host = host.unwrap_or("the endpoint");
     let nameservers = Vec::new();
@@ -293,7 +323,6 @@ fn judge(
             vec![probe],
         )
     };
-    let network = Network::new(default_vpc_cidrs(), None);
     let classed: Vec<_> = probes.iter().map(|p| (network.classify(p.ip), p)).collect();
     let facts = Facts {
         service,
@@ -303,7 +332,7 @@ fn judge(
         host,
         port: addr.map_or(443, |a| a.port()),
         dns: &dns,
-        network: &network,
+        network,
         addresses: &classed,
     };
     let policy = Policy {

@@ -19,7 +19,7 @@ struct Case {
     says: &'static [&'static str],
 }
 
-const CASES: [Case; 10] = [
+const CASES: [Case; 12] = [
     Case {
         source: "shared/seeds/002 (a secretsmanager endpoint whose private DNS was off)",
         text: "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:prod/db-AbCdEf",
@@ -104,6 +104,31 @@ const CASES: [Case; 10] = [
         finding: None,
         says: &["com.amazonaws.REGION.ssm", "private_connect_timeout"],
     },
+    Case {
+        source: "aws/containers-roadmap#2287 and #2792 (IPv6-only Fargate tasks timing out on the ECR API), with the address as DNS64 gives it: constructed, not quoted",
+        text: "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request failed caused by: Post \"https://api.ecr.eu-west-3.amazonaws.com/\": dial tcp [64:ff9b::23b4:f428]:443: i/o timeout",
+        service: Some("ecr.api"),
+        error: Some(FailureKind::Timeout),
+        finding: Some(Finding::PublicConnectTimeout),
+        says: &[
+            "DNS64",
+            "NAT64",
+            "35.180.244.40",
+            "64:ff9b::/96",
+            "dualstack or ipv6",
+        ],
+    },
+    Case {
+        source: "an IPv6 endpoint ENI whose security group lacks the IPv6 rule: constructed, not quoted",
+        text: "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: RequestError: send request failed caused by: Post \"https://logs.us-east-1.amazonaws.com/\": dial tcp [2600:1f18:619e:f9a0::10]:443: i/o timeout",
+        service: Some("logs"),
+        error: Some(FailureKind::Timeout),
+        finding: Some(Finding::PublicConnectTimeout),
+        says: &[
+            "cannot tell whether 2600:1f18:619e:f9a0::10 is inside the VPC",
+            "--vpc-cidr",
+        ],
+    },
 ];
 
 #[test]
@@ -123,6 +148,31 @@ fn common_stopped_reasons_are_explained() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn the_vpc_ipv6_cidr_tells_an_endpoint_eni_from_a_public_address() {
+    let text = CASES[11].text;
+    let (code, stdout, err) = support::run_binary(&[
+        "explain",
+        "--format",
+        "json",
+        "--vpc-cidr",
+        "10.0.0.0/16,2600:1f18:619e:f900::/56",
+        text,
+    ])
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["finding"], "private_connect_timeout");
+    let d = v["diagnosis"].as_str().unwrap();
+    assert!(!d.contains("cannot tell"), "{d}");
+    let (code, _, err) = support::run_binary(&["explain", "--vpc-cidr", "2600::/129", text]).await;
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--vpc-cidr") && err.contains("2600::/129"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -300,7 +300,7 @@ where
 }
 
 /// `--vpc-cidr` values, or the RFC 1918, CGNAT and ULA ranges when absent.
-fn parse_cidrs(raw: &[String]) -> Result<Vec<IpNet>, ConfigError> {
+pub fn parse_cidrs(raw: &[String]) -> Result<Vec<IpNet>, ConfigError> {
     let given: Vec<&str> = raw.iter().map(|c| c.trim()).collect();
     if given.is_empty() {
         return Ok(classify::default_vpc_cidrs());
