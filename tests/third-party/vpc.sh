@@ -62,9 +62,22 @@ cat amazon-root.pem proxy-root.pem > trusted.pem
 # ---- servers ----------------------------------------------------------------
 next_private=1
 next_public=128
-ip_for() { # private|public -> sets $ip
-  if [ "$1" = private ]; then ip="$net.$next_private"; next_private=$((next_private + 1));
-  else ip="$net.$next_public"; next_public=$((next_public + 1)); fi
+next_v6=1
+# private|public -> sets $ip. The IPv6 sides (private6: an endpoint ENI in
+# 2600:1f18:619e:f9a0::/64; nat64: 64:ff9b::198.51.100.N, as DNS64 makes
+# them) go on the loopback, so only a run in a namespace of its own
+# (tests/third-party/ipv6, under unshare --net) uses them.
+ip_for() {
+  case $1 in
+    private) ip="$net.$next_private"; next_private=$((next_private + 1)) ;;
+    public)  ip="$net.$next_public"; next_public=$((next_public + 1)) ;;
+    private6|nat64)
+      [ -n "${OWN_NETNS:-}" ] || { echo "IPv6 sides need a namespace of their own" >&2; exit 1; }
+      if [ "$1" = private6 ]; then ip="2600:1f18:619e:f9a0::$next_v6"
+      else ip=$(printf '64:ff9b::c633:64%02x' "$next_v6"); fi
+      next_v6=$((next_v6 + 1))
+      ip addr add "$ip/128" dev lo nodad ;;
+  esac
 }
 wait_port() { # ip port: the listener is up when a connection succeeds
   for _ in $(seq 1 200); do
@@ -73,8 +86,9 @@ wait_port() { # ip port: the listener is up when a connection succeeds
   done
   echo "server at $1:$2 did not start" >&2; return 1
 }
+bracket() { case $1 in *:*) echo "[$1]" ;; *) echo "$1" ;; esac; }
 tls_server() { # ip cert-basename signer-chain
-  openssl s_server -quiet -accept "$1:$PORT" -cert "$2.pem" -key "$2.key" ${3:+-cert_chain "$3"} \
+  openssl s_server -quiet -accept "$(bracket "$1"):$PORT" -cert "$2.pem" -key "$2.key" ${3:+-cert_chain "$3"} \
     </dev/null >/dev/null 2>&1 &
   pids+=($!)
   wait_port "$1" "$PORT"
@@ -83,7 +97,7 @@ python_server() { # ip silent|blackhole: the two behaviours no stock server has
   python3 - "$1" "$PORT" "$2" <<'EOF' &
 import socket, sys, time
 ip, port, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-s = socket.socket(); s.bind((ip, port))
+s = socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET); s.bind((ip, port))
 if mode == "blackhole":
     s.listen(0)                                   # accept queue of one...
     filler = socket.create_connection((ip, port))  # ...now full: later SYNs are dropped
@@ -121,9 +135,10 @@ endpoint() {
   done
 }
 
+dns_listen=()   # more addresses for dnsmasq (the IPv6 run adds fd00:ec2::253)
 start_dnsmasq() {
   dnsmasq --keep-in-foreground --no-resolv --no-hosts --no-poll --bind-interfaces \
-    --listen-address="$net.53" --port="$DNSPORT" --local=/amazonaws.com/ \
+    --listen-address="$net.53" "${dns_listen[@]}" --port="$DNSPORT" --local=/amazonaws.com/ \
     --pid-file="$work/dnsmasq.pid" --log-facility=- "${dns_args[@]}" 2>"$work/dnsmasq.log" &
   pids+=($!)
   for _ in $(seq 1 100); do
