@@ -139,7 +139,10 @@ pub fn init_tracing(filter: &str) -> Result<(), config::ConfigError> {
         let target_ok = target
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "_:-.".contains(c));
-        target_ok && level.parse::<tracing_subscriber::filter::LevelFilter>().is_ok()
+        target_ok
+            && level
+                .parse::<tracing_subscriber::filter::LevelFilter>()
+                .is_ok()
     });
     let targets: tracing_subscriber::filter::Targets = well_formed
         .then(|| filter.parse().ok())

@@ -78,10 +78,9 @@ pub fn command_line(event: &Value) -> Result<Vec<String>, String> {
             )),
         };
         match value {
-            Value::Bool(true) if arg.get_num_args().is_some_and(|n| n.max_values() == 0) => {
-                argv.push(flag);
-            }
-            Value::Bool(false) if arg.get_num_args().is_some_and(|n| n.max_values() == 0) => {}
+            // A switch (`--dualstack`): no value to give it.
+            Value::Bool(true) if !arg.get_action().takes_values() => argv.push(flag),
+            Value::Bool(false) if !arg.get_action().takes_values() => {}
             Value::Array(items) => {
                 let items: Vec<String> = items.iter().map(text).collect::<Result<_, _>>()?;
                 argv.push(flag);
@@ -166,11 +165,16 @@ mod tests {
             "vpc_cidrs": ["10.0.0.0/16", "10.1.0.0/16"],
             "port": 8443,
             "timeout": "2s",
+            "dualstack": true,
+            "https_proxy": "none",
         }))
         .unwrap();
         assert_eq!(
             argv[2..],
             [
+                "--dualstack",
+                "--https-proxy",
+                "none",
                 "--port",
                 "8443",
                 "--region",
