@@ -294,12 +294,7 @@ async fn endpoints_prints_the_plan_without_the_network() {
     .await;
     assert_eq!(code, 0);
     let plan: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let hosts: Vec<&str> = plan["endpoints"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["host"].as_str().unwrap())
-        .collect();
+    let hosts = support::plan_hosts(&stdout);
     assert_eq!(
         hosts,
         vec![

@@ -11,9 +11,9 @@ mod support;
 
 use std::time::Duration;
 
-use support::{Behavior, DnsMischief, Side, VpcBuilder, host, run_binary};
+use support::{Behavior, DnsMischief, Side, VpcBuilder, endpoint, host, run_binary};
 use vpce_probe::diagnose::{Finding, Status};
-use vpce_probe::report::{EndpointReport, Report};
+use vpce_probe::report::Report;
 
 /// An outer bound: a hang fails the test instead of stalling CI.
 const BOUND: Duration = Duration::from_secs(30);
@@ -22,14 +22,6 @@ async fn bounded<F: std::future::Future>(f: F) -> F::Output {
     tokio::time::timeout(BOUND, f)
         .await
         .expect("the probe finished inside its deadline")
-}
-
-fn endpoint<'a>(report: &'a Report, service: &str) -> &'a EndpointReport {
-    report
-        .endpoints
-        .iter()
-        .find(|e| e.service == service)
-        .unwrap()
 }
 
 /// The TLS error of the endpoint's first address.

@@ -12,10 +12,10 @@ use std::net::IpAddr;
 
 use serde_json::json;
 use support::netns::{self, AMAZON_DNS6, ENI_SUBNET6, TASK_SUBNET6, VPC6};
-use support::{Behavior, Metadata, MetadataServer, REGION, Side, VpcBuilder, host};
+use support::{Behavior, Metadata, MetadataServer, REGION, Side, VpcBuilder, endpoint, host};
 use vpce_probe::classify::{AddressClass, Family, Path};
 use vpce_probe::diagnose::{Finding, Status};
-use vpce_probe::report::{EndpointReport, Report, Verdict};
+use vpce_probe::report::{EndpointReport, Verdict};
 
 const SERVICES: [&str; 6] = ["ecr.api", "ecr.dkr", "s3", "logs", "ssm", "secretsmanager"];
 
@@ -63,14 +63,6 @@ fn args(dns: &[&str], extra: &[&str]) -> Vec<String> {
     }
     args.extend(extra.iter().map(|s| (*s).to_owned()));
     args
-}
-
-fn endpoint<'a>(report: &'a Report, service: &str) -> &'a EndpointReport {
-    report
-        .endpoints
-        .iter()
-        .find(|e| e.service == service)
-        .unwrap_or_else(|| panic!("{service} is planned"))
 }
 
 fn families(e: &EndpointReport) -> Vec<Family> {
@@ -436,12 +428,7 @@ fn dualstack_plans_the_sdk_names() {
     ]));
     assert_eq!(code, 0, "{err}");
     let plan: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let hosts: Vec<&str> = plan["endpoints"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["host"].as_str().unwrap())
-        .collect();
+    let hosts = support::plan_hosts(&out);
     let r = REGION;
     assert_eq!(
         hosts,

@@ -5,18 +5,10 @@
 
 mod support;
 
-use support::{Behavior, Issuer, Side, Validity, VpcBuilder, host};
+use support::{Behavior, Issuer, Side, Validity, VpcBuilder, endpoint, host};
 use vpce_probe::classify::{AddressClass, Path};
 use vpce_probe::diagnose::{Finding, Status};
-use vpce_probe::report::{EndpointReport, Report, Verdict};
-
-fn endpoint<'a>(report: &'a Report, service: &str) -> &'a EndpointReport {
-    report
-        .endpoints
-        .iter()
-        .find(|e| e.service == service)
-        .unwrap_or_else(|| panic!("{service} not in report"))
-}
+use vpce_probe::report::{EndpointReport, Verdict};
 
 fn assert_judged(e: &EndpointReport, status: Status, path: Path, finding: Option<Finding>) {
     assert_eq!(

@@ -554,6 +554,29 @@ async fn serve_metadata(listener: TcpListener, behavior: Metadata, count: Arc<At
     }
 }
 
+/// The report's endpoint for `service` (the first, when several share it).
+pub fn endpoint<'a>(
+    report: &'a vpce_probe::report::Report,
+    service: &str,
+) -> &'a vpce_probe::report::EndpointReport {
+    report
+        .endpoints
+        .iter()
+        .find(|e| e.service == service)
+        .unwrap_or_else(|| panic!("{service} not in report"))
+}
+
+/// The hosts of `vpce-probe endpoints --format json` output, in plan order.
+pub fn plan_hosts(stdout: &str) -> Vec<String> {
+    let plan: serde_json::Value = serde_json::from_str(stdout).expect("the plan is JSON");
+    plan["endpoints"]
+        .as_array()
+        .expect("an endpoints list")
+        .iter()
+        .map(|e| e["host"].as_str().expect("a host").to_owned())
+        .collect()
+}
+
 /// The report's JSON Schema, compiled with format checks.
 pub fn schema_validator() -> jsonschema::Validator {
     let schema: serde_json::Value =
