@@ -199,19 +199,22 @@ impl Dns {
                 answer: Timed::instant(Ok(resolution)),
                 hosts_pin: None,
             },
-            Local::Ask(fqdn) => {
-                let start = tokio::time::Instant::now();
-                let (v4, v6) = tokio::join!(
-                    self.query(&fqdn, RecordType::A, budget),
-                    self.query(&fqdn, RecordType::AAAA, budget)
-                );
-                DnsOutcome {
-                    nameservers: self.nameservers.clone(),
-                    answer: merge(&[v4, v6], start.elapsed()),
-                    hosts_pin: None,
-                }
-            }
+            Local::Ask(fqdn) => DnsOutcome {
+                nameservers: self.nameservers.clone(),
+                answer: self.ask(&fqdn, budget).await,
+                hosts_pin: None,
+            },
         }
+    }
+
+    /// Both families at once, merged: DNS's whole answer for a name.
+    pub async fn ask(&self, fqdn: &str, budget: Budget) -> Timed<Resolution> {
+        let start = tokio::time::Instant::now();
+        let (v4, v6) = tokio::join!(
+            self.query(fqdn, RecordType::A, budget),
+            self.query(fqdn, RecordType::AAAA, budget)
+        );
+        merge(&[v4, v6], start.elapsed())
     }
 
     /// One query (A or AAAA) within the budget.

@@ -282,24 +282,16 @@ impl Prober {
                 return None;
             }
             let name = endpoint.host.to_string();
-            let fqdn = format!("{name}.");
-            let start = Instant::now();
-            let (v4, v6) = tokio::join!(
-                async {
-                    let _permit = self.permit(budget).await;
-                    self.dns.query(&fqdn, RecordType::A, budget).await
-                },
-                async {
-                    let _permit = self.permit(budget).await;
-                    self.dns.query(&fqdn, RecordType::AAAA, budget).await
-                }
-            );
+            let answer = {
+                let _permit = self.permit(budget).await;
+                self.dns.ask(&format!("{name}."), budget).await
+            };
             let hosts = self.dns.hosts_file();
             Some(Box::new(dns::HostsPin {
                 path: hosts.map_or_else(String::new, |h| h.path().to_owned()),
                 entries: hosts.map(|h| h.entries(&name)).unwrap_or_default(),
                 nameservers: self.dns.nameservers().to_vec(),
-                dns: dns::merge(&[v4, v6], start.elapsed()),
+                dns: answer,
             }))
         };
         let (addresses, hosts_pin) = tokio::join!(handshakes, pinned);
