@@ -111,15 +111,11 @@ impl Family {
     }
 }
 
-/// The NAT64 prefixes DNS64 synthesises addresses in: the well-known
-/// `64:ff9b::/96` (RFC 6052, what Route 53 Resolver DNS64 uses) and the
-/// local-use `64:ff9b:1::/48` (RFC 8215).
-pub const NAT64_PREFIXES: [&str; 2] = ["64:ff9b::/96", "64:ff9b:1::/48"];
-
-/// The IPv4 address a DNS64-synthesised address carries, when `ip` is one.
-/// Both prefixes are read with the /96 layout (the IPv4 address in the last
-/// 32 bits), the one Route 53 Resolver uses and the usual choice inside
-/// `64:ff9b:1::/48`.
+/// The IPv4 address a DNS64-synthesised address carries, when `ip` is one:
+/// an address in the well-known `64:ff9b::/96` (RFC 6052, what Route 53
+/// Resolver DNS64 uses) or the local-use `64:ff9b:1::/48` (RFC 8215). Both
+/// are read with the /96 layout (the IPv4 address in the last 32 bits), the
+/// usual choice inside `64:ff9b:1::/48` too.
 pub fn nat64_ipv4(ip: IpAddr) -> Option<Ipv4Addr> {
     let IpAddr::V6(v6) = ip else {
         return None;
