@@ -152,6 +152,9 @@ pub struct Network {
     task_subnets: Vec<IpNet>,
     /// The VPC's IPv6 range, taken from the task's IPv6 subnet.
     vpc_ipv6: Option<Ipv6Net>,
+    /// The private ranges ([`DEFAULT_VPC_CIDRS`]): an address there but
+    /// outside the VPC is in another private network, never public.
+    private: Vec<IpNet>,
 }
 
 /// Why an address got its class.
@@ -166,9 +169,48 @@ pub enum Why {
     /// DNS64 synthesised it: the traffic goes out through NAT64 to this
     /// IPv4 address.
     Nat64(Ipv4Addr),
+    /// It is outside the VPC's ranges but inside a private range (RFC 1918,
+    /// `100.64.0.0/10`, `fc00::/7`): another private network, reached over
+    /// peering, a Transit Gateway, VPN or Direct Connect, never through NAT
+    /// or an internet gateway.
+    OtherPrivate(IpNet),
     /// It is outside every range known to be the VPC.
     Outside,
 }
+
+impl Why {
+    /// The reason, as the report names it.
+    pub fn network(self) -> AddressNetwork {
+        match self {
+            Self::TaskSubnet(_) => AddressNetwork::TaskSubnet,
+            Self::VpcRange(_) | Self::VpcIpv6Range(_) => AddressNetwork::Vpc,
+            Self::OtherPrivate(_) => AddressNetwork::OtherPrivate,
+            Self::Nat64(_) => AddressNetwork::Nat64,
+            Self::Outside => AddressNetwork::Public,
+        }
+    }
+}
+
+/// Why an address has its class, in the report (`network`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AddressNetwork {
+    /// The task's own subnet.
+    TaskSubnet,
+    /// The VPC's ranges (`--vpc-cidr`, the defaults, or the IPv6 /56).
+    Vpc,
+    /// A private range outside the VPC: a peered VPC, a Transit Gateway,
+    /// VPN or Direct Connect.
+    OtherPrivate,
+    /// Outside every private range.
+    Public,
+    /// Synthesised by DNS64: out through NAT64.
+    Nat64,
+}
+
+/// What the report says of an address in another private network.
+pub const OTHER_PRIVATE_NOTE: &str = "another private network: a peered VPC, a Transit Gateway, \
+     VPN or Direct Connect; centralised endpoints in a shared-services VPC look like this";
 
 /// The answer for one address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,6 +237,7 @@ impl Network {
             vpc,
             task_subnets: task_subnet.into_iter().collect(),
             vpc_ipv6: None,
+            private: default_vpc_cidrs(),
         }
     }
 
@@ -231,6 +274,8 @@ impl Network {
             IpAddr::V4(_) => false,
         }) {
             Why::VpcIpv6Range(net)
+        } else if let Some(net) = self.private.iter().find(|n| n.contains(&ip)) {
+            Why::OtherPrivate(*net)
         } else {
             Why::Outside
         };
@@ -340,6 +385,35 @@ mod tests {
                 "{ip}"
             );
         }
+    }
+
+    #[test]
+    fn private_addresses_outside_the_vpc_are_another_private_network() {
+        let network = Network::new(nets(&["10.0.0.0/16"]), None);
+        let cases = [
+            ("10.0.3.4", Private, AddressNetwork::Vpc),
+            ("10.100.1.10", Private, AddressNetwork::OtherPrivate),
+            ("172.31.0.5", Private, AddressNetwork::OtherPrivate),
+            ("192.168.9.9", Private, AddressNetwork::OtherPrivate),
+            ("100.64.1.1", Private, AddressNetwork::OtherPrivate),
+            ("fd12:3456::1", Private, AddressNetwork::OtherPrivate),
+            ("52.1.2.3", Public, AddressNetwork::Public),
+            ("64:ff9b::a64:10a", Public, AddressNetwork::Nat64),
+        ];
+        for (ip, class, why) in cases {
+            let c = network.classify(ip.parse().unwrap());
+            assert_eq!((c.class, c.why.network()), (class, why), "{ip}");
+        }
+        // A service reached there is on an interface endpoint (the hub's).
+        let hub = network.classify("10.100.1.10".parse().unwrap());
+        assert_eq!(
+            path(EndpointRole::Interface, [hub]),
+            Path::InterfaceEndpoint
+        );
+        // Without --vpc-cidr the private ranges are the VPC's.
+        let default = Network::new(default_vpc_cidrs(), None);
+        let c = default.classify("10.100.1.10".parse().unwrap());
+        assert_eq!(c.why.network(), AddressNetwork::Vpc);
     }
 
     /// A classification with only the class set (the path ignores the rest).

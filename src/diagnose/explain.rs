@@ -35,18 +35,6 @@ impl Explainer<'_> {
         }
     }
 
-    /// The proxy's URL, without credentials.
-    fn proxy_url(&self) -> String {
-        self.facts
-            .proxy
-            .map_or_else(|| "(none)".to_owned(), |p| p.shown.clone())
-    }
-
-    /// The `NO_PROXY` entry that exempts every AWS name of the region's partition.
-    fn aws_suffix(&self) -> String {
-        format!(".{}", self.facts.region.partition().dns_suffix())
-    }
-
     fn nameservers(&self) -> String {
         let ns = &self.facts.dns.nameservers;
         if ns.is_empty() {
@@ -56,6 +44,16 @@ impl Explainer<'_> {
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(", ")
+        }
+    }
+
+    /// "The resolver 10.0.0.2:53", or the task's when none is known (a
+    /// stopped reason that does not name it).
+    fn resolver(&self) -> String {
+        if self.facts.dns.nameservers.is_empty() {
+            "The task's resolver".to_owned()
+        } else {
+            format!("The resolver {}", self.nameservers())
         }
     }
 
@@ -75,6 +73,29 @@ impl Explainer<'_> {
             .iter()
             .filter_map(|ip| crate::classify::nat64_ipv4(*ip).map(|v4| format!("{ip} → {v4}")))
             .collect();
+        // Private addresses outside the VPC's ranges: a hub VPC, a peer, VPN.
+        let elsewhere: Vec<IpAddr> = evidence
+            .ips
+            .iter()
+            .copied()
+            .filter(|ip| {
+                self.facts.network.classify(*ip).why.network()
+                    == crate::classify::AddressNetwork::OtherPrivate
+            })
+            .collect();
+        let routes = if elsewhere.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " {} {} outside this VPC's ranges, in {}: also check the routes both ways (the \
+                 subnet's route table to the Transit Gateway or peering connection, the \
+                 Transit Gateway route tables, and the other VPC's route back to this VPC's \
+                 CIDR), and that the endpoint's security group allows this VPC's CIDR.",
+                join_ips(elsewhere.iter().copied()),
+                if elsewhere.len() == 1 { "is" } else { "are" },
+                crate::classify::OTHER_PRIVATE_NOTE
+            )
+        };
         let s3 = self.facts.role() == crate::classify::EndpointRole::Gateway;
         let failure = evidence.failure;
         let svc = self.endpoint_name();
@@ -102,23 +123,23 @@ impl Explainer<'_> {
                  hosted zones associated with the VPC."
             ),
             Finding::DnsResolverUnreachable => format!(
-                "The resolver {ns} did not answer for {host}{detail}. Nothing that needs DNS \
+                "{resolver} did not answer for {host}{detail}. Nothing that needs DNS \
                  will work: check that the VPC has enableDnsSupport turned on, that the DHCP \
                  options set points at a resolver the task can reach, and, for a custom \
                  resolver, that security groups and network ACLs allow UDP and TCP port 53.",
-                ns = self.nameservers()
+                resolver = self.resolver()
             ),
             Finding::DnsServfail => format!(
-                "The resolver {ns} answered SERVFAIL for {host}: it failed to get an answer \
+                "{resolver} answered SERVFAIL for {host}: it failed to get an answer \
                  upstream. A custom resolver or a Route 53 Resolver forwarding rule is failing; \
                  point the task at the Amazon-provided resolver or fix the forwarder.",
-                ns = self.nameservers()
+                resolver = self.resolver()
             ),
             Finding::DnsRefused => format!(
-                "The resolver {ns} refused to answer for {host}. It is not configured to \
+                "{resolver} refused to answer for {host}. It is not configured to \
                  resolve for this task's addresses; allow the VPC CIDR on the resolver or use \
                  the Amazon-provided resolver.",
-                ns = self.nameservers()
+                resolver = self.resolver()
             ),
             Finding::DnsTcpBlocked => format!(
                 "The answer for {host} from {ns} was too large for UDP and the retry over TCP \
@@ -172,7 +193,7 @@ impl Explainer<'_> {
                  those addresses. Allow egress TCP {port} to them (or to the VPC CIDR) in the \
                  task's security group, allow ingress TCP {port} from the task's subnet or \
                  security group in the endpoint's security group, and check the network ACLs of \
-                 both subnets, including return traffic on ephemeral ports.",
+                 both subnets, including return traffic on ephemeral ports.{routes}",
                 endpoint = if aws {
                     ", an interface endpoint with private DNS,"
                 } else {
@@ -202,7 +223,7 @@ impl Explainer<'_> {
             Finding::NetworkUnreachable => format!(
                 "There is no route to {ips}{detail}: the subnet's route table does not reach \
                  these addresses (no NAT or internet gateway route for public addresses, or a \
-                 blackholed route)."
+                 blackholed route).{routes}"
             ),
             Finding::ConnectFailed => format!("Connecting to {ips} port {port} failed{detail}."),
             Finding::TlsHandshakeTimeout => format!(
@@ -286,44 +307,11 @@ impl Explainer<'_> {
                     (_, None) => String::new(),
                 }
             ),
-            Finding::ProxyBypassesEndpoint => format!(
-                "{host} is served by an interface endpoint inside the VPC, but the app's AWS SDK \
-                 would send it to the proxy {proxy} (HTTPS_PROXY), because NO_PROXY does not \
-                 exempt it: the app's calls go out through the proxy while the ECS platform \
-                 uses the endpoint. Add {suffix} to NO_PROXY in the app container's environment \
-                 (with 169.254.169.254 and 169.254.170.2, the metadata and credentials \
-                 addresses). The Node.js SDK v3 reads no proxy variables and is not affected.",
-                proxy = self.proxy_url(),
-                suffix = self.aws_suffix()
-            ),
-            Finding::ProxyUnreachable => format!(
-                "The proxy {proxy} did not open a connection for {host}{detail}. The ECS platform \
-                 reaches {host} directly, but every call the app's AWS SDK makes to it goes to \
-                 the proxy and fails. Start or fix the proxy and allow egress to it, or exempt \
-                 AWS names with NO_PROXY ({suffix}) so the SDK uses the VPC's own path.",
-                proxy = self.proxy_url(),
-                suffix = self.aws_suffix()
-            ),
-            Finding::ProxyDenied => format!(
-                "The proxy {proxy} refused to open a tunnel to {host}:{port} (CONNECT answered \
-                 HTTP {code}): its allow-list does not let the app reach this host. Allow {host} \
-                 (or {suffix}) on the proxy, or exempt it with NO_PROXY so the SDK uses the \
-                 VPC's own path.",
-                proxy = self.proxy_url(),
-                code = self
-                    .facts
-                    .proxy
-                    .and_then(|p| p.status_code)
-                    .map_or_else(|| "an error".to_owned(), |c| c.to_string()),
-                suffix = self.aws_suffix()
-            ),
-            Finding::ProxyPath => format!(
-                "The app's AWS SDK sends {host} through the proxy {proxy}, and traffic through a \
-                 proxy is not provably private: --expect private forbids it. Exempt AWS names \
-                 with NO_PROXY ({suffix}) so the SDK uses the interface endpoints.",
-                proxy = self.proxy_url(),
-                suffix = self.aws_suffix()
-            ),
+            Finding::ProxyBypassesEndpoint
+            | Finding::ProxyUnreachable
+            | Finding::ProxyDenied
+            | Finding::ProxyAuthRequired
+            | Finding::ProxyPath => self.proxy_paragraph(finding, &detail),
             Finding::Ipv6EgressBlocked | Finding::Ipv4EgressBlocked => {
                 let blocked = if finding == Finding::Ipv6EgressBlocked {
                     crate::classify::Family::Ipv6

@@ -55,6 +55,7 @@ pub enum Finding {
     ProxyBypassesEndpoint,
     ProxyUnreachable,
     ProxyDenied,
+    ProxyAuthRequired,
     ProxyPath,
     Ipv6EgressBlocked,
     Ipv4EgressBlocked,

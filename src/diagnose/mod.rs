@@ -6,6 +6,7 @@
 pub mod explain;
 pub mod finding;
 mod framing;
+mod proxied;
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -88,6 +89,7 @@ fn judge_proxy(
 ) -> Option<Judgement> {
     let prose = Explainer { facts, policy };
     let (status, finding) = match (proxy.failure(), proxy.status_code) {
+        (Some(_), Some(407)) => (Status::Fail, Finding::ProxyAuthRequired),
         (Some(_), Some(code)) if !(200..300).contains(&code) => {
             (Status::Fail, Finding::ProxyDenied)
         }

@@ -1,6 +1,7 @@
 //! `explain`: a task's stopped reason or a container error (the argument,
 //! or standard input), read offline and explained with the probe's own
-//! findings. Exits 0 when it recognised the text, 1 when not.
+//! findings. Exits 0 when the text shows a network failure or a service's
+//! answer, 1 when it says nothing the probe can judge.
 
 use std::io::{Read, Write};
 
@@ -8,7 +9,7 @@ use crate::choices::Format;
 use crate::cli::ExplainArgs;
 use crate::config::{ConfigError, require_format};
 use crate::error::{AppError, Exit};
-use crate::stopped::{self, Explanation};
+use crate::stopped::{self, Cause, Explanation};
 
 /// The text to explain: the arguments, else standard input (capped).
 fn text_of(args: &ExplainArgs) -> Result<String, AppError> {
@@ -46,8 +47,17 @@ pub fn run(args: &ExplainArgs, out: &mut impl Write) -> Result<Exit, AppError> {
 
 fn write_text(e: &Explanation, out: &mut impl Write) -> std::io::Result<()> {
     let or_dash = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
+    let kind = e.kind.and_then(|k| {
+        serde_json::to_value(k)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| format!(" ({s})")))
+    });
     writeln!(out, "error class  {}", or_dash(e.error_class.clone()))?;
-    writeln!(out, "service      {}", or_dash(e.service.clone()))?;
+    writeln!(
+        out,
+        "service      {}",
+        or_dash(e.service.map(|s| s.name().to_owned()))
+    )?;
     writeln!(out, "host         {}", or_dash(e.host.clone()))?;
     let address = e.ip.map(|ip| match e.port {
         Some(p) => std::net::SocketAddr::new(ip, p).to_string(),
@@ -65,10 +75,18 @@ fn write_text(e: &Explanation, out: &mut impl Write) -> std::io::Result<()> {
     )?;
     writeln!(
         out,
-        "finding      {}",
-        e.finding
-            .map_or("(not decidable from the text)", |f| f.code())
+        "cause        {}{}",
+        cause_name(e.cause),
+        kind.unwrap_or_default()
     )?;
+    if e.cause == Cause::Network {
+        writeln!(
+            out,
+            "finding      {}",
+            e.finding
+                .map_or("(not decidable from the text)", |f| f.code())
+        )?;
+    }
     writeln!(out)?;
     for line in crate::render::text::wrap(&e.diagnosis, 90) {
         writeln!(out, "{line}")?;
@@ -82,4 +100,13 @@ fn write_text(e: &Explanation, out: &mut impl Write) -> std::io::Result<()> {
         writeln!(out, "  {lambda}")?;
     }
     Ok(())
+}
+
+/// What the cause line says.
+fn cause_name(cause: Cause) -> &'static str {
+    match cause {
+        Cause::Network => "network: the service was never reached",
+        Cause::Answer => "answer: the service answered; the network works",
+        Cause::Other => "other: not about reaching a service",
+    }
 }

@@ -4,6 +4,7 @@
 
 use std::io::{self, Write};
 
+use crate::classify::{AddressNetwork, OTHER_PRIVATE_NOTE};
 use crate::diagnose::Status;
 use crate::plan::PlanRow;
 use crate::report::{
@@ -166,6 +167,7 @@ fn endpoint(style: &Style, e: &EndpointReport, out: &mut impl Write) -> io::Resu
     for a in &e.addresses {
         address(a, column, out)?;
     }
+    other_private_note(&e.addresses, out)?;
     let mut seen: Vec<&CertReport> = Vec::new();
     for cert in e
         .addresses
@@ -292,7 +294,31 @@ fn address(a: &AddressReport, column: usize, out: &mut impl Write) -> io::Result
     if let Some(v4) = a.nat64_ipv4 {
         write!(out, "  NAT64 to {v4}")?;
     }
+    if a.network == AddressNetwork::OtherPrivate {
+        write!(out, "  other private network")?;
+    }
     writeln!(out)
+}
+
+/// Why addresses outside the VPC's ranges are still private, once per endpoint.
+fn other_private_note(addresses: &[AddressReport], out: &mut impl Write) -> io::Result<()> {
+    let ips: Vec<String> = addresses
+        .iter()
+        .filter(|a| a.network == AddressNetwork::OtherPrivate)
+        .map(|a| a.ip.to_string())
+        .collect();
+    if ips.is_empty() {
+        return Ok(());
+    }
+    let line = format!(
+        "{} outside the VPC's ranges, in {OTHER_PRIVATE_NOTE}",
+        ips.join(", ")
+    );
+    for (i, part) in wrap(&line, WIDTH - INDENT.len() - 9).iter().enumerate() {
+        let label = if i == 0 { "network" } else { "" };
+        writeln!(out, "{INDENT}{label:<8} {part}")?;
+    }
+    Ok(())
 }
 
 /// A unit enum's serde name (`FailureKind::NxDomain` -> `nx_domain`).

@@ -6,7 +6,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use serde::Serialize;
 
 use super::{ErrorReport, error_report, millis};
-use crate::classify::{AddressClass, Family, Network};
+use crate::classify::{AddressClass, AddressNetwork, Family, Network};
 use crate::probe::{AnswerSource, DnsOutcome, Resolution, Timed};
 
 #[derive(Debug, Clone, Serialize)]
@@ -32,6 +32,8 @@ pub struct DnsAddress {
     pub ip: IpAddr,
     pub family: Family,
     pub class: AddressClass,
+    /// Why the address has its class (as in the endpoint's addresses).
+    pub network: AddressNetwork,
     /// DNS64 synthesised the address (`64:ff9b::/96`, `64:ff9b:1::/48`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub nat64: bool,
@@ -76,6 +78,7 @@ fn addresses(network: &Network, resolution: Option<&Resolution>) -> Vec<DnsAddre
                         ip: a.ip,
                         family: c.family,
                         class: c.class,
+                        network: c.why.network(),
                         nat64: c.nat64().is_some(),
                         nat64_ipv4: c.nat64(),
                         in_task_subnet: c.in_task_subnet,

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::choices::Expect;
-use crate::classify::{AddressClass, Classification, Family, Network, Path};
+use crate::classify::{AddressClass, AddressNetwork, Classification, Family, Network, Path};
 use crate::context::Context;
 use crate::diagnose::{self, Facts, Finding, Policy, Status};
 use crate::plan::{Endpoint, Plan, Reason};
@@ -114,6 +114,9 @@ pub struct AddressReport {
     pub ip: IpAddr,
     pub family: Family,
     pub class: AddressClass,
+    /// Why the address has its class: the task's subnet, the VPC, another
+    /// private network, public, or NAT64.
+    pub network: AddressNetwork,
     /// DNS64 synthesised the address: the traffic goes out through NAT64.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub nat64: bool,
@@ -220,6 +223,7 @@ fn address_report(c: &Classification, a: &AddressProbe) -> AddressReport {
         ip: a.ip,
         family: c.family,
         class: c.class,
+        network: c.why.network(),
         nat64: c.nat64().is_some(),
         nat64_ipv4: c.nat64(),
         in_task_subnet: c.in_task_subnet,

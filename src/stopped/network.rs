@@ -1,0 +1,312 @@
+//! Stopped reasons where the service was never reached: judged by the same
+//! rules and paragraphs as a probe that met the same failure when the text
+//! holds a region and an error, else the causes in order; framed by what
+//! the text cannot tell.
+
+use std::fmt::Write as _;
+use std::net::IpAddr;
+
+use super::read::{self, Subject};
+use super::{Cause, Explanation};
+use crate::catalog::{Region, Service};
+use crate::choices::Expect;
+use crate::classify::Network;
+use crate::diagnose::{self, Facts, Finding, Policy};
+use crate::probe::dns::{AnswerSource, DnsOutcome, Resolution, ResolvedAddress};
+use crate::probe::{AddressProbe, Failure, FailureKind, Timed};
+
+/// A network cause: the probe's judgement of the same failure where the
+/// text holds enough of it, else the causes in order; framed by what the
+/// text cannot tell.
+pub(super) fn failure(
+    read: &read::Read,
+    network: &Network,
+    ranges_given: bool,
+    base: Explanation,
+) -> Explanation {
+    let catalog = read.subject.and_then(Subject::service);
+    let judged = match (&read.region, read.error) {
+        (Some(region), Some(kind)) => judge(read, catalog, region, kind, network),
+        _ => None,
+    };
+    let (finding, diagnosis) = if let Some((finding, diagnosis)) = judged {
+        (Some(finding), diagnosis)
+    } else {
+        let finding = match read.error {
+            Some(kind) if tls_error(kind) => Some(diagnose::address_finding(
+                crate::classify::EndpointRole::Target,
+                crate::classify::AddressClass::Public,
+                crate::probe::Phase::Tls,
+                kind,
+            )),
+            // A registry with no endpoint that the pull could not reach.
+            Some(_) if read.subject == Some(Subject::Registry) => {
+                Some(Finding::RegistryNeedsInternet)
+            }
+            _ => None,
+        };
+        (finding, causes(read, catalog))
+    };
+    let (confirm, confirm_lambda) = confirm(read, catalog);
+    Explanation {
+        cause: Cause::Network,
+        finding,
+        diagnosis: framed(read, network, ranges_given, diagnosis),
+        confirm,
+        confirm_lambda,
+        ..base
+    }
+}
+
+/// The paragraph with what the text cannot tell: an address whose side of
+/// the VPC the defaults cannot know, a message naming two causes, a text
+/// cut short before its error.
+fn framed(read: &read::Read, network: &Network, ranges_given: bool, paragraph: String) -> String {
+    let mut text = paragraph;
+    let outside = read
+        .addr
+        .map(|a| a.ip())
+        .filter(|ip| !ranges_given && network.classify(*ip).why == crate::classify::Why::Outside);
+    match outside {
+        Some(ip @ IpAddr::V6(_)) => {
+            text = format!(
+                "The text cannot tell whether {ip} is inside the VPC: VPC IPv6 ranges are \
+                 global addresses. Pass the VPC's IPv6 CIDR with --vpc-cidr; read as outside \
+                 the VPC: {text}"
+            );
+        }
+        Some(ip) => {
+            let _ = write!(
+                text,
+                " {ip} is read as outside the VPC; a VPC may use a range outside the private \
+                 ones: if {ip} is inside yours, pass its CIDR with --vpc-cidr."
+            );
+        }
+        None => {}
+    }
+    if read
+        .lower
+        .contains("cannot find the amazon cloudwatch log group")
+    {
+        text.push_str(
+            " The agent's message names two causes it cannot tell apart: if the task does \
+             reach CloudWatch Logs, the log group in awslogs-group is missing (create it, or \
+             set awslogs-create-group with logs:CreateLogGroup for the execution role).",
+        );
+    }
+    if read.cut && read.error.is_none() {
+        let answers = if read.subject == Some(Subject::Registry) {
+            "a missing image, a refused pull"
+        } else {
+            "a missing secret or parameter, a denied permission"
+        };
+        text = format!(
+            "The text stops short, before the error itself: it cannot tell a network failure \
+             from the service's answer ({answers}). The full reason is in aws ecs \
+             describe-tasks (stoppedReason, and each container's reason). If it was the \
+             network: {text}"
+        );
+    }
+    text
+}
+
+/// The probe's command lines that confirm a network cause from inside the VPC.
+fn confirm(read: &read::Read, catalog: Option<Service>) -> (Option<String>, Option<String>) {
+    let what = match (catalog, &read.host) {
+        (Some(s), _) => (
+            format!("--services {}", s.name()),
+            format!("\"services\":\"{}\"", s.name()),
+        ),
+        (None, Some(h)) => (
+            format!("--services none --target {h}"),
+            format!("\"services\":\"none\",\"targets\":\"{h}\""),
+        ),
+        (None, None) => (
+            "--services default".to_owned(),
+            "\"services\":\"default\"".to_owned(),
+        ),
+    };
+    let Some(r) = read.region.as_ref() else {
+        return (None, None);
+    };
+    (
+        Some(format!("vpce-probe check --region {r} {}", what.0)),
+        Some(format!(
+            "aws lambda invoke --function-name vpce-probe --cli-binary-format raw-in-base64-out \
+             --payload '{{\"region\":\"{r}\",{}}}' report.json",
+            what.1
+        )),
+    )
+}
+
+/// The probe's judgement of the same failure, when the text holds enough
+/// of it: a failed lookup, or a failure at a known address.
+fn judge(
+    read: &read::Read,
+    service: Option<Service>,
+    region: &Region,
+    kind: FailureKind,
+    network: &Network,
+) -> Option<(Finding, String)> {
+    let host = read.host.as_deref().unwrap_or("the endpoint");
+    let addr = read.addr;
+    let nameservers = read.nameserver.into_iter().collect();
+    let (dns, probes) = if kind == FailureKind::NxDomain || read.lookup {
+        let failure = Failure::new(kind, "from the stopped reason");
+        (
+            DnsOutcome {
+                nameservers,
+                answer: Timed::instant(Err(failure)),
+                hosts_pin: None,
+            },
+            Vec::new(),
+        )
+    } else {
+        let addr = addr?;
+        let failure = Failure::new(kind, "from the stopped reason");
+        let tls_phase = tls_error(kind);
+        let probe = AddressProbe {
+            ip: addr.ip(),
+            tcp: Timed::instant(if tls_phase {
+                Ok(())
+            } else {
+                Err(failure.clone())
+            }),
+            tls: tls_phase.then(|| Timed::instant(Err(failure))),
+            cert: None,
+        };
+        let resolution = Resolution {
+            source: AnswerSource::Dns,
+            addresses: vec![ResolvedAddress {
+                ip: addr.ip(),
+                ttl: None,
+            }],
+            cname_chain: Vec::new(),
+        };
+        (
+            DnsOutcome {
+                nameservers,
+                answer: Timed::instant(Ok(resolution)),
+                hosts_pin: None,
+            },
+            vec![probe],
+        )
+    };
+    let classed: Vec<_> = probes.iter().map(|p| (network.classify(p.ip), p)).collect();
+    let facts = Facts {
+        service,
+        registry: false,
+        proxy: None,
+        region,
+        host,
+        port: addr.map_or(443, |a| a.port()),
+        dns: &dns,
+        network,
+        addresses: &classed,
+    };
+    let policy = Policy {
+        expect: Expect::Any,
+        cert_warn_days: 14,
+        // Unknown: the platform's own timeouts are not in the text.
+        timeout: std::time::Duration::ZERO,
+    };
+    let j = diagnose::judge(&facts, policy);
+    Some((j.finding?, j.diagnosis?))
+}
+
+/// Whether the failure is the TLS handshake's (the server was reached).
+fn tls_error(kind: FailureKind) -> bool {
+    matches!(
+        kind,
+        FailureKind::UnknownIssuer
+            | FailureKind::HostnameMismatch
+            | FailureKind::CertExpired
+            | FailureKind::Protocol
+    )
+}
+
+/// When the text names no address: the service, and the causes in order.
+fn causes(read: &read::Read, service: Option<Service>) -> String {
+    let host = read.host.as_deref().unwrap_or("the name");
+    if read.error.is_some_and(tls_error) {
+        return format!(
+            "{host} was reached, but the TLS handshake failed: the client does not trust the \
+             certificate it was shown. In order: the client's CA bundle is out of date or \
+             lacks the root (an old base image's ca-certificates); the server sends its \
+             certificate without the intermediate chain (a registry of your own: serve the \
+             full chain); a TLS-inspecting proxy or firewall re-signs the traffic with its own \
+             CA. The probe shows the certificate and its issuer from inside the VPC."
+        );
+    }
+    if read.error == Some(FailureKind::NxDomain) {
+        return format!(
+            "{host} does not exist (no such host). Check the region and service name in it; if \
+             they are right, the VPC's DNS does not answer the name: a custom DNS server or \
+             Route 53 Resolver rules must forward AWS names to the Amazon-provided resolver."
+        );
+    }
+    if read.lookup {
+        return format!(
+            "Looking up {host} got no answer: the resolver the task uses did not respond. \
+             Check enableDnsSupport on the VPC, the DHCP options set, and for a custom \
+             resolver the security groups and network ACLs for UDP and TCP port 53."
+        );
+    }
+    if host == "sts.amazonaws.com" {
+        return "sts.amazonaws.com is STS's global name, which no interface endpoint serves: \
+            from a subnet without NAT it cannot be reached. Make the SDK use the regional name \
+            (AWS_STS_REGIONAL_ENDPOINTS=regional, or sts_regional_endpoints in the config \
+            file), which the com.amazonaws.REGION.sts interface endpoint serves."
+            .to_owned();
+    }
+    let Some(service) = service else {
+        return match read.subject {
+            Some(Subject::Registry) => "The image comes from a registry that has no VPC \
+                endpoint: an isolated subnet cannot reach it. Route the subnet through a NAT \
+                gateway, use an ECR pull-through cache rule for the registry, or copy the image \
+                into ECR."
+                .to_owned(),
+            None if read.lower.contains("pull secrets or registry auth") => "ECS could not \
+                fetch the task's secrets or registry credentials before it started, and the \
+                text does not say from where. In order: the interface endpoints the task \
+                definition needs (secretsmanager for Secrets Manager, ssm for Parameter Store, \
+                ecr.api for ECR) are missing or have private DNS off; the task's security group \
+                egress or the endpoints' ingress lacks TCP 443; DNS. The probe with the default \
+                services tells them apart from inside the VPC."
+                .to_owned(),
+            None if read.lower.contains("pull") => "The image pull got no answer, and the \
+                text does not say from where. In order, for an ECR image: the ecr.api and \
+                ecr.dkr interface endpoints are missing or have private DNS off; the S3 gateway \
+                endpoint or the prefix-list egress rule for the layers is missing; the security \
+                groups lack TCP 443. For an image from another registry: the subnet has no NAT \
+                route. The probe with --services ecr tells them apart from inside the VPC."
+                .to_owned(),
+            _ => "The text says a call got no answer but names no AWS service or address \
+                the probe knows. The probe with the default services, from the same subnets, \
+                shows which endpoint the task cannot reach."
+                .to_owned(),
+        };
+    };
+    let endpoint = read.region.as_ref().map_or_else(
+        || format!("com.amazonaws.REGION.{}", service.name()),
+        |r| service.endpoint_service_name(r),
+    );
+    if service.is_gateway() {
+        return format!(
+            "ECS could not reach S3 ({endpoint}). In order: the subnet's route table has no route \
+             to the S3 gateway endpoint (and no NAT); the task's security group egress lacks TCP 443 \
+             to the S3 managed prefix list; DNS."
+        );
+    }
+    format!(
+        "ECS could not reach {name} before the task started; the text holds no address. In order \
+         of likelihood: the interface endpoint {endpoint} has private DNS turned off or does not \
+         exist, so the name resolves to public addresses that time out (public_connect_timeout); \
+         the task's security group egress or the endpoint's ingress lacks TCP 443 \
+         (private_connect_timeout); the VPC's DNS (enableDnsSupport, a custom resolver) does not \
+         answer the name (dns_*). If the task is meant to go out through NAT instead, the \
+         subnet's route table lacks its 0.0.0.0/0 route to a NAT gateway (or, for a task with a \
+         public IP, to an internet gateway). The probe tells them apart from inside the VPC.",
+        name = service.name()
+    )
+}

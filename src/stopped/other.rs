@@ -1,0 +1,214 @@
+//! Stopped reasons that are not about reaching anything: the container ran
+//! and exited, ran out of memory, failed a health check, could not execute,
+//! could not mount a volume; or ECS stopped it on purpose. One honest line
+//! each; the probe has nothing to check for them.
+
+use serde::Serialize;
+
+use super::read::Read;
+
+/// What stopped the task, when it was not the network or a service's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stop {
+    /// The image's binary is for another CPU architecture, or not executable.
+    ExecFormat,
+    OutOfMemory,
+    HealthCheck,
+    /// A volume (EFS, a bind mount) could not be mounted.
+    Volume,
+    /// ECS Exec is not set up for the task.
+    EcsExec,
+    /// The host ran out of disk space for the image.
+    DiskSpace,
+    /// The image itself is malformed (layers that do not match the manifest).
+    ImageFormat,
+    /// A secret was fetched but its value is not the JSON the task expects.
+    SecretFormat,
+    /// The awslogs options are incomplete or wrong (no region).
+    LogConfig,
+    /// The container's command could not start (missing file, bad entrypoint).
+    StartFailed,
+    /// The essential container's process exited.
+    Exited,
+    /// ECS or a person stopped it on purpose (a deployment, scaling, a user).
+    Stopped,
+    /// Nothing the probe recognises.
+    Unrecognised,
+}
+
+/// ECS Exec's set-up errors: recognised before a service's answer, since
+/// the ECS API's refusal to turn Exec on is about the task definition.
+const ECS_EXEC: [&str; 6] = [
+    "execute command",
+    "executecommand",
+    "targetnotconnectedexception",
+    "session manager plugin",
+    "enableexecutecommand",
+    "valid taskrolearn",
+];
+
+/// ECS Exec's set-up error, if the text is one.
+pub fn ecs_exec(read: &Read) -> Option<Stop> {
+    ECS_EXEC
+        .iter()
+        .any(|w| read.lower.contains(w))
+        .then_some(Stop::EcsExec)
+}
+
+/// The words that identify each, most specific first.
+const WORDS: [(Stop, &[&str]); 12] = [
+    (Stop::ExecFormat, &["exec format error"]),
+    (
+        Stop::OutOfMemory,
+        &[
+            "outofmemory",
+            "out of memory",
+            "oomkilled",
+            "oom-killed",
+            "memory usage",
+        ],
+    ),
+    (
+        Stop::HealthCheck,
+        &["health check", "healthcheck", "unhealthy"],
+    ),
+    (
+        Stop::Volume,
+        &[
+            "cannotcreatevolumeerror",
+            "efs utils",
+            "efs volume",
+            "mount.nfs",
+            "failed to mount",
+            "mount target",
+            "efs mount",
+        ],
+    ),
+    (Stop::EcsExec, &ECS_EXEC),
+    (Stop::DiskSpace, &["no space left on device"]),
+    (
+        Stop::ImageFormat,
+        &[
+            "mismatched image rootfs",
+            "diffids don't match",
+            "failed to unpack image",
+        ],
+    ),
+    (
+        Stop::SecretFormat,
+        &["looking for beginning of value", "cannot unmarshal"],
+    ),
+    (
+        Stop::LogConfig,
+        &["missingendpoint", "missingregion", "unknown log opt"],
+    ),
+    (
+        Stop::StartFailed,
+        &[
+            "executable file not found",
+            "no such file or directory",
+            "permission denied: unknown",
+            "oci runtime create failed",
+            "starting container process caused",
+        ],
+    ),
+    (
+        Stop::Exited,
+        &[
+            "essential container in task exited",
+            "exit code",
+            "exited with",
+        ],
+    ),
+    (
+        Stop::Stopped,
+        &[
+            "scaling activity initiated",
+            "task stopped by user",
+            "stopped by user",
+            "deployment",
+            "spot interruption",
+            "host ec2",
+            "instance deregistration",
+        ],
+    ),
+];
+
+/// The kind of stop in the text, when it says one.
+pub fn stop_in(read: &Read) -> Option<Stop> {
+    WORDS
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| read.lower.contains(w)))
+        .map(|(stop, _)| *stop)
+}
+
+/// The one line for a stop.
+pub fn line(stop: Stop) -> &'static str {
+    match stop {
+        Stop::ExecFormat => {
+            "Not a network failure: the container's binary is built for another CPU \
+             architecture (or its entrypoint is a script without a #! line). Compare \
+             runtimePlatform's cpuArchitecture with the platform the image was built for."
+        }
+        Stop::OutOfMemory => {
+            "Not a network failure: the container used more memory than its limit and was \
+             killed. Raise memory (task or container) in the task definition, or find what \
+             grows."
+        }
+        Stop::HealthCheck => {
+            "Not a network failure: the task started and a health check (the container's \
+             healthCheck or the load balancer's) stopped it. Check the check's command, path \
+             and port, and give the app a longer startPeriod or healthCheckGracePeriodSeconds."
+        }
+        Stop::Volume => {
+            "Not something the probe checks: a volume could not be mounted. For EFS, check \
+             that the file system has a mount target in the task's Availability Zone, that the \
+             mount target's security group allows NFS (TCP 2049) from the task, and the access \
+             point and IAM authorization settings."
+        }
+        Stop::EcsExec => {
+            "Not a stopped task's network failure: ECS Exec is not set up. The task needs \
+             enableExecuteCommand, a task role allowing ssmmessages:CreateControlChannel, \
+             CreateDataChannel, OpenControlChannel and OpenDataChannel, and the Session Manager \
+             plugin where the command runs."
+        }
+        Stop::StartFailed => {
+            "Not a network failure: the container's command could not start (a missing \
+             executable or file, a wrong entrypoint or working directory, permissions, or a \
+             volume mounted over the path). Check the image's entrypoint and command against \
+             the task definition and its mount points."
+        }
+        Stop::DiskSpace => {
+            "Not a network failure: the host ran out of disk space while pulling the image. \
+             Give the task more ephemeral storage (ephemeralStorage on Fargate) or the \
+             instance a bigger volume, or make the image smaller."
+        }
+        Stop::ImageFormat => {
+            "Not a network failure: the image itself is malformed (its layers do not match \
+             its manifest). Rebuild and push it with one tool and one layer compression."
+        }
+        Stop::SecretFormat => {
+            "Not a network failure: the secret was fetched, but its value is not the JSON \
+             the task definition expects (a JSON key in valueFrom, or repositoryCredentials' \
+             username and password). Check the secret's value."
+        }
+        Stop::LogConfig => {
+            "Not a network failure: the awslogs options are incomplete (awslogs-region is \
+             missing or not a region). Fix logConfiguration's options in the task definition."
+        }
+        Stop::Exited => {
+            "Not a network failure by itself: the container started and its process exited. \
+             Its logs and exit code say why; if the app exited because a call failed, the \
+             call's own error is the text to explain."
+        }
+        Stop::Stopped => {
+            "Not a failure: ECS or a person stopped the task on purpose (a deployment, a \
+             scaling action, a user, a Spot interruption or an instance leaving the cluster)."
+        }
+        Stop::Unrecognised => {
+            "The text names no network failure, service answer or stop reason that this tool \
+             knows."
+        }
+    }
+}

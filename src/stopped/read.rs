@@ -1,0 +1,338 @@
+//! What a stopped reason holds, read off its words: the ECS error class,
+//! the host, the `IP:port`, the region, the network error and the service
+//! the failing call went to. Case is ignored: pasted text varies.
+
+use std::net::SocketAddr;
+
+use serde::{Serialize, Serializer};
+
+use crate::catalog::{Region, Service};
+use crate::probe::FailureKind;
+
+/// ECS's error classes for tasks and containers that did not start.
+const ERROR_CLASSES: [&str; 7] = [
+    "ResourceInitializationError",
+    "CannotPullContainerError",
+    "CannotPullECRContainerError",
+    "CannotStartContainerError",
+    "CannotCreateVolumeError",
+    "CannotInspectContainerError",
+    "TaskFailedToStart",
+];
+
+/// Registries that have no VPC endpoint (Docker Hub's names among them).
+const OTHER_REGISTRIES: [&str; 9] = [
+    "registry-1.docker.io",
+    "docker.io",
+    "index.docker.io",
+    "auth.docker.io",
+    "production.cloudflare.docker.com",
+    "public.ecr.aws",
+    "ghcr.io",
+    "quay.io",
+    "registry.k8s.io",
+];
+
+/// What the failing call went to: an AWS service, or a registry with no
+/// VPC endpoint (`registry` in the JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Aws(Service),
+    Registry,
+}
+
+impl Subject {
+    /// The endpoint name (`secretsmanager`, `ecr.dkr`, ...) or `registry`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Aws(s) => s.name(),
+            Self::Registry => "registry",
+        }
+    }
+
+    pub fn service(self) -> Option<Service> {
+        match self {
+            Self::Aws(s) => Some(s),
+            Self::Registry => None,
+        }
+    }
+}
+
+impl Serialize for Subject {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// The facts a stopped reason states.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Read {
+    /// The text, lower-cased, for matching.
+    pub lower: String,
+    pub error_class: Option<&'static str>,
+    pub host: Option<String>,
+    pub addr: Option<SocketAddr>,
+    pub region: Option<Region>,
+    pub error: Option<FailureKind>,
+    pub subject: Option<Subject>,
+    /// Words that say the call never got an answer (a timeout, a failed
+    /// send, the agent's "connection issue").
+    pub unanswered: bool,
+    /// The failure was the name lookup (`dial tcp: lookup HOST on NS`).
+    pub lookup: bool,
+    /// The resolver a lookup asked (`on 10.0.0.2:53`).
+    pub nameserver: Option<SocketAddr>,
+    /// The text stops short (an ellipsis at the end): the error itself may
+    /// be cut off.
+    pub cut: bool,
+}
+
+/// Reads `text`.
+pub fn read(text: &str) -> Read {
+    let lower = text.to_ascii_lowercase();
+    let error_class = ERROR_CLASSES
+        .into_iter()
+        .find(|c| lower.contains(&c.to_ascii_lowercase()));
+    let host = host_in(&lower);
+    let addr = address_in(&lower);
+    let error = error_in(&lower);
+    let subject = subject_in(&lower, host.as_deref());
+    let unanswered = error.is_some() || UNANSWERED.iter().any(|w| lower.contains(w));
+    let lookup = lower.contains("dial tcp: lookup ");
+    let nameserver = lookup
+        .then(|| {
+            let at = lower.find(" on ")? + " on ".len();
+            lower[at..]
+                .split_whitespace()
+                .next()?
+                .trim_end_matches(':')
+                .parse()
+                .ok()
+        })
+        .flatten();
+    let end = lower.trim_end().trim_end_matches([')', '"', '\'']);
+    let cut = end.ends_with("...") || end.ends_with('…');
+    Read {
+        lookup,
+        nameserver,
+        cut,
+        region: region_in(&lower),
+        lower,
+        error_class,
+        host,
+        addr,
+        error,
+        subject,
+        unanswered,
+    }
+}
+
+/// Words of `text` split at whitespace, quotes and the separators Go errors use.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | ',' | '(' | ')'))
+        .map(|w| w.trim_end_matches([':', '.', ';']))
+        .filter(|w| !w.is_empty())
+}
+
+/// The host of the first URL, else the first AWS or registry hostname.
+fn host_in(text: &str) -> Option<String> {
+    let from_url = words(text).find_map(|w| {
+        let rest = w.split_once("://")?.1;
+        Some(rest.split(['/', ':']).next()?.to_owned())
+    });
+    from_url.or_else(|| {
+        words(text).find_map(|w| {
+            let w = w.split(['/', ':']).next()?;
+            (w.contains(".amazonaws.com") || OTHER_REGISTRIES.contains(&w)).then(|| w.to_owned())
+        })
+    })
+}
+
+/// The first `IP:port` after `dial tcp`.
+fn address_in(text: &str) -> Option<SocketAddr> {
+    let at = text.find("dial tcp ")? + "dial tcp ".len();
+    text[at..]
+        .split_whitespace()
+        .next()?
+        .trim_end_matches(':')
+        .parse()
+        .ok()
+}
+
+/// The first region code in the text (in a hostname or an ARN, or inside a
+/// longer name such as `prod-us-west-2-starport-layer-bucket`).
+fn region_in(text: &str) -> Option<Region> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find_map(|w| w.parse::<Region>().ok().or_else(|| region_inside(w)))
+}
+
+/// The geographic prefixes of region codes, which tell a region inside a
+/// longer name from a word that merely has its shape.
+const GEOGRAPHIES: [&str; 11] = [
+    "us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn", "eusc",
+];
+
+/// A region code among the dash-separated parts of `word`: four parts
+/// (`us-gov-west-1`) before three (`us-west-2`), starting at a geography.
+fn region_inside(word: &str) -> Option<Region> {
+    let parts: Vec<&str> = word.split('-').collect();
+    (0..parts.len()).find_map(|end| {
+        [4, 3].into_iter().find_map(|n| {
+            let start = (end + 1).checked_sub(n)?;
+            GEOGRAPHIES
+                .contains(&parts[start])
+                .then(|| parts[start..=end].join("-").parse().ok())
+                .flatten()
+        })
+    })
+}
+
+/// Words that say a call got no answer, beside the network errors.
+const UNANSWERED: [&str; 11] = [
+    "connection issue between the task and",
+    "exceeded maximum number of attempts",
+    "statuscode: 0,",
+    "send request failed",
+    "request send failed",
+    "failed to do request",
+    "client.timeout exceeded",
+    "timed out",
+    "timeout exceeded",
+    "context canceled",
+    "signal: killed",
+];
+
+/// The network error the text reports, by the words Go and the agent use.
+fn error_in(t: &str) -> Option<FailureKind> {
+    let table = [
+        ("no such host", FailureKind::NxDomain),
+        ("i/o timeout", FailureKind::Timeout),
+        ("context deadline exceeded", FailureKind::Timeout),
+        (
+            "request canceled while waiting for connection",
+            FailureKind::Timeout,
+        ),
+        ("connection refused", FailureKind::Refused),
+        ("connection reset by peer", FailureKind::Reset),
+        ("network is unreachable", FailureKind::Unreachable),
+        ("no route to host", FailureKind::Unreachable),
+        (
+            "certificate signed by unknown authority",
+            FailureKind::UnknownIssuer,
+        ),
+        ("certificate is valid for", FailureKind::HostnameMismatch),
+        ("certificate has expired", FailureKind::CertExpired),
+        ("tls: ", FailureKind::Protocol),
+    ];
+    table
+        .into_iter()
+        .find(|(words, _)| t.contains(words))
+        .map(|(_, k)| k)
+}
+
+/// The service the failing call went to.
+fn subject_in(t: &str, host: Option<&str>) -> Option<Subject> {
+    let aws = |s: Service| Some(Subject::Aws(s));
+    // A layer download (containerd's httpReadSeeker) of an ECR image comes
+    // from S3 even when the text names the registry.
+    let layer = t.contains("httpreadseeker") || t.contains("httpreaderseeker");
+    if let Some(h) = host {
+        if OTHER_REGISTRIES.contains(&h) || h.ends_with(".docker.io") || h.ends_with(".docker.com")
+        {
+            return Some(Subject::Registry);
+        }
+        if h.contains(".s3.") || h.starts_with("s3.") || (layer && h.contains(".dkr.ecr")) {
+            return aws(Service::S3);
+        }
+        if h.contains(".dkr.ecr") {
+            return aws(Service::EcrDkr);
+        }
+        if h.starts_with("api.ecr.") {
+            return aws(Service::EcrApi);
+        }
+        let first = h.split('.').next().unwrap_or_default();
+        if let Some(s) = Service::named(first) {
+            return aws(*s);
+        }
+        // The registry API (`https://HOST/v2/...`) on a host outside AWS.
+        if !h.contains(".amazonaws.") && t.contains(&format!("{h}/v2/")) {
+            return Some(Subject::Registry);
+        }
+    }
+    let table = [
+        ("starport-layer-bucket", Service::S3),
+        ("from asm", Service::Secretsmanager),
+        ("secretsmanager", Service::Secretsmanager),
+        ("secrets manager", Service::Secretsmanager),
+        ("from ssm", Service::Ssm),
+        ("arn:aws:ssm", Service::Ssm),
+        ("ssm:", Service::Ssm),
+        ("parameter store", Service::Ssm),
+        ("systems manager", Service::Ssm),
+        ("operation error ssm", Service::Ssm),
+        ("ecr registry auth", Service::EcrApi),
+        ("registry auth from amazon ecr", Service::EcrApi),
+        ("getauthorizationtoken", Service::EcrApi),
+        ("operation error ecr", Service::EcrApi),
+        ("logger", Service::Logs),
+        ("log stream", Service::Logs),
+        ("log group", Service::Logs),
+        ("cloudwatch", Service::Logs),
+        ("pull image manifest", Service::EcrDkr),
+        ("amazon ecr", Service::EcrDkr),
+    ];
+    if let Some((_, s)) = table.into_iter().find(|(w, _)| t.contains(w)) {
+        return aws(s);
+    }
+    let registry_words = ["docker hub", "toomanyrequests", "pull rate limit"];
+    registry_words
+        .iter()
+        .any(|w| t.contains(w))
+        .then_some(Subject::Registry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_of_ecr_images_come_from_s3() {
+        let r = read(
+            "CannotPullContainerError: failed to copy: httpReadSeeker: failed open: failed to \
+             do request: Get \"https://111122223333.dkr.ecr.us-east-1.amazonaws.com/v2/a/blobs/\
+             sha256:ab\": dial tcp 52.216.1.2:443: i/o timeout",
+        );
+        assert_eq!(r.subject, Some(Subject::Aws(Service::S3)));
+        assert_eq!(r.error, Some(FailureKind::Timeout));
+        assert!(r.unanswered);
+    }
+
+    #[test]
+    fn regions_inside_longer_names() {
+        for (text, want) in [
+            ("prod-us-west-2-starport-layer-bucket", Some("us-west-2")),
+            (
+                "role/storage-access-role-prod-us-gov-west-1/x",
+                Some("us-gov-west-1"),
+            ),
+            (
+                "arn:aws:ssm:eu-central-1:1:parameter/x",
+                Some("eu-central-1"),
+            ),
+            ("algo-dev-directus-secret2024", None),
+        ] {
+            assert_eq!(
+                region_in(text).map(|r| r.to_string()).as_deref(),
+                want,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn case_does_not_matter() {
+        let r = read("RESOURCEINITIALIZATIONERROR: unable to retrieve secret from ASM");
+        assert_eq!(r.error_class, Some("ResourceInitializationError"));
+        assert_eq!(r.subject, Some(Subject::Aws(Service::Secretsmanager)));
+    }
+}

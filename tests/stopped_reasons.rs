@@ -1,0 +1,138 @@
+//! `explain` against the corpus in `tests/fixtures/stopped-reasons/`:
+//! stopped reasons and container errors copied verbatim from public issue
+//! threads, AWS documentation and re:Post, each with its source and the
+//! cause the source established. Every entry must be judged right: the
+//! cause (network, answer, other), the service, what answered, and the
+//! words its paragraph must hold. Where the text alone cannot decide what
+//! the source found, the entry's `explain_says` states what the text does
+//! support, and why.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use vpce_probe::stopped::{Cause, explain};
+
+fn corpus() -> Vec<Value> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/stopped-reasons/corpus.json"
+    );
+    let text = std::fs::read_to_string(path).expect("the corpus is readable");
+    serde_json::from_str(&text).expect("the corpus is JSON")
+}
+
+/// A field of the entry, overridden by `explain_says` when it has one.
+fn expected<'a>(entry: &'a Value, field: &str) -> &'a Value {
+    entry
+        .get("explain_says")
+        .and_then(|x| x.get(field))
+        .unwrap_or(&entry[field])
+}
+
+#[test]
+fn every_entry_is_judged_right() {
+    let corpus = corpus();
+    assert!(corpus.len() >= 40, "{} entries", corpus.len());
+    let mut wrong = Vec::new();
+    let mut causes: BTreeMap<String, usize> = BTreeMap::new();
+    for entry in &corpus {
+        let id = entry["id"].as_str().unwrap();
+        let source = entry["source"].as_str().unwrap();
+        assert!(
+            source.starts_with("https://"),
+            "{id}: every entry names its source"
+        );
+        assert!(
+            entry["explain_says"].is_null() || entry["explain_says"]["why"].is_string(),
+            "{id}: an override says why"
+        );
+        let e = explain(entry["text"].as_str().unwrap());
+        let json = serde_json::to_value(&e).unwrap();
+        let cause = expected(entry, "cause");
+        *causes.entry(cause.to_string()).or_default() += 1;
+        let kind = if cause == "network" {
+            &Value::Null
+        } else {
+            expected(entry, "kind")
+        };
+        let mut problems = Vec::new();
+        for (field, want) in [
+            ("cause", cause),
+            ("service", expected(entry, "service")),
+            ("kind", kind),
+        ] {
+            if &json[field] != want {
+                problems.push(format!("{field} {} (want {want})", json[field]));
+            }
+        }
+        for word in entry["says"].as_array().unwrap() {
+            let word = word.as_str().unwrap();
+            if !e.diagnosis.contains(word) {
+                problems.push(format!("paragraph lacks '{word}'"));
+            }
+        }
+        // Only a network cause has a probe run that confirms it, and only
+        // network causes and answers are things the probe can judge.
+        if e.cause != Cause::Network && (e.confirm.is_some() || e.finding.is_some()) {
+            problems.push("a probe command or finding for a cause that is not the network".into());
+        }
+        if e.recognised() != (e.cause != Cause::Other) {
+            problems.push("exit status disagrees with the cause".into());
+        }
+        if !problems.is_empty() {
+            wrong.push(format!(
+                "{id}: {}\n    {}",
+                problems.join("; "),
+                e.diagnosis
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    for cause in ["\"network\"", "\"answer\"", "\"other\""] {
+        assert!(causes.get(cause).copied().unwrap_or(0) >= 8, "{causes:?}");
+    }
+}
+
+/// The three messages that used to be read as outages: each names what
+/// answered and blames no network.
+#[test]
+fn answers_blame_no_network() {
+    let cases = [
+        (
+            "CannotStartContainerError: Error response from daemon: failed to initialize logging \
+             driver: failed to create Cloudwatch log stream: ResourceNotFoundException: The \
+             specified log group does not exist.",
+            "log group",
+        ),
+        (
+            "Fetching secret data from SSM Parameter Store in us-west-2: AccessDeniedException: \
+             User: arn:aws:sts::111122223333:assumed-role/ecsTaskExecutionRole/ab31 is not \
+             authorized to perform: ssm:GetParameters on resource: \
+             arn:aws:ssm:us-west-2:111122223333:parameter/db because no VPC endpoint policy \
+             allows the ssm:GetParameters action status code: 400",
+            "com.amazonaws.us-west-2.ssm",
+        ),
+        (
+            "CannotPullContainerError: inspect image has been retried 5 time(s): \
+             httpReaderSeeker: failed open: unexpected status code \
+             https://registry-1.docker.io/v2/library/nginx/manifests/sha256:ab: 429 Too Many \
+             Requests - Server message: toomanyrequests: You have reached your pull rate limit.",
+            "pull rate limit",
+        ),
+    ];
+    for (text, names) in cases {
+        let e = explain(text);
+        assert_eq!(e.cause, Cause::Answer, "{text}");
+        assert!(e.diagnosis.contains(names), "{}", e.diagnosis);
+        assert!(e.diagnosis.contains("network"), "{}", e.diagnosis);
+        for blame in [
+            "private DNS",
+            "could not reach",
+            "security group",
+            "isolated subnet",
+        ] {
+            assert!(!e.diagnosis.contains(blame), "{blame}: {}", e.diagnosis);
+        }
+        assert_eq!(e.finding, None);
+    }
+}
