@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::classify::{AddressClass, Family};
 use crate::diagnose::Finding;
 use crate::probe::FailureKind;
-use crate::report::{EndpointReport, Report};
+use crate::report::{AddressReport, EndpointReport, Report};
 
 /// One proposed change and the finding that calls for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -83,6 +83,29 @@ pub fn remedies(report: &Report) -> Vec<Remedy> {
     out
 }
 
+/// Whether the addresses `finding` is about were synthesised by DNS64, the
+/// test the finding's paragraph makes: the public ones that timed out for a
+/// connect timeout, the public ones reached for a public path.
+fn through_nat64(e: &EndpointReport, finding: Finding) -> bool {
+    let timed_out = |a: &&AddressReport| {
+        a.tcp
+            .error
+            .as_ref()
+            .is_some_and(|x| x.kind == FailureKind::Timeout)
+    };
+    let public = e
+        .addresses
+        .iter()
+        .filter(|a| a.class == AddressClass::Public);
+    match finding {
+        Finding::PublicConnectTimeout | Finding::S3ConnectTimeout => {
+            public.filter(timed_out).any(|a| a.nat64)
+        }
+        Finding::PublicPath => public.filter(|a| a.ok).any(|a| a.nat64),
+        _ => false,
+    }
+}
+
 /// The addresses of `e` whose TCP connect timed out, with their class.
 fn timed_out(e: &EndpointReport) -> impl Iterator<Item = (IpAddr, AddressClass)> + '_ {
     e.addresses
@@ -129,6 +152,16 @@ fn for_endpoint(report: &Report, e: &EndpointReport) -> Vec<Remedy> {
                 ));
             }
         }
+        Finding::PublicConnectTimeout | Finding::PublicPath | Finding::S3ConnectTimeout
+            if through_nat64(e, finding) =>
+        {
+            // DNS64 answered for want of an AAAA record in the VPC: an
+            // interface endpoint whose DNS serves IPv6 gives it one (S3
+            // included: NAT64 never uses the gateway endpoint, so neither
+            // the prefix list nor a gateway endpoint would help). Before the
+            // S3 arm below, as the paragraph decides it.
+            out.extend(interface_endpoint(e, finding, in_region, Some("dualstack")));
+        }
         // A VPC's S3 prefix list and gateway endpoint serve its own region;
         // S3 in another region is reached through NAT, which the finding's
         // paragraph already says.
@@ -151,14 +184,6 @@ fn for_endpoint(report: &Report, e: &EndpointReport) -> Vec<Remedy> {
                     },
                 ));
             }
-        }
-        Finding::PublicConnectTimeout | Finding::PublicPath | Finding::S3ConnectTimeout
-            if e.addresses.iter().any(|a| a.nat64) =>
-        {
-            // DNS64 answered for want of an AAAA record in the VPC: an
-            // interface endpoint whose DNS serves IPv6 gives it one (S3
-            // included: NAT64 never uses the gateway endpoint).
-            out.extend(interface_endpoint(e, finding, in_region, Some("dualstack")));
         }
         Finding::PublicConnectTimeout | Finding::PublicPath => {
             out.extend(interface_endpoint(e, finding, in_region, None));
@@ -256,5 +281,46 @@ fn dns_text(finding: Finding) -> String {
              forward AWS names to the Amazon-provided resolver (the VPC base address + 2, or \
              169.254.169.253), where interface endpoints' private DNS names exist."
             .to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod world;
+
+#[cfg(test)]
+mod tests {
+    use super::world::{Outcome, TASK_REGION, World};
+    use super::*;
+    use crate::catalog::Service;
+    use crate::plan::Kind;
+
+    /// Issue 16: an IPv6-only task whose S3 names DNS64 answers and whose
+    /// NAT64 path times out. The paragraph says the gateway endpoint carries
+    /// no NAT64 traffic and asks for a dual-stack interface endpoint; so does
+    /// the remedy, and it proposes no prefix list or gateway endpoint.
+    #[test]
+    fn s3_over_a_dead_nat64_gets_a_dualstack_interface_endpoint() {
+        let report = World::new(Kind::Aws(Service::S3), TASK_REGION)
+            .answer(&[
+                ("64:ff9b::34db:2903", Outcome::TcpTimeout),
+                ("64:ff9b::34db:2904", Outcome::TcpTimeout),
+            ])
+            .report();
+        let e = &report.endpoints[0];
+        assert_eq!(e.finding, Some(Finding::S3ConnectTimeout));
+        let d = e.diagnosis.as_deref().unwrap();
+        assert!(d.contains("carries no NAT64 traffic"), "{d}");
+        let json = serde_json::to_value(remedies(&report)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!([{
+                "finding": "s3_connect_timeout",
+                "service": "s3",
+                "kind": "interface_endpoint",
+                "endpoint_service": "com.amazonaws.ap-northeast-1.s3",
+                "private_dns_enabled": true,
+                "dns_record_ip_type": "dualstack",
+            }])
+        );
     }
 }
