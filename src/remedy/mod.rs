@@ -2,12 +2,17 @@
 //! endpoints a task is missing, each tied to the finding that calls for it.
 //! Pure: a function of the finished report. `render::fix` writes them as
 //! text, Terraform or AWS CLI commands; nothing here or there applies them.
+//!
+//! Each arm of [`for_endpoint`] answers the paragraph `diagnose::explain`
+//! writes for the same finding; `table.rs` walks the judge's combinations
+//! and checks that the two name the same fix.
 
-use std::net::IpAddr;
+use std::fmt;
 
 use ipnet::IpNet;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
+use crate::catalog::{Region, Service};
 use crate::classify::{AddressClass, Family};
 use crate::diagnose::Finding;
 use crate::probe::FailureKind;
@@ -18,9 +23,110 @@ use crate::report::{AddressReport, EndpointReport, Report};
 pub struct Remedy {
     pub finding: Finding,
     /// The endpoint's `service` label (`logs`, `s3`, `target`, ...).
-    pub service: String,
+    pub service: &'static str,
     #[serde(flatten)]
     pub action: Action,
+}
+
+/// A VPC endpoint service: one service in one region, written as AWS
+/// spells it (`com.amazonaws.ap-northeast-1.logs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointService {
+    pub service: Service,
+    pub region: Region,
+}
+
+impl fmt::Display for EndpointService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.service.endpoint_service_name(&self.region))
+    }
+}
+
+impl Serialize for EndpointService {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// The AWS-managed prefix list of a gateway service's public addresses in
+/// one region, looked up by its name (`com.amazonaws.ap-northeast-1.s3`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrefixList {
+    pub service: Service,
+    pub region: Region,
+}
+
+impl fmt::Display for PrefixList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "com.amazonaws.{}.{}", self.region, self.service)
+    }
+}
+
+impl Serialize for PrefixList {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// The IP address type of an interface endpoint and its DNS records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IpAddressType {
+    /// A and AAAA records: what a name answered by DNS64 needs.
+    Dualstack,
+}
+
+impl IpAddressType {
+    /// The serde name, as the AWS API spells it (`dualstack`).
+    pub fn as_str(self) -> &'static str {
+        serde_variant::to_variant_name(&self).expect("IpAddressType is a unit enum")
+    }
+}
+
+/// A change to the VPC's DNS, which no resource expresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DnsChange {
+    /// Large answers need DNS over TCP.
+    AllowTcp53,
+    /// A private hosted zone or record shadows the name without addresses.
+    ShadowingZone,
+    /// The VPC's DNS settings and forwarding to the Amazon-provided resolver.
+    AmazonResolver,
+}
+
+impl DnsChange {
+    /// The change, in the terms of the VPC console.
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::AllowTcp53 => {
+                "Allow TCP 53 as well as UDP 53 to the resolver in the security groups and \
+                 network ACLs."
+            }
+            Self::ShadowingZone => {
+                "Remove or fix the Route 53 private hosted zone (or record) that shadows the \
+                 name without addresses."
+            }
+            Self::AmazonResolver => {
+                "Turn on enableDnsSupport and enableDnsHostnames for the VPC, point its DHCP \
+                 options set at AmazonProvidedDNS, and make any custom resolver or Route 53 \
+                 Resolver rule forward AWS names to the Amazon-provided resolver (the VPC base \
+                 address + 2, or 169.254.169.253), where interface endpoints' private DNS names \
+                 exist."
+            }
+        }
+    }
+}
+
+impl fmt::Display for DnsChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text())
+    }
+}
+
+impl Serialize for DnsChange {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.text())
+    }
 }
 
 /// The change itself; `kind` in JSON.
@@ -33,38 +139,65 @@ pub enum Action {
     /// Allow ingress TCP `port` on the endpoint's security group from the
     /// task's: a reminder to check, since a timeout cannot tell the two
     /// sides apart.
-    EndpointIngressFromTask { endpoint_service: String, port: u16 },
+    EndpointIngressFromTask {
+        endpoint_service: EndpointService,
+        port: u16,
+    },
     /// Allow egress TCP `port` from the task's security group to the AWS
     /// managed prefix list of a gateway service, looked up by name.
-    TaskEgressToPrefixList { prefix_list_name: String, port: u16 },
+    TaskEgressToPrefixList {
+        #[serde(rename = "prefix_list_name")]
+        prefix_list: PrefixList,
+        port: u16,
+    },
     /// Create the interface endpoint with private DNS, or switch private DNS
     /// on for the one that exists: from inside, both look the same (the name
     /// resolves to public addresses).
     InterfaceEndpoint {
-        endpoint_service: String,
+        endpoint_service: EndpointService,
         private_dns_enabled: bool,
         /// `dualstack` when the name must get an AAAA record inside the VPC
         /// (it was reached, or tried, through DNS64 and NAT64).
         #[serde(skip_serializing_if = "Option::is_none")]
-        dns_record_ip_type: Option<&'static str>,
+        dns_record_ip_type: Option<IpAddressType>,
     },
     /// Create the gateway endpoint and associate it with the subnet's route
     /// table, when no gateway path is evident.
     GatewayEndpoint {
-        endpoint_service: String,
+        endpoint_service: EndpointService,
         route_table_association: bool,
     },
     /// Not a resource: what to change in the VPC's DNS settings.
-    DnsSettings { text: String },
+    DnsSettings {
+        #[serde(rename = "text")]
+        change: DnsChange,
+    },
 }
 
-impl Remedy {
-    fn new(e: &EndpointReport, finding: Finding, action: Action) -> Self {
-        Self {
-            finding,
-            service: e.service.to_owned(),
+/// What the remedies of one endpoint are read from: its report, with the
+/// service and regions typed again.
+struct Subject<'a> {
+    report: &'a EndpointReport,
+    finding: Finding,
+    /// The VPC endpoint service, for an AWS service.
+    endpoint_service: Option<EndpointService>,
+    /// Whether the endpoint is in the task's region: an endpoint or prefix
+    /// list in this VPC serves only its own region.
+    in_region: bool,
+}
+
+impl Subject<'_> {
+    fn remedy(&self, action: Action) -> Remedy {
+        Remedy {
+            finding: self.finding,
+            service: self.report.service,
             action,
         }
+    }
+
+    /// The endpoint service, when one in this VPC would serve the endpoint.
+    fn local_endpoint_service(&self) -> Option<EndpointService> {
+        self.endpoint_service.clone().filter(|_| self.in_region)
     }
 }
 
@@ -72,9 +205,26 @@ impl Remedy {
 /// without repeats (two registries share one endpoint service, S3's prefix
 /// list is one rule). Nothing for endpoints that passed.
 pub fn remedies(report: &Report) -> Vec<Remedy> {
+    // The report holds the plan's regions and service names as text; they
+    // become types again here, once (a region that does not parse serves
+    // no endpoint of this VPC).
+    let task_region: Option<Region> = report.region.parse().ok();
     let mut out: Vec<Remedy> = Vec::new();
     for e in &report.endpoints {
-        for r in for_endpoint(report, e) {
+        // An `ok` endpoint has no finding; a `warn` one (one dead ENI of
+        // three) may still need a rule.
+        let Some(finding) = e.finding else { continue };
+        let region: Option<Region> = e.region.parse().ok();
+        let subject = Subject {
+            report: e,
+            finding,
+            in_region: region.is_some() && region == task_region,
+            endpoint_service: Service::named(e.service)
+                .copied()
+                .zip(region)
+                .map(|(service, region)| EndpointService { service, region }),
+        };
+        for r in for_endpoint(&subject) {
             if !out.iter().any(|o| o.action == r.action) {
                 out.push(r);
             }
@@ -83,74 +233,47 @@ pub fn remedies(report: &Report) -> Vec<Remedy> {
     out
 }
 
+fn timed_out(a: &AddressReport) -> bool {
+    a.tcp
+        .error
+        .as_ref()
+        .is_some_and(|x| x.kind == FailureKind::Timeout)
+}
+
 /// Whether the addresses `finding` is about were synthesised by DNS64, the
 /// test the finding's paragraph makes: the public ones that timed out for a
 /// connect timeout, the public ones reached for a public path.
 fn through_nat64(e: &EndpointReport, finding: Finding) -> bool {
-    let timed_out = |a: &&AddressReport| {
-        a.tcp
-            .error
-            .as_ref()
-            .is_some_and(|x| x.kind == FailureKind::Timeout)
-    };
     let public = e
         .addresses
         .iter()
         .filter(|a| a.class == AddressClass::Public);
     match finding {
         Finding::PublicConnectTimeout | Finding::S3ConnectTimeout => {
-            public.filter(timed_out).any(|a| a.nat64)
+            public.filter(|a| timed_out(a)).any(|a| a.nat64)
         }
         Finding::PublicPath => public.filter(|a| a.ok).any(|a| a.nat64),
         _ => false,
     }
 }
 
-/// The addresses of `e` whose TCP connect timed out, with their class.
-fn timed_out(e: &EndpointReport) -> impl Iterator<Item = (IpAddr, AddressClass)> + '_ {
-    e.addresses
-        .iter()
-        .filter(|a| {
-            a.tcp
-                .error
-                .as_ref()
-                .is_some_and(|x| x.kind == FailureKind::Timeout)
-        })
-        .map(|a| (a.ip, a.class))
-}
-
-fn for_endpoint(report: &Report, e: &EndpointReport) -> Vec<Remedy> {
-    // An `ok` endpoint has no finding; a `warn` one (one dead ENI of three)
-    // may still need a rule.
-    let Some(finding) = e.finding else {
-        return Vec::new();
-    };
-    // An interface endpoint in this VPC serves only its own region.
-    let in_region = e.region == report.region;
-    let endpoint_service = e.endpoint_service.clone();
+fn for_endpoint(s: &Subject<'_>) -> Vec<Remedy> {
+    let e = s.report;
+    let finding = s.finding;
     let mut out = Vec::new();
     match finding {
         Finding::PrivateConnectTimeout => {
-            for (ip, _) in timed_out(e).filter(|(_, c)| *c == AddressClass::Private) {
-                out.push(Remedy::new(
-                    e,
-                    finding,
-                    Action::TaskEgressToAddress {
-                        cidr: IpNet::from(ip),
-                        port: e.port,
-                    },
-                ));
+            let private = e
+                .addresses
+                .iter()
+                .filter(|a| a.class == AddressClass::Private);
+            for a in private.filter(|a| timed_out(a)) {
+                out.push(s.remedy(Action::TaskEgressToAddress {
+                    cidr: IpNet::from(a.ip),
+                    port: e.port,
+                }));
             }
-            if let Some(endpoint_service) = endpoint_service {
-                out.push(Remedy::new(
-                    e,
-                    finding,
-                    Action::EndpointIngressFromTask {
-                        endpoint_service,
-                        port: e.port,
-                    },
-                ));
-            }
+            out.extend(endpoint_ingress(s));
         }
         Finding::PublicConnectTimeout | Finding::PublicPath | Finding::S3ConnectTimeout
             if through_nat64(e, finding) =>
@@ -160,52 +283,44 @@ fn for_endpoint(report: &Report, e: &EndpointReport) -> Vec<Remedy> {
             // included: NAT64 never uses the gateway endpoint, so neither
             // the prefix list nor a gateway endpoint would help). Before the
             // S3 arm below, as the paragraph decides it.
-            out.extend(interface_endpoint(e, finding, in_region, Some("dualstack")));
+            out.extend(interface_endpoint(s, Some(IpAddressType::Dualstack)));
         }
         // A VPC's S3 prefix list and gateway endpoint serve its own region;
-        // S3 in another region is reached through NAT, which the finding's
-        // paragraph already says.
-        Finding::S3ConnectTimeout if in_region => {
-            out.push(Remedy::new(
-                e,
-                finding,
-                Action::TaskEgressToPrefixList {
-                    prefix_list_name: format!("com.amazonaws.{}.s3", e.region),
-                    port: e.port,
-                },
-            ));
-            if let Some(endpoint_service) = endpoint_service {
-                out.push(Remedy::new(
-                    e,
-                    finding,
-                    Action::GatewayEndpoint {
-                        endpoint_service,
-                        route_table_association: true,
+        // S3 in another region is reached through NAT.
+        Finding::S3ConnectTimeout => {
+            if let Some(endpoint_service) = s.local_endpoint_service() {
+                out.push(s.remedy(Action::TaskEgressToPrefixList {
+                    prefix_list: PrefixList {
+                        service: endpoint_service.service,
+                        region: endpoint_service.region.clone(),
                     },
-                ));
+                    port: e.port,
+                }));
+                out.push(s.remedy(Action::GatewayEndpoint {
+                    endpoint_service,
+                    route_table_association: true,
+                }));
             }
         }
         Finding::PublicConnectTimeout | Finding::PublicPath => {
-            out.extend(interface_endpoint(e, finding, in_region, None));
+            out.extend(interface_endpoint(s, None));
         }
         Finding::Ipv6EgressBlocked | Finding::Ipv4EgressBlocked => {
-            out.extend(family_rules(e, finding));
+            out.extend(family_rules(s));
         }
+        Finding::DnsTcpBlocked => out.push(s.remedy(Action::DnsSettings {
+            change: DnsChange::AllowTcp53,
+        })),
+        Finding::DnsNoAddresses => out.push(s.remedy(Action::DnsSettings {
+            change: DnsChange::ShadowingZone,
+        })),
         Finding::DnsNxdomain
-        | Finding::DnsNoAddresses
         | Finding::DnsResolverUnreachable
         | Finding::DnsServfail
         | Finding::DnsRefused
-        | Finding::DnsTcpBlocked
-        | Finding::DnsError => {
-            out.push(Remedy::new(
-                e,
-                finding,
-                Action::DnsSettings {
-                    text: dns_text(finding),
-                },
-            ));
-        }
+        | Finding::DnsError => out.push(s.remedy(Action::DnsSettings {
+            change: DnsChange::AmazonResolver,
+        })),
         _ => {}
     }
     out
@@ -213,75 +328,46 @@ fn for_endpoint(report: &Report, e: &EndpointReport) -> Vec<Remedy> {
 
 /// The interface endpoint to create (or to switch private DNS on for),
 /// when it would serve this VPC's region.
-fn interface_endpoint(
-    e: &EndpointReport,
-    finding: Finding,
-    in_region: bool,
-    dns_record_ip_type: Option<&'static str>,
-) -> Option<Remedy> {
-    let endpoint_service = e.endpoint_service.clone().filter(|_| in_region)?;
-    Some(Remedy::new(
-        e,
-        finding,
-        Action::InterfaceEndpoint {
-            endpoint_service,
-            private_dns_enabled: true,
-            dns_record_ip_type,
-        },
-    ))
+fn interface_endpoint(s: &Subject<'_>, ip_type: Option<IpAddressType>) -> Option<Remedy> {
+    let endpoint_service = s.local_endpoint_service()?;
+    Some(s.remedy(Action::InterfaceEndpoint {
+        endpoint_service,
+        private_dns_enabled: true,
+        dns_record_ip_type: ip_type,
+    }))
+}
+
+/// The reminder to check the endpoint's own security group.
+fn endpoint_ingress(s: &Subject<'_>) -> Option<Remedy> {
+    let endpoint_service = s.endpoint_service.clone()?;
+    Some(s.remedy(Action::EndpointIngressFromTask {
+        endpoint_service,
+        port: s.report.port,
+    }))
 }
 
 /// One family's addresses failed to connect while the other's worked: the
 /// task's egress to each of them, and the endpoint's ingress to check.
-fn family_rules(e: &EndpointReport, finding: Finding) -> Vec<Remedy> {
-    let blocked = if finding == Finding::Ipv6EgressBlocked {
+fn family_rules(s: &Subject<'_>) -> Vec<Remedy> {
+    let blocked = if s.finding == Finding::Ipv6EgressBlocked {
         Family::Ipv6
     } else {
         Family::Ipv4
     };
+    let e = s.report;
     let mut out: Vec<Remedy> = e
         .addresses
         .iter()
         .filter(|a| a.family == blocked && !a.tcp.ok)
         .map(|a| {
-            Remedy::new(
-                e,
-                finding,
-                Action::TaskEgressToAddress {
-                    cidr: IpNet::from(a.ip),
-                    port: e.port,
-                },
-            )
+            s.remedy(Action::TaskEgressToAddress {
+                cidr: IpNet::from(a.ip),
+                port: e.port,
+            })
         })
         .collect();
-    if let Some(endpoint_service) = e.endpoint_service.clone() {
-        out.push(Remedy::new(
-            e,
-            finding,
-            Action::EndpointIngressFromTask {
-                endpoint_service,
-                port: e.port,
-            },
-        ));
-    }
+    out.extend(endpoint_ingress(s));
     out
-}
-
-/// The DNS change, in the terms of the VPC console.
-fn dns_text(finding: Finding) -> String {
-    match finding {
-        Finding::DnsTcpBlocked => "Allow TCP 53 as well as UDP 53 to the resolver in the security \
-             groups and network ACLs."
-            .to_owned(),
-        Finding::DnsNoAddresses => "Remove or fix the Route 53 private hosted zone (or record) \
-             that shadows the name without addresses."
-            .to_owned(),
-        _ => "Turn on enableDnsSupport and enableDnsHostnames for the VPC, point its DHCP options \
-             set at AmazonProvidedDNS, and make any custom resolver or Route 53 Resolver rule \
-             forward AWS names to the Amazon-provided resolver (the VPC base address + 2, or \
-             169.254.169.253), where interface endpoints' private DNS names exist."
-            .to_owned(),
-    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::{Unknown, header, ident, short, unknowns};
+use super::{Unknown, header, ident, unknowns};
 use crate::remedy::{Action, Remedy};
 use crate::report::Report;
 
@@ -45,7 +45,7 @@ pub fn cli(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> io::Re
         let _ = writeln!(
             s,
             "PL_{var}=$(aws ec2 describe-managed-prefix-lists --region \"$REGION\" --filters Name=prefix-list-name,Values={pl} --query 'PrefixLists[0].PrefixListId' --output text)",
-            var = ident(short(pl)).to_ascii_uppercase()
+            var = ident(pl.service.name()).to_ascii_uppercase()
         );
     }
     for r in remedies {
@@ -69,14 +69,11 @@ pub fn cli(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> io::Re
                      aws ec2 authorize-security-group-ingress --region \"$REGION\" --group-id \"$ENDPOINT_SG\" --ip-permissions \"IpProtocol=tcp,FromPort={port},ToPort={port},UserIdGroupPairs=[{{GroupId=$TASK_SG}}]\""
                 );
             }
-            Action::TaskEgressToPrefixList {
-                prefix_list_name,
-                port,
-            } => {
+            Action::TaskEgressToPrefixList { prefix_list, port } => {
                 let _ = writeln!(
                     s,
                     "aws ec2 authorize-security-group-egress --region \"$REGION\" --group-id \"$TASK_SG\" --ip-permissions \"IpProtocol=tcp,FromPort={port},ToPort={port},PrefixListIds=[{{PrefixListId=$PL_{var}}}]\"",
-                    var = ident(short(prefix_list_name)).to_ascii_uppercase()
+                    var = ident(prefix_list.service.name()).to_ascii_uppercase()
                 );
             }
             Action::InterfaceEndpoint {
@@ -84,9 +81,11 @@ pub fn cli(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> io::Re
                 dns_record_ip_type,
                 ..
             } => {
-                let ipv6 = dns_record_ip_type.map_or_else(String::new, |t| {
-                    format!(" --ip-address-type {t} --dns-options DnsRecordIpType={t}")
-                });
+                let ipv6 = dns_record_ip_type
+                    .map(|t| t.as_str())
+                    .map_or_else(String::new, |t| {
+                        format!(" --ip-address-type {t} --dns-options DnsRecordIpType={t}")
+                    });
                 let _ = writeln!(
                     s,
                     "aws ec2 create-vpc-endpoint --region \"$REGION\" --vpc-id \"$VPC_ID\" --vpc-endpoint-type Interface --service-name {endpoint_service} --subnet-ids $SUBNET_IDS --security-group-ids \"$ENDPOINT_SG\" --private-dns-enabled{ipv6}\n\
@@ -103,8 +102,8 @@ pub fn cli(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> io::Re
                      aws ec2 create-vpc-endpoint --region \"$REGION\" --vpc-id \"$VPC_ID\" --vpc-endpoint-type Gateway --service-name {endpoint_service} --route-table-ids $ROUTE_TABLE_IDS"
                 );
             }
-            Action::DnsSettings { text } => {
-                let _ = writeln!(s, "# Not a command: {text}");
+            Action::DnsSettings { change } => {
+                let _ = writeln!(s, "# Not a command: {change}");
             }
         }
     }

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use crate::remedy::{Action, Remedy};
+use crate::remedy::{Action, PrefixList, Remedy};
 use crate::report::Report;
 
 mod cli;
@@ -27,7 +27,7 @@ pub fn text(remedies: &[Remedy], out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "\nTo fix ({PROPOSAL}):")?;
     let mut last: Option<(&str, String)> = None;
     for r in remedies {
-        let head = (r.service.as_str(), r.finding.code().to_owned());
+        let head = (r.service, r.finding.code().to_owned());
         if last.as_ref() != Some(&head) {
             writeln!(out, "  {} ({})", head.0, head.1)?;
             last = Some(head);
@@ -43,11 +43,8 @@ pub fn text(remedies: &[Remedy], out: &mut impl Write) -> io::Result<()> {
                 "security group of the endpoint {endpoint_service}: check that it allows ingress \
                  TCP {port} from the task's security group"
             ),
-            Action::TaskEgressToPrefixList {
-                prefix_list_name,
-                port,
-            } => format!(
-                "task security group: allow egress TCP {port} to the managed prefix list {prefix_list_name}"
+            Action::TaskEgressToPrefixList { prefix_list, port } => format!(
+                "task security group: allow egress TCP {port} to the managed prefix list {prefix_list}"
             ),
             Action::InterfaceEndpoint {
                 endpoint_service,
@@ -58,7 +55,8 @@ pub fn text(remedies: &[Remedy], out: &mut impl Write) -> io::Result<()> {
                  or enable private DNS on the one that exists",
                 ipv6 = dns_record_ip_type.map_or_else(String::new, |t| format!(
                     ", IP address type {t} and DNS record IP type {t} (its subnets need IPv6 \
-                     CIDRs), so the name gets an AAAA record inside the VPC"
+                     CIDRs), so the name gets an AAAA record inside the VPC",
+                    t = t.as_str()
                 ))
             ),
             Action::GatewayEndpoint {
@@ -67,7 +65,7 @@ pub fn text(remedies: &[Remedy], out: &mut impl Write) -> io::Result<()> {
                 "if the subnet's route table has no route to an S3 gateway endpoint: create the \
                  gateway endpoint {endpoint_service} and associate it with that route table"
             ),
-            Action::DnsSettings { text } => text.clone(),
+            Action::DnsSettings { change } => change.text().to_owned(),
         };
         for (i, part) in super::text::wrap(&line, 88).iter().enumerate() {
             writeln!(out, "    {} {part}", if i == 0 { "-" } else { " " })?;
@@ -91,19 +89,17 @@ enum Unknown {
 
 /// The unknowns the remedies need, in declaration order, and the managed
 /// prefix lists they look up by name.
-fn unknowns(remedies: &[Remedy]) -> (Vec<Unknown>, Vec<String>) {
+fn unknowns(remedies: &[Remedy]) -> (Vec<Unknown>, Vec<&PrefixList>) {
     use Unknown::{EndpointSecurityGroup, RouteTables, Subnets, TaskSecurityGroup, Vpc};
     let mut needed = Vec::new();
-    let mut prefix_lists: Vec<String> = Vec::new();
+    let mut prefix_lists: Vec<&PrefixList> = Vec::new();
     for r in remedies {
         needed.extend_from_slice(match &r.action {
             Action::TaskEgressToAddress { .. } => &[TaskSecurityGroup][..],
             Action::EndpointIngressFromTask { .. } => &[TaskSecurityGroup, EndpointSecurityGroup],
-            Action::TaskEgressToPrefixList {
-                prefix_list_name, ..
-            } => {
-                if !prefix_lists.contains(prefix_list_name) {
-                    prefix_lists.push(prefix_list_name.clone());
+            Action::TaskEgressToPrefixList { prefix_list, .. } => {
+                if !prefix_lists.contains(&prefix_list) {
+                    prefix_lists.push(prefix_list);
                 }
                 &[TaskSecurityGroup]
             }
@@ -127,15 +123,6 @@ fn ident(s: &str) -> String {
         id.insert(0, 'x');
     }
     id
-}
-
-/// The service part of an endpoint service or prefix-list name
-/// (`com.amazonaws.R.ecr.api` → `ecr.api`, also `cn.com.amazonaws.R.s3`).
-fn short(service: &str) -> &str {
-    service
-        .split_once("amazonaws.")
-        .and_then(|(_, rest)| rest.split_once('.'))
-        .map_or(service, |(_, name)| name)
 }
 
 /// The two comment lines both code formats start with.
@@ -197,7 +184,7 @@ pub fn terraform(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> 
         let _ = writeln!(
             s,
             "data \"aws_ec2_managed_prefix_list\" \"{}\" {{\n  name = \"{pl}\"\n}}\n",
-            ident(short(pl))
+            ident(pl.service.name())
         );
     }
     for r in remedies {
@@ -242,18 +229,15 @@ fn terraform_block(r: &Remedy) -> String {
                  from_port                    = {port}\n  \
                  to_port                      = {port}\n  \
                  referenced_security_group_id = var.task_security_group_id\n}}\n",
-                name = ident(&format!("{}_from_task", short(endpoint_service))),
+                name = ident(&format!("{}_from_task", endpoint_service.service)),
             )
         }
-        Action::TaskEgressToPrefixList {
-            prefix_list_name,
-            port,
-        } => {
-            let pl = ident(short(prefix_list_name));
+        Action::TaskEgressToPrefixList { prefix_list, port } => {
+            let pl = ident(prefix_list.service.name());
             format!(
                 "resource \"aws_vpc_security_group_egress_rule\" \"{pl}_prefix_list\" {{\n  \
                  security_group_id = var.task_security_group_id\n  \
-                 description       = \"vpce-probe: {prefix_list_name}\"\n  \
+                 description       = \"vpce-probe: {prefix_list}\"\n  \
                  ip_protocol       = \"tcp\"\n  \
                  from_port         = {port}\n  \
                  to_port           = {port}\n  \
@@ -274,8 +258,8 @@ fn terraform_block(r: &Remedy) -> String {
                  private_dns_enabled = true\n  \
                  subnet_ids          = var.subnet_ids\n  \
                  security_group_ids  = [var.endpoint_security_group_id]\n{ipv6}}}\n",
-                name = ident(short(endpoint_service)),
-                ipv6 = dns_record_ip_type.map_or_else(String::new, |t| format!(
+                name = ident(endpoint_service.service.name()),
+                ipv6 = dns_record_ip_type.map(|t| t.as_str()).map_or_else(String::new, |t| format!(
                     "  ip_address_type     = \"{t}\"\n  dns_options {{\n    dns_record_ip_type = \"{t}\"\n  }}\n"
                 )),
             )
@@ -283,7 +267,7 @@ fn terraform_block(r: &Remedy) -> String {
         Action::GatewayEndpoint {
             endpoint_service, ..
         } => {
-            let name = ident(short(endpoint_service));
+            let name = ident(endpoint_service.service.name());
             format!(
                 "# Only if the route table has no route to an S3 gateway endpoint yet.\n\
                  resource \"aws_vpc_endpoint\" \"{name}_gateway\" {{\n  \
@@ -296,8 +280,8 @@ fn terraform_block(r: &Remedy) -> String {
                  vpc_endpoint_id = aws_vpc_endpoint.{name}_gateway.id\n}}\n"
             )
         }
-        Action::DnsSettings { text } => {
-            format!("# Not a resource: {text}\n")
+        Action::DnsSettings { change } => {
+            format!("# Not a resource: {change}\n")
         }
     }
 }
