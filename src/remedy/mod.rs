@@ -317,10 +317,11 @@ fn for_endpoint(s: &Subject<'_>) -> Vec<Remedy> {
         Finding::DnsNxdomain
         | Finding::DnsResolverUnreachable
         | Finding::DnsServfail
-        | Finding::DnsRefused
-        | Finding::DnsError => out.push(s.remedy(Action::DnsSettings {
+        | Finding::DnsRefused => out.push(s.remedy(Action::DnsSettings {
             change: DnsChange::AmazonResolver,
         })),
+        // An unclassified DNS failure: its paragraph names no cause, so
+        // there is no change to propose either.
         _ => {}
     }
     out
