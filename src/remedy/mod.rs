@@ -372,6 +372,8 @@ fn family_rules(s: &Subject<'_>) -> Vec<Remedy> {
 }
 
 #[cfg(test)]
+mod table;
+#[cfg(test)]
 mod world;
 
 #[cfg(test)]

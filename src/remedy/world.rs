@@ -41,6 +41,8 @@ pub enum Outcome {
     Deadline,
     /// The peer closed the connection during TCP setup.
     Closed,
+    /// The peer closed the connection during the TLS handshake.
+    TlsClosed,
     CertExpired,
     CertNotYetValid,
 }
@@ -61,7 +63,12 @@ impl Outcome {
         Self::Mismatch,
         Self::Deadline,
     ];
-    pub const RARE: [Outcome; 3] = [Self::Closed, Self::CertExpired, Self::CertNotYetValid];
+    pub const RARE: [Outcome; 4] = [
+        Self::Closed,
+        Self::TlsClosed,
+        Self::CertExpired,
+        Self::CertNotYetValid,
+    ];
 }
 
 /// The route through the app's proxy, when there is one.
@@ -283,6 +290,7 @@ fn address(ip: IpAddr, outcome: Outcome) -> AddressProbe {
         Outcome::Reset => (fail(K::Reset), None, None),
         Outcome::Deadline => (fail(K::Deadline), None, None),
         Outcome::Closed => (fail(K::Closed), None, None),
+        Outcome::TlsClosed => (timed(Ok(())), Some(fail(K::Closed)), None),
         Outcome::CertExpired => (
             timed(Ok(())),
             Some(fail(K::CertExpired)),
