@@ -374,7 +374,7 @@ fn family_rules(s: &Subject<'_>) -> Vec<Remedy> {
 #[cfg(test)]
 mod table;
 #[cfg(test)]
-mod world;
+pub(crate) mod world;
 
 #[cfg(test)]
 mod tests {

@@ -123,7 +123,7 @@ impl World {
         self.kind.service()
     }
 
-    /// The VPC: 10.0.0.0/16 and fd00:ec2::/56.
+    /// The VPC: `10.0.0.0/16` and `fd00:ec2::/56`.
     pub fn network() -> Network {
         Network::new(
             vec![
