@@ -1,5 +1,6 @@
 //! The remedies as Terraform for the AWS provider (5.x and later). Every
-//! block is built with hcl-rs and written by its encoder, which quotes and
+//! block is built with hcl-rs's syntax tree (`hcl::edit`, the lighter half
+//! of the crate: no parser, no serde glue) and written by its encoder, which quotes and
 //! escapes each value (quotes, backslashes, newlines, `${` and `%{`), so a
 //! value from task metadata stays a string; this file only lays the blocks
 //! out as `terraform fmt` does (two-space indents, the `=` of consecutive
@@ -7,10 +8,9 @@
 
 use std::io::{self, Write};
 
-use hcl::edit::Decorate;
-use hcl::edit::structure::Body;
-use hcl::expr::{FuncCall, Traversal, Variable};
-use hcl::{Block, BlockBuilder, Expression};
+use hcl::edit::expr::{Expression, FuncArgs, FuncCall, Traversal, TraversalOperator};
+use hcl::edit::structure::{Attribute, Block, BlockBuilder, Body};
+use hcl::edit::{Decorate, Decorated, Ident};
 
 use super::{Unknown, comment, header, ident, unknowns};
 use crate::remedy::{Action, EndpointService, Remedy};
@@ -31,7 +31,7 @@ pub fn terraform(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> 
     ));
     s.push('\n');
     for u in unknowns {
-        let string = || Expression::from(Variable::unchecked("string"));
+        let string = || Expression::from(Ident::new("string"));
         let (name, ty, description) = match u {
             Unknown::TaskSecurityGroup => (
                 "task_security_group_id",
@@ -46,30 +46,30 @@ pub fn terraform(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> 
             Unknown::Vpc => ("vpc_id", string(), "The task's VPC"),
             Unknown::Subnets => (
                 "subnet_ids",
-                FuncCall::builder("list").arg(string()).build().into(),
+                FuncCall::new(Ident::new("list"), FuncArgs::from(vec![string()])).into(),
                 "Subnets for the interface endpoints' ENIs (one per AZ the tasks use)",
             ),
             Unknown::RouteTables => (
                 "route_table_ids",
-                FuncCall::builder("list").arg(string()).build().into(),
+                FuncCall::new(Ident::new("list"), FuncArgs::from(vec![string()])).into(),
                 "Route tables of the task's subnets",
             ),
         };
-        let mut variable = Block::builder("variable")
-            .add_label(name)
-            .add_attribute(("description", description))
-            .add_attribute(("type", ty));
+        let mut variable = Block::builder(Ident::new("variable"))
+            .label(name)
+            .attribute(attr("description", description))
+            .attribute(attr("type", ty));
         if let (Unknown::Vpc, Some(vpc)) = (u, &report.context.vpc_id) {
-            variable = variable.add_attribute(("default", vpc.as_str()));
+            variable = variable.attribute(attr("default", vpc.as_str()));
         }
         s.push_str(&encode(variable.build()));
         s.push('\n');
     }
     for pl in &prefix_lists {
-        let data = Block::builder("data")
-            .add_label("aws_ec2_managed_prefix_list")
-            .add_label(ident(pl.service.name()))
-            .add_attribute(("name", pl.to_string()));
+        let data = Block::builder(Ident::new("data"))
+            .label("aws_ec2_managed_prefix_list")
+            .label(ident(pl.service.name()))
+            .attribute(attr("name", pl.to_string()));
         s.push_str(&encode(data.build()));
         s.push('\n');
     }
@@ -83,13 +83,16 @@ pub fn terraform(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> 
 
 /// A reference such as `var.vpc_id` or `data.x.y.id`: an expression, not a string.
 fn reference(root: &str, attrs: &[&str]) -> Expression {
-    attrs
+    let operators = attrs
         .iter()
-        .fold(Traversal::builder(Variable::unchecked(root)), |t, a| {
-            t.attr(*a)
-        })
-        .build()
-        .into()
+        .map(|a| Decorated::new(TraversalOperator::GetAttr(Ident::new(*a).into())))
+        .collect();
+    Traversal::new(Ident::new(root), operators).into()
+}
+
+/// An attribute; keys are this file's own identifiers.
+fn attr(key: &str, value: impl Into<Expression>) -> Attribute {
+    Attribute::new(Ident::new(key), value)
 }
 
 fn var(name: &str) -> Expression {
@@ -97,7 +100,9 @@ fn var(name: &str) -> Expression {
 }
 
 fn resource(kind: &str, name: &str) -> BlockBuilder {
-    Block::builder("resource").add_label(kind).add_label(name)
+    Block::builder(Ident::new("resource"))
+        .label(kind)
+        .label(name)
 }
 
 /// The resources of one remedy, with the comments that go before them.
@@ -113,7 +118,7 @@ fn resources(r: &Remedy) -> String {
             let description = format!("vpce-probe: {} endpoint ENI", r.service);
             encode(
                 egress_rule(&name, &description, *port)
-                    .add_attribute((family, cidr.to_string()))
+                    .attribute(attr(family, cidr.to_string()))
                     .build(),
             )
         }
@@ -123,15 +128,15 @@ fn resources(r: &Remedy) -> String {
         } => {
             let name = ident(&format!("{}_from_task", endpoint_service.service));
             let rule = resource("aws_vpc_security_group_ingress_rule", &name)
-                .add_attribute(("security_group_id", var("endpoint_security_group_id")))
-                .add_attribute((
+                .attribute(attr("security_group_id", var("endpoint_security_group_id")))
+                .attribute(attr(
                     "description",
                     format!("vpce-probe: tasks to {endpoint_service}"),
                 ))
-                .add_attribute(("ip_protocol", "tcp"))
-                .add_attribute(("from_port", *port))
-                .add_attribute(("to_port", *port))
-                .add_attribute((
+                .attribute(attr("ip_protocol", "tcp"))
+                .attribute(attr("from_port", *port))
+                .attribute(attr("to_port", *port))
+                .attribute(attr(
                     "referenced_security_group_id",
                     var("task_security_group_id"),
                 ));
@@ -144,7 +149,7 @@ fn resources(r: &Remedy) -> String {
             let description = format!("vpce-probe: {prefix_list}");
             encode(
                 egress_rule(&format!("{pl}_prefix_list"), &description, *port)
-                    .add_attribute((
+                    .attribute(attr(
                         "prefix_list_id",
                         reference("data", &["aws_ec2_managed_prefix_list", &pl, "id"]),
                     ))
@@ -158,21 +163,21 @@ fn resources(r: &Remedy) -> String {
         } => {
             let mut endpoint =
                 resource("aws_vpc_endpoint", &ident(endpoint_service.service.name()))
-                    .add_attribute(("vpc_id", var("vpc_id")))
-                    .add_attribute(("service_name", endpoint_service.to_string()))
-                    .add_attribute(("vpc_endpoint_type", "Interface"))
-                    .add_attribute(("private_dns_enabled", *private_dns_enabled))
-                    .add_attribute(("subnet_ids", var("subnet_ids")))
-                    .add_attribute((
+                    .attribute(attr("vpc_id", var("vpc_id")))
+                    .attribute(attr("service_name", endpoint_service.to_string()))
+                    .attribute(attr("vpc_endpoint_type", "Interface"))
+                    .attribute(attr("private_dns_enabled", *private_dns_enabled))
+                    .attribute(attr("subnet_ids", var("subnet_ids")))
+                    .attribute(attr(
                         "security_group_ids",
-                        Expression::Array(vec![var("endpoint_security_group_id")]),
+                        Expression::from(vec![var("endpoint_security_group_id")]),
                     ));
             if let Some(t) = dns_record_ip_type {
                 endpoint = endpoint
-                    .add_attribute(("ip_address_type", t.as_str()))
-                    .add_block(
-                        Block::builder("dns_options")
-                            .add_attribute(("dns_record_ip_type", t.as_str()))
+                    .attribute(attr("ip_address_type", t.as_str()))
+                    .block(
+                        Block::builder(Ident::new("dns_options"))
+                            .attribute(attr("dns_record_ip_type", t.as_str()))
                             .build(),
                     );
             }
@@ -190,29 +195,30 @@ fn resources(r: &Remedy) -> String {
 /// An egress rule from the task's security group; the destination follows.
 fn egress_rule(name: &str, description: &str, port: u16) -> BlockBuilder {
     resource("aws_vpc_security_group_egress_rule", name)
-        .add_attribute(("security_group_id", var("task_security_group_id")))
-        .add_attribute(("description", description))
-        .add_attribute(("ip_protocol", "tcp"))
-        .add_attribute(("from_port", port))
-        .add_attribute(("to_port", port))
+        .attribute(attr("security_group_id", var("task_security_group_id")))
+        .attribute(attr("description", description))
+        .attribute(attr("ip_protocol", "tcp"))
+        .attribute(attr("from_port", port))
+        .attribute(attr("to_port", port))
 }
 
 /// The gateway endpoint and its association with every route table.
 fn gateway_endpoint(endpoint_service: &EndpointService) -> String {
     let name = format!("{}_gateway", ident(endpoint_service.service.name()));
     let endpoint = resource("aws_vpc_endpoint", &name)
-        .add_attribute(("vpc_id", var("vpc_id")))
-        .add_attribute(("service_name", endpoint_service.to_string()))
-        .add_attribute(("vpc_endpoint_type", "Gateway"));
+        .attribute(attr("vpc_id", var("vpc_id")))
+        .attribute(attr("service_name", endpoint_service.to_string()))
+        .attribute(attr("vpc_endpoint_type", "Gateway"));
     let association = resource("aws_vpc_endpoint_route_table_association", &name)
-        .add_attribute((
+        .attribute(attr(
             "for_each",
-            FuncCall::builder("toset")
-                .arg(var("route_table_ids"))
-                .build(),
+            FuncCall::new(
+                Ident::new("toset"),
+                FuncArgs::from(vec![var("route_table_ids")]),
+            ),
         ))
-        .add_attribute(("route_table_id", reference("each", &["value"])))
-        .add_attribute((
+        .attribute(attr("route_table_id", reference("each", &["value"])))
+        .attribute(attr(
             "vpc_endpoint_id",
             reference("aws_vpc_endpoint", &[&name, "id"]),
         ));
@@ -224,8 +230,7 @@ fn gateway_endpoint(endpoint_service: &EndpointService) -> String {
 
 /// One block, written by hcl-rs's encoder and laid out as `terraform fmt`
 /// would, with a newline after its closing brace.
-fn encode(block: Block) -> String {
-    let mut block: hcl::edit::structure::Block = block.into();
+fn encode(mut block: Block) -> String {
     layout(&mut block.body, 1);
     let mut body = Body::new();
     body.push(block);
