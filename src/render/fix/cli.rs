@@ -1,10 +1,15 @@
 //! The remedies as AWS CLI commands: placeholders first, then one command
-//! (or a commented alternative) per remedy.
+//! (or a commented alternative) per remedy. Every value that is not this
+//! file's own text (the region, the VPC ID from task metadata, names and
+//! addresses) is one shell word quoted by `shell-words`, so none can end
+//! its word or expand; the placeholders' own `"$VAR"`s are left to expand.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::{Unknown, header, ident, short, unknowns};
+use shell_words::quote;
+
+use super::{Unknown, comment, header, ident, unknowns};
 use crate::remedy::{Action, Remedy};
 use crate::report::Report;
 
@@ -12,7 +17,7 @@ use crate::report::Report;
 pub fn cli(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> io::Result<()> {
     let (unknowns, prefix_lists) = unknowns(remedies);
     let mut s = header(report, ". Fill in the placeholders, then run what applies.");
-    let _ = writeln!(s, "REGION={}", report.region);
+    let _ = writeln!(s, "REGION={}", quote(&report.region));
     for u in unknowns {
         let _ = writeln!(
             s,
@@ -28,7 +33,7 @@ pub fn cli(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> io::Re
                 }
                 Unknown::Vpc => format!(
                     "VPC_ID={}",
-                    report.context.vpc_id.as_deref().unwrap_or("vpc-REPLACE-ME")
+                    quote(report.context.vpc_id.as_deref().unwrap_or("vpc-REPLACE-ME"))
                 ),
                 Unknown::Subnets => {
                     "SUBNET_IDS=\"subnet-REPLACE-ME\"  # one per AZ the tasks use, space-separated"
@@ -44,69 +49,78 @@ pub fn cli(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> io::Re
     for pl in &prefix_lists {
         let _ = writeln!(
             s,
-            "PL_{var}=$(aws ec2 describe-managed-prefix-lists --region \"$REGION\" --filters Name=prefix-list-name,Values={pl} --query 'PrefixLists[0].PrefixListId' --output text)",
-            var = ident(short(pl)).to_ascii_uppercase()
+            "PL_{var}=$(aws ec2 describe-managed-prefix-lists --region \"$REGION\" --filters Name=prefix-list-name,Values={name} --query 'PrefixLists[0].PrefixListId' --output text)",
+            var = ident(pl.service.name()).to_ascii_uppercase(),
+            name = quote(&pl.to_string()),
         );
     }
     for r in remedies {
-        let _ = writeln!(s, "\n# {}: {}", r.service, r.finding.code());
-        match &r.action {
-            Action::TaskEgressToAddress { cidr, port } => {
-                let ranges = if cidr.addr().is_ipv4() {
-                    format!("IpRanges=[{{CidrIp={cidr}}}]")
-                } else {
-                    format!("Ipv6Ranges=[{{CidrIpv6={cidr}}}]")
-                };
-                let _ = writeln!(
-                    s,
-                    "aws ec2 authorize-security-group-egress --region \"$REGION\" --group-id \"$TASK_SG\" --ip-permissions 'IpProtocol=tcp,FromPort={port},ToPort={port},{ranges}'"
-                );
-            }
-            Action::EndpointIngressFromTask { port, .. } => {
-                let _ = writeln!(
-                    s,
-                    "# Check first: the timeout cannot tell the task's egress from the endpoint's ingress.\n\
-                     aws ec2 authorize-security-group-ingress --region \"$REGION\" --group-id \"$ENDPOINT_SG\" --ip-permissions \"IpProtocol=tcp,FromPort={port},ToPort={port},UserIdGroupPairs=[{{GroupId=$TASK_SG}}]\""
-                );
-            }
-            Action::TaskEgressToPrefixList {
-                prefix_list_name,
-                port,
-            } => {
-                let _ = writeln!(
-                    s,
-                    "aws ec2 authorize-security-group-egress --region \"$REGION\" --group-id \"$TASK_SG\" --ip-permissions \"IpProtocol=tcp,FromPort={port},ToPort={port},PrefixListIds=[{{PrefixListId=$PL_{var}}}]\"",
-                    var = ident(short(prefix_list_name)).to_ascii_uppercase()
-                );
-            }
-            Action::InterfaceEndpoint {
-                endpoint_service,
-                dns_record_ip_type,
-                ..
-            } => {
-                let ipv6 = dns_record_ip_type.map_or_else(String::new, |t| {
-                    format!(" --ip-address-type {t} --dns-options DnsRecordIpType={t}")
-                });
-                let _ = writeln!(
-                    s,
-                    "aws ec2 create-vpc-endpoint --region \"$REGION\" --vpc-id \"$VPC_ID\" --vpc-endpoint-type Interface --service-name {endpoint_service} --subnet-ids $SUBNET_IDS --security-group-ids \"$ENDPOINT_SG\" --private-dns-enabled{ipv6}\n\
-                     # or, when it exists with private DNS off (find its ID with aws ec2 describe-vpc-endpoints):\n\
-                     # aws ec2 modify-vpc-endpoint --region \"$REGION\" --vpc-endpoint-id vpce-REPLACE-ME --private-dns-enabled"
-                );
-            }
-            Action::GatewayEndpoint {
-                endpoint_service, ..
-            } => {
-                let _ = writeln!(
-                    s,
-                    "# Only if the route table has no route to an S3 gateway endpoint yet.\n\
-                     aws ec2 create-vpc-endpoint --region \"$REGION\" --vpc-id \"$VPC_ID\" --vpc-endpoint-type Gateway --service-name {endpoint_service} --route-table-ids $ROUTE_TABLE_IDS"
-                );
-            }
-            Action::DnsSettings { text } => {
-                let _ = writeln!(s, "# Not a command: {text}");
-            }
-        }
+        s.push('\n');
+        s.push_str(&comment(&format!("{}: {}", r.service, r.finding.code())));
+        command(r, &mut s);
     }
     out.write_all(s.as_bytes())
+}
+
+/// The command (or comment) of one remedy.
+fn command(r: &Remedy, s: &mut String) {
+    match &r.action {
+        Action::TaskEgressToAddress { cidr, port } => {
+            let ranges = if cidr.addr().is_ipv4() {
+                format!("IpRanges=[{{CidrIp={cidr}}}]")
+            } else {
+                format!("Ipv6Ranges=[{{CidrIpv6={cidr}}}]")
+            };
+            let permissions = format!("IpProtocol=tcp,FromPort={port},ToPort={port},{ranges}");
+            let _ = writeln!(
+                s,
+                "aws ec2 authorize-security-group-egress --region \"$REGION\" --group-id \"$TASK_SG\" --ip-permissions {}",
+                quote(&permissions)
+            );
+        }
+        Action::EndpointIngressFromTask { port, .. } => {
+            let _ = writeln!(
+                s,
+                "# Check first: the timeout cannot tell the task's egress from the endpoint's ingress.\n\
+                 aws ec2 authorize-security-group-ingress --region \"$REGION\" --group-id \"$ENDPOINT_SG\" --ip-permissions \"IpProtocol=tcp,FromPort={port},ToPort={port},UserIdGroupPairs=[{{GroupId=$TASK_SG}}]\""
+            );
+        }
+        Action::TaskEgressToPrefixList { prefix_list, port } => {
+            let _ = writeln!(
+                s,
+                "aws ec2 authorize-security-group-egress --region \"$REGION\" --group-id \"$TASK_SG\" --ip-permissions \"IpProtocol=tcp,FromPort={port},ToPort={port},PrefixListIds=[{{PrefixListId=$PL_{var}}}]\"",
+                var = ident(prefix_list.service.name()).to_ascii_uppercase()
+            );
+        }
+        Action::InterfaceEndpoint {
+            endpoint_service,
+            dns_record_ip_type,
+            ..
+        } => {
+            let ipv6 = dns_record_ip_type.map_or_else(String::new, |t| {
+                let t = quote(t.as_str());
+                format!(" --ip-address-type {t} --dns-options DnsRecordIpType={t}")
+            });
+            let service = quote(&endpoint_service.to_string()).into_owned();
+            let _ = writeln!(
+                s,
+                "aws ec2 create-vpc-endpoint --region \"$REGION\" --vpc-id \"$VPC_ID\" --vpc-endpoint-type Interface --service-name {service} --subnet-ids $SUBNET_IDS --security-group-ids \"$ENDPOINT_SG\" --private-dns-enabled{ipv6}\n\
+                 # or, when it exists with private DNS off (find its ID with aws ec2 describe-vpc-endpoints):\n\
+                 # aws ec2 modify-vpc-endpoint --region \"$REGION\" --vpc-endpoint-id vpce-REPLACE-ME --private-dns-enabled"
+            );
+        }
+        Action::GatewayEndpoint {
+            endpoint_service, ..
+        } => {
+            let service = quote(&endpoint_service.to_string()).into_owned();
+            let _ = writeln!(
+                s,
+                "# Only if the route table has no route to an S3 gateway endpoint yet.\n\
+                 aws ec2 create-vpc-endpoint --region \"$REGION\" --vpc-id \"$VPC_ID\" --vpc-endpoint-type Gateway --service-name {service} --route-table-ids $ROUTE_TABLE_IDS"
+            );
+        }
+        Action::DnsSettings { change } => {
+            s.push_str(&comment(&format!("Not a command: {change}")));
+        }
+    }
 }

@@ -1,0 +1,415 @@
+//! From findings to the change to make: the security-group rules and the
+//! endpoints a task is missing, each tied to the finding that calls for it.
+//! Pure: a function of the finished report. `render::fix` writes them as
+//! text, Terraform or AWS CLI commands; nothing here or there applies them.
+//!
+//! Each arm of [`for_endpoint`] answers the paragraph `diagnose::explain`
+//! writes for the same finding; `table.rs` walks the judge's combinations
+//! and checks that the two name the same fix.
+
+use std::fmt;
+
+use ipnet::IpNet;
+use serde::{Serialize, Serializer};
+
+use crate::catalog::{Region, Service};
+use crate::classify::{AddressClass, Family};
+use crate::diagnose::Finding;
+use crate::probe::FailureKind;
+use crate::report::{AddressReport, EndpointReport, Report};
+
+/// One proposed change and the finding that calls for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Remedy {
+    pub finding: Finding,
+    /// The endpoint's `service` label (`logs`, `s3`, `target`, ...).
+    pub service: &'static str,
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+/// A VPC endpoint service: one service in one region, written as AWS
+/// spells it (`com.amazonaws.ap-northeast-1.logs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointService {
+    pub service: Service,
+    pub region: Region,
+}
+
+impl fmt::Display for EndpointService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.service.endpoint_service_name(&self.region))
+    }
+}
+
+impl Serialize for EndpointService {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// The AWS-managed prefix list of a gateway service's public addresses in
+/// one region, looked up by its name (`com.amazonaws.ap-northeast-1.s3`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrefixList {
+    pub service: Service,
+    pub region: Region,
+}
+
+impl fmt::Display for PrefixList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "com.amazonaws.{}.{}", self.region, self.service)
+    }
+}
+
+impl Serialize for PrefixList {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// The IP address type of an interface endpoint and its DNS records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IpAddressType {
+    /// A and AAAA records: what a name answered by DNS64 needs.
+    Dualstack,
+}
+
+impl IpAddressType {
+    /// The serde name, as the AWS API spells it (`dualstack`).
+    pub fn as_str(self) -> &'static str {
+        serde_variant::to_variant_name(&self).expect("IpAddressType is a unit enum")
+    }
+}
+
+/// A change to the VPC's DNS, which no resource expresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DnsChange {
+    /// Large answers need DNS over TCP.
+    AllowTcp53,
+    /// A private hosted zone or record shadows the name without addresses.
+    ShadowingZone,
+    /// The VPC's DNS settings and forwarding to the Amazon-provided resolver.
+    AmazonResolver,
+}
+
+impl DnsChange {
+    /// The change, in the terms of the VPC console.
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::AllowTcp53 => {
+                "Allow TCP 53 as well as UDP 53 to the resolver in the security groups and \
+                 network ACLs."
+            }
+            Self::ShadowingZone => {
+                "Remove or fix the Route 53 private hosted zone (or record) that shadows the \
+                 name without addresses."
+            }
+            Self::AmazonResolver => {
+                "Turn on enableDnsSupport and enableDnsHostnames for the VPC, point its DHCP \
+                 options set at AmazonProvidedDNS, and make any custom resolver or Route 53 \
+                 Resolver rule forward AWS names to the Amazon-provided resolver (the VPC base \
+                 address + 2, or 169.254.169.253), where interface endpoints' private DNS names \
+                 exist."
+            }
+        }
+    }
+}
+
+impl fmt::Display for DnsChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text())
+    }
+}
+
+impl Serialize for DnsChange {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.text())
+    }
+}
+
+/// The change itself; `kind` in JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    /// Allow egress TCP `port` from the task's security group to one
+    /// endpoint ENI address (`/32`, or `/128` for IPv6) that timed out.
+    TaskEgressToAddress { cidr: IpNet, port: u16 },
+    /// Allow ingress TCP `port` on the endpoint's security group from the
+    /// task's: a reminder to check, since a timeout cannot tell the two
+    /// sides apart.
+    EndpointIngressFromTask {
+        endpoint_service: EndpointService,
+        port: u16,
+    },
+    /// Allow egress TCP `port` from the task's security group to the AWS
+    /// managed prefix list of a gateway service, looked up by name.
+    TaskEgressToPrefixList {
+        #[serde(rename = "prefix_list_name")]
+        prefix_list: PrefixList,
+        port: u16,
+    },
+    /// Create the interface endpoint with private DNS, or switch private DNS
+    /// on for the one that exists: from inside, both look the same (the name
+    /// resolves to public addresses).
+    InterfaceEndpoint {
+        endpoint_service: EndpointService,
+        private_dns_enabled: bool,
+        /// `dualstack` when the name must get an AAAA record inside the VPC
+        /// (it was reached, or tried, through DNS64 and NAT64).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        dns_record_ip_type: Option<IpAddressType>,
+    },
+    /// Create the gateway endpoint and associate it with the subnet's route
+    /// table, when no gateway path is evident.
+    GatewayEndpoint {
+        endpoint_service: EndpointService,
+        route_table_association: bool,
+    },
+    /// Not a resource: what to change in the VPC's DNS settings.
+    DnsSettings {
+        #[serde(rename = "text")]
+        change: DnsChange,
+    },
+}
+
+/// What the remedies of one endpoint are read from: its report, with the
+/// service and regions typed again.
+struct Subject<'a> {
+    report: &'a EndpointReport,
+    finding: Finding,
+    /// The VPC endpoint service, for an AWS service.
+    endpoint_service: Option<EndpointService>,
+    /// Whether the endpoint is in the task's region: an endpoint or prefix
+    /// list in this VPC serves only its own region.
+    in_region: bool,
+}
+
+impl Subject<'_> {
+    fn remedy(&self, action: Action) -> Remedy {
+        Remedy {
+            finding: self.finding,
+            service: self.report.service,
+            action,
+        }
+    }
+
+    /// The endpoint service, when one in this VPC would serve the endpoint.
+    fn local_endpoint_service(&self) -> Option<EndpointService> {
+        self.endpoint_service.clone().filter(|_| self.in_region)
+    }
+}
+
+/// The remedies for every endpoint that did not pass, in report order and
+/// without repeats (two registries share one endpoint service, S3's prefix
+/// list is one rule). Nothing for endpoints that passed.
+pub fn remedies(report: &Report) -> Vec<Remedy> {
+    // The report holds the plan's regions and service names as text; they
+    // become types again here, once (a region that does not parse serves
+    // no endpoint of this VPC).
+    let task_region: Option<Region> = report.region.parse().ok();
+    let mut out: Vec<Remedy> = Vec::new();
+    for e in &report.endpoints {
+        // An `ok` endpoint has no finding; a `warn` one (one dead ENI of
+        // three) may still need a rule.
+        let Some(finding) = e.finding else { continue };
+        let region: Option<Region> = e.region.parse().ok();
+        let subject = Subject {
+            report: e,
+            finding,
+            in_region: region.is_some() && region == task_region,
+            endpoint_service: Service::named(e.service)
+                .copied()
+                .zip(region)
+                .map(|(service, region)| EndpointService { service, region }),
+        };
+        for r in for_endpoint(&subject) {
+            if !out.iter().any(|o| o.action == r.action) {
+                out.push(r);
+            }
+        }
+    }
+    out
+}
+
+fn timed_out(a: &AddressReport) -> bool {
+    a.tcp
+        .error
+        .as_ref()
+        .is_some_and(|x| x.kind == FailureKind::Timeout)
+}
+
+/// Whether the addresses `finding` is about were synthesised by DNS64, the
+/// test the finding's paragraph makes: the public ones that timed out for a
+/// connect timeout, the public ones reached for a public path.
+fn through_nat64(e: &EndpointReport, finding: Finding) -> bool {
+    let public = e
+        .addresses
+        .iter()
+        .filter(|a| a.class == AddressClass::Public);
+    match finding {
+        Finding::PublicConnectTimeout | Finding::S3ConnectTimeout => {
+            public.filter(|a| timed_out(a)).any(|a| a.nat64)
+        }
+        Finding::PublicPath => public.filter(|a| a.ok).any(|a| a.nat64),
+        _ => false,
+    }
+}
+
+fn for_endpoint(s: &Subject<'_>) -> Vec<Remedy> {
+    let e = s.report;
+    let finding = s.finding;
+    let mut out = Vec::new();
+    match finding {
+        Finding::PrivateConnectTimeout => {
+            let private = e
+                .addresses
+                .iter()
+                .filter(|a| a.class == AddressClass::Private);
+            for a in private.filter(|a| timed_out(a)) {
+                out.push(s.remedy(Action::TaskEgressToAddress {
+                    cidr: IpNet::from(a.ip),
+                    port: e.port,
+                }));
+            }
+            out.extend(endpoint_ingress(s));
+        }
+        Finding::PublicConnectTimeout | Finding::PublicPath | Finding::S3ConnectTimeout
+            if through_nat64(e, finding) =>
+        {
+            // DNS64 answered for want of an AAAA record in the VPC: an
+            // interface endpoint whose DNS serves IPv6 gives it one (S3
+            // included: NAT64 never uses the gateway endpoint, so neither
+            // the prefix list nor a gateway endpoint would help). Before the
+            // S3 arm below, as the paragraph decides it.
+            out.extend(interface_endpoint(s, Some(IpAddressType::Dualstack)));
+        }
+        // A VPC's S3 prefix list and gateway endpoint serve its own region;
+        // S3 in another region is reached through NAT.
+        Finding::S3ConnectTimeout => {
+            if let Some(endpoint_service) = s.local_endpoint_service() {
+                out.push(s.remedy(Action::TaskEgressToPrefixList {
+                    prefix_list: PrefixList {
+                        service: endpoint_service.service,
+                        region: endpoint_service.region.clone(),
+                    },
+                    port: e.port,
+                }));
+                out.push(s.remedy(Action::GatewayEndpoint {
+                    endpoint_service,
+                    route_table_association: true,
+                }));
+            }
+        }
+        Finding::PublicConnectTimeout | Finding::PublicPath => {
+            out.extend(interface_endpoint(s, None));
+        }
+        Finding::Ipv6EgressBlocked | Finding::Ipv4EgressBlocked => {
+            out.extend(family_rules(s));
+        }
+        Finding::DnsTcpBlocked => out.push(s.remedy(Action::DnsSettings {
+            change: DnsChange::AllowTcp53,
+        })),
+        Finding::DnsNoAddresses => out.push(s.remedy(Action::DnsSettings {
+            change: DnsChange::ShadowingZone,
+        })),
+        Finding::DnsNxdomain
+        | Finding::DnsResolverUnreachable
+        | Finding::DnsServfail
+        | Finding::DnsRefused => out.push(s.remedy(Action::DnsSettings {
+            change: DnsChange::AmazonResolver,
+        })),
+        // An unclassified DNS failure: its paragraph names no cause, so
+        // there is no change to propose either.
+        _ => {}
+    }
+    out
+}
+
+/// The interface endpoint to create (or to switch private DNS on for),
+/// when it would serve this VPC's region.
+fn interface_endpoint(s: &Subject<'_>, ip_type: Option<IpAddressType>) -> Option<Remedy> {
+    let endpoint_service = s.local_endpoint_service()?;
+    Some(s.remedy(Action::InterfaceEndpoint {
+        endpoint_service,
+        private_dns_enabled: true,
+        dns_record_ip_type: ip_type,
+    }))
+}
+
+/// The reminder to check the endpoint's own security group.
+fn endpoint_ingress(s: &Subject<'_>) -> Option<Remedy> {
+    let endpoint_service = s.endpoint_service.clone()?;
+    Some(s.remedy(Action::EndpointIngressFromTask {
+        endpoint_service,
+        port: s.report.port,
+    }))
+}
+
+/// One family's addresses failed to connect while the other's worked: the
+/// task's egress to each of them, and the endpoint's ingress to check.
+fn family_rules(s: &Subject<'_>) -> Vec<Remedy> {
+    let blocked = if s.finding == Finding::Ipv6EgressBlocked {
+        Family::Ipv6
+    } else {
+        Family::Ipv4
+    };
+    let e = s.report;
+    let mut out: Vec<Remedy> = e
+        .addresses
+        .iter()
+        .filter(|a| a.family == blocked && !a.tcp.ok)
+        .map(|a| {
+            s.remedy(Action::TaskEgressToAddress {
+                cidr: IpNet::from(a.ip),
+                port: e.port,
+            })
+        })
+        .collect();
+    out.extend(endpoint_ingress(s));
+    out
+}
+
+#[cfg(test)]
+mod table;
+#[cfg(test)]
+pub(crate) mod world;
+
+#[cfg(test)]
+mod tests {
+    use super::world::{Outcome, TASK_REGION, World};
+    use super::*;
+    use crate::catalog::Service;
+    use crate::plan::Kind;
+
+    /// Issue 16: an IPv6-only task whose S3 names DNS64 answers and whose
+    /// NAT64 path times out. The paragraph says the gateway endpoint carries
+    /// no NAT64 traffic and asks for a dual-stack interface endpoint; so does
+    /// the remedy, and it proposes no prefix list or gateway endpoint.
+    #[test]
+    fn s3_over_a_dead_nat64_gets_a_dualstack_interface_endpoint() {
+        let report = World::new(Kind::Aws(Service::S3), TASK_REGION)
+            .answer(&[
+                ("64:ff9b::34db:2903", Outcome::TcpTimeout),
+                ("64:ff9b::34db:2904", Outcome::TcpTimeout),
+            ])
+            .report();
+        let e = &report.endpoints[0];
+        assert_eq!(e.finding, Some(Finding::S3ConnectTimeout));
+        let d = e.diagnosis.as_deref().unwrap();
+        assert!(d.contains("carries no NAT64 traffic"), "{d}");
+        let json = serde_json::to_value(remedies(&report)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!([{
+                "finding": "s3_connect_timeout",
+                "service": "s3",
+                "kind": "interface_endpoint",
+                "endpoint_service": "com.amazonaws.ap-northeast-1.s3",
+                "private_dns_enabled": true,
+                "dns_record_ip_type": "dualstack",
+            }])
+        );
+    }
+}

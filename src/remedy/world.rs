@@ -1,0 +1,346 @@
+//! Test worlds for the remedies: one endpoint, its probe results made by
+//! hand, judged and reported by the real code (the judge, then
+//! `report::build`), so a remedy is always read from the report `fix` sees.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use crate::catalog::{Region, Service};
+use crate::choices::Expect;
+use crate::classify::{Classification, Network};
+use crate::context::Context;
+use crate::diagnose::{self, Facts, Judgement, Policy};
+use crate::names::Host;
+use crate::plan::{Endpoint, Kind, Plan, Reason};
+use crate::probe::dns::ResolvedAddress;
+use crate::probe::proxy::ProxyProbe;
+use crate::probe::{
+    AddressProbe, AnswerSource, CertInfo, DnsOutcome, EndpointProbe, Failure, FailureKind,
+    Resolution, Route, Timed, TlsSession,
+};
+use crate::report::{self, EndpointReport, Report};
+
+pub const TASK_REGION: &str = "ap-northeast-1";
+pub const OTHER_REGION: &str = "eu-west-1";
+
+/// What one address met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Pass,
+    /// Passed, with a certificate from a CA outside Amazon.
+    Intercepted,
+    /// Passed, with a certificate that expires in three days.
+    Expiring,
+    TcpTimeout,
+    Refused,
+    Unreachable,
+    Reset,
+    TlsTimeout,
+    Untrusted,
+    Mismatch,
+    Deadline,
+    /// The peer closed the connection during TCP setup.
+    Closed,
+    /// The peer closed the connection during the TLS handshake.
+    TlsClosed,
+    CertExpired,
+    CertNotYetValid,
+}
+
+impl Outcome {
+    /// The outcomes worth combining with each other; [`Self::RARE`] ones
+    /// are tried alone.
+    pub const MAIN: [Outcome; 11] = [
+        Self::Pass,
+        Self::Intercepted,
+        Self::Expiring,
+        Self::TcpTimeout,
+        Self::Refused,
+        Self::Unreachable,
+        Self::Reset,
+        Self::TlsTimeout,
+        Self::Untrusted,
+        Self::Mismatch,
+        Self::Deadline,
+    ];
+    pub const RARE: [Outcome; 4] = [
+        Self::Closed,
+        Self::TlsClosed,
+        Self::CertExpired,
+        Self::CertNotYetValid,
+    ];
+}
+
+/// The route through the app's proxy, when there is one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proxied {
+    No,
+    Passes,
+    Denied,
+    Unreachable,
+}
+
+/// One endpoint's world.
+#[derive(Debug, Clone)]
+pub struct World {
+    pub kind: Kind,
+    /// The endpoint's region (the task's is [`TASK_REGION`]).
+    pub region: &'static str,
+    pub host: String,
+    /// `Err`: the lookup failed this way; `Ok`: these addresses, in DNS order.
+    pub answer: Result<Vec<(IpAddr, Outcome)>, FailureKind>,
+    pub proxy: Proxied,
+    pub expect: Expect,
+}
+
+impl World {
+    pub fn new(kind: Kind, region: &'static str) -> Self {
+        let parsed: Region = region.parse().unwrap();
+        let host = match kind {
+            Kind::Aws(s) => s.host(&parsed, None),
+            Kind::Target => "api.example.com".to_owned(),
+            Kind::Registry => "registry-1.docker.io".to_owned(),
+        };
+        Self {
+            kind,
+            region,
+            host,
+            answer: Ok(Vec::new()),
+            proxy: Proxied::No,
+            expect: Expect::Any,
+        }
+    }
+
+    pub fn answer(mut self, addresses: &[(&str, Outcome)]) -> Self {
+        self.answer = Ok(addresses
+            .iter()
+            .map(|(ip, o)| (ip.parse().unwrap(), *o))
+            .collect());
+        self
+    }
+
+    pub fn service(&self) -> Option<Service> {
+        self.kind.service()
+    }
+
+    /// The VPC: `10.0.0.0/16` and `fd00:ec2::/56`.
+    pub fn network() -> Network {
+        Network::new(
+            vec![
+                "10.0.0.0/16".parse().unwrap(),
+                "fd00:ec2::/56".parse().unwrap(),
+            ],
+            None,
+        )
+    }
+
+    pub fn policy(&self) -> Policy {
+        Policy {
+            expect: self.expect,
+            cert_warn_days: 14,
+            timeout: Duration::from_secs(3),
+        }
+    }
+
+    fn plan(&self) -> Plan {
+        Plan {
+            region: TASK_REGION.parse().unwrap(),
+            region_source: "test",
+            endpoints: vec![Endpoint {
+                kind: self.kind,
+                host: Host::parse(&self.host).unwrap(),
+                port: 443,
+                region: self.region.parse().unwrap(),
+                reason: Reason::Requested,
+            }],
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn probe(&self) -> EndpointProbe {
+        let (answer, addresses) = match &self.answer {
+            Err(kind) => (timed(Err(Failure::new(*kind, "x"))), Vec::new()),
+            Ok(list) => (
+                timed(Ok(Resolution {
+                    source: AnswerSource::Dns,
+                    addresses: list
+                        .iter()
+                        .map(|(ip, _)| ResolvedAddress {
+                            ip: *ip,
+                            ttl: Some(60),
+                        })
+                        .collect(),
+                    cname_chain: Vec::new(),
+                })),
+                list.iter().map(|(ip, o)| address(*ip, *o)).collect(),
+            ),
+        };
+        let dns = DnsOutcome {
+            nameservers: vec!["10.0.0.2:53".parse().unwrap()],
+            answer,
+            hosts_pin: None,
+        };
+        let mut probe = EndpointProbe::direct(dns, addresses);
+        if let Some(p) = proxy(self.proxy) {
+            probe.routes.push(Route::Proxy(Box::new(p)));
+        }
+        probe
+    }
+
+    /// The judge on the facts, as `report::build` assembles them.
+    pub fn judge(&self, probe: &EndpointProbe) -> Judgement {
+        let network = Self::network();
+        let region: Region = self.region.parse().unwrap();
+        let direct = probe.direct_addresses();
+        let classed: Vec<(Classification, &AddressProbe)> =
+            direct.iter().map(|a| (network.classify(a.ip), a)).collect();
+        let facts = Facts {
+            service: self.service(),
+            registry: self.kind == Kind::Registry,
+            proxy: probe.proxy(),
+            region: &region,
+            host: &self.host,
+            port: 443,
+            dns: &probe.dns,
+            network: &network,
+            addresses: &classed,
+        };
+        diagnose::judge(&facts, self.policy())
+    }
+
+    /// The report `fix` would read, checked against the judge.
+    pub fn report(&self) -> Report {
+        let probe = self.probe();
+        let judgement = self.judge(&probe);
+        let report = report::build(
+            self.policy(),
+            &Self::network(),
+            &self.plan(),
+            std::slice::from_ref(&probe),
+            time::OffsetDateTime::UNIX_EPOCH,
+            Duration::from_millis(1),
+            &Context::default(),
+        );
+        let e: &EndpointReport = &report.endpoints[0];
+        assert_eq!(
+            (e.status, e.path, e.finding, &e.diagnosis),
+            (
+                judgement.status,
+                judgement.path,
+                judgement.finding,
+                &judgement.diagnosis
+            ),
+            "{self:?}"
+        );
+        report
+    }
+}
+
+fn timed<T>(result: Result<T, Failure>) -> Timed<T> {
+    Timed {
+        elapsed: Duration::from_millis(1),
+        result,
+    }
+}
+
+fn cert(org: &str, days_left: i64) -> CertInfo {
+    CertInfo {
+        subject: "CN=x".into(),
+        issuer: format!("CN=Some CA, O={org}"),
+        issuer_org: Some(org.into()),
+        not_before: 0,
+        not_after: 0,
+        days_left,
+        sans: vec![],
+        chain_len: 2,
+    }
+}
+
+fn session() -> TlsSession {
+    TlsSession {
+        version: "TLSv1.3".into(),
+        cipher: "TLS13_AES_128_GCM_SHA256".into(),
+    }
+}
+
+fn address(ip: IpAddr, outcome: Outcome) -> AddressProbe {
+    use FailureKind as K;
+    fn fail<T>(k: FailureKind) -> Timed<T> {
+        timed(Err(Failure::new(k, "x")))
+    }
+    let (tcp, tls, cert) = match outcome {
+        Outcome::Pass => (
+            timed(Ok(())),
+            Some(timed(Ok(session()))),
+            Some(cert("Amazon", 300)),
+        ),
+        Outcome::Intercepted => (
+            timed(Ok(())),
+            Some(timed(Ok(session()))),
+            Some(cert("Corp", 300)),
+        ),
+        Outcome::Expiring => (
+            timed(Ok(())),
+            Some(timed(Ok(session()))),
+            Some(cert("Amazon", 3)),
+        ),
+        Outcome::TcpTimeout => (fail(K::Timeout), None, None),
+        Outcome::Refused => (fail(K::Refused), None, None),
+        Outcome::Unreachable => (fail(K::Unreachable), None, None),
+        Outcome::Reset => (fail(K::Reset), None, None),
+        Outcome::Deadline => (fail(K::Deadline), None, None),
+        Outcome::Closed => (fail(K::Closed), None, None),
+        Outcome::TlsClosed => (timed(Ok(())), Some(fail(K::Closed)), None),
+        Outcome::CertExpired => (
+            timed(Ok(())),
+            Some(fail(K::CertExpired)),
+            Some(cert("Amazon", -1)),
+        ),
+        Outcome::CertNotYetValid => {
+            let tls = Some(fail(K::CertNotYetValid));
+            (timed(Ok(())), tls, Some(cert("Amazon", 400)))
+        }
+        Outcome::TlsTimeout => (timed(Ok(())), Some(fail(K::Timeout)), None),
+        Outcome::Untrusted => (
+            timed(Ok(())),
+            Some(fail(K::UnknownIssuer)),
+            Some(cert("Rogue", 300)),
+        ),
+        Outcome::Mismatch => (
+            timed(Ok(())),
+            Some(fail(K::HostnameMismatch)),
+            Some(cert("Amazon", 300)),
+        ),
+    };
+    AddressProbe { ip, tcp, tls, cert }
+}
+
+fn proxy(proxied: Proxied) -> Option<ProxyProbe> {
+    let base = ProxyProbe {
+        shown: "http://proxy.internal:3128".into(),
+        used: true,
+        no_proxy_match: None,
+        connect: Some(timed(Ok(()))),
+        status_code: Some(200),
+        tls: Some(timed(Ok(session()))),
+        cert: Some(cert("Amazon", 300)),
+    };
+    match proxied {
+        Proxied::No => None,
+        Proxied::Passes => Some(base),
+        Proxied::Denied => Some(ProxyProbe {
+            connect: Some(timed(Err(Failure::new(FailureKind::Refused, "403")))),
+            status_code: Some(403),
+            tls: None,
+            cert: None,
+            ..base
+        }),
+        Proxied::Unreachable => Some(ProxyProbe {
+            connect: Some(timed(Err(Failure::new(FailureKind::Timeout, "x")))),
+            status_code: None,
+            tls: None,
+            cert: None,
+            ..base
+        }),
+    }
+}

@@ -1,0 +1,158 @@
+//! The code formats with every kind of remedy, and with hostile values from
+//! task metadata: each output parsed back (HCL by hcl-rs, shell by
+//! shell-words and by bash itself) yields the values unchanged and nothing
+//! else.
+
+use crate::catalog::Service;
+use crate::plan::Kind;
+use crate::remedy::world::{Outcome, TASK_REGION, World};
+use crate::remedy::{Remedy, remedies};
+use crate::report::Report;
+
+/// One report whose remedies cover every action: a dead ENI (egress and
+/// ingress), S3 without its route or rule (prefix list, gateway endpoint),
+/// private DNS off (interface endpoint), S3 and logs over a dead NAT64
+/// (dual-stack interface endpoints), IPv6 rules missing, NXDOMAIN.
+fn every_action() -> Report {
+    let aws = |s| World::new(Kind::Aws(s), TASK_REGION);
+    let worlds = [
+        aws(Service::Ssm).answer(&[("10.0.1.13", Outcome::TcpTimeout)]),
+        aws(Service::S3).answer(&[("52.219.41.3", Outcome::TcpTimeout)]),
+        aws(Service::Secretsmanager).answer(&[("54.239.1.9", Outcome::TcpTimeout)]),
+        aws(Service::EcrDkr).answer(&[("64:ff9b::34db:2903", Outcome::TcpTimeout)]),
+        aws(Service::Logs).answer(&[
+            ("10.0.1.20", Outcome::Pass),
+            ("fd00:ec2::20", Outcome::TcpTimeout),
+        ]),
+        {
+            let mut w = aws(Service::Kms);
+            w.answer = Err(crate::probe::FailureKind::NxDomain);
+            w
+        },
+    ];
+    let mut report = worlds[0].report();
+    for w in &worlds[1..] {
+        report.endpoints.extend(w.report().endpoints);
+    }
+    report
+}
+
+type Writer = fn(&Report, &[Remedy], &mut Vec<u8>) -> std::io::Result<()>;
+
+/// `write` on `report`'s remedies, with task metadata made hostile after
+/// the remedies were chosen (a region that does not parse serves none).
+fn render(report: &Report, hostile: bool, write: Writer) -> String {
+    let remedies = remedies(report);
+    let mut report = report.clone();
+    if hostile {
+        report.context.vpc_id = Some(HOSTILE.to_owned());
+        report.region = HOSTILE.to_owned();
+    }
+    let mut out = Vec::new();
+    write(&report, &remedies, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+fn terraform(report: &Report, hostile: bool) -> String {
+    render(report, hostile, super::terraform)
+}
+
+fn cli(report: &Report, hostile: bool) -> String {
+    render(report, hostile, super::cli)
+}
+
+/// The blocks `terraform fmt` would leave as they are: two-space indents,
+/// aligned `=`, a nested block's brace under its attributes.
+#[test]
+fn terraform_is_laid_out_as_terraform_fmt_does() {
+    let tf = terraform(&every_action(), false);
+    for want in [
+        "resource \"aws_vpc_endpoint\" \"ecr_dkr\" {\n  \
+         vpc_id              = var.vpc_id\n  \
+         service_name        = \"com.amazonaws.ap-northeast-1.ecr.dkr\"\n  \
+         vpc_endpoint_type   = \"Interface\"\n  \
+         private_dns_enabled = true\n  \
+         subnet_ids          = var.subnet_ids\n  \
+         security_group_ids  = [var.endpoint_security_group_id]\n  \
+         ip_address_type     = \"dualstack\"\n  \
+         dns_options {\n    \
+         dns_record_ip_type = \"dualstack\"\n  \
+         }\n}\n",
+        "# s3: s3_connect_timeout\n\
+         # Only if the route table has no route to an S3 gateway endpoint yet.\n\
+         resource \"aws_vpc_endpoint\" \"s3_gateway\" {\n  \
+         vpc_id            = var.vpc_id\n  \
+         service_name      = \"com.amazonaws.ap-northeast-1.s3\"\n  \
+         vpc_endpoint_type = \"Gateway\"\n}\n\n\
+         resource \"aws_vpc_endpoint_route_table_association\" \"s3_gateway\" {\n  \
+         for_each        = toset(var.route_table_ids)\n  \
+         route_table_id  = each.value\n  \
+         vpc_endpoint_id = aws_vpc_endpoint.s3_gateway.id\n}\n\n",
+        "data \"aws_ec2_managed_prefix_list\" \"s3\" {\n  \
+         name = \"com.amazonaws.ap-northeast-1.s3\"\n}\n\n",
+        "  prefix_list_id    = data.aws_ec2_managed_prefix_list.s3.id\n}\n",
+        "  cidr_ipv6         = \"fd00:ec2::20/128\"\n}\n",
+        "variable \"route_table_ids\" {\n  \
+         description = \"Route tables of the task's subnets\"\n  \
+         type        = list(string)\n}\n",
+    ] {
+        assert!(tf.contains(want), "{want}\nnot in:\n{tf}");
+    }
+    hcl::parse(&tf).unwrap_or_else(|e| panic!("{e}:\n{tf}"));
+}
+
+/// Quotes, backslashes, `${`, `%{`, `$(`, backquotes and newlines.
+const HOSTILE: &str = "vpc-1\" }\nresource \"x\" \"y\" {}\n# ${var.z} %{if true}x%{endif} \
+                       $(touch PWNED) `touch PWNED` '; touch PWNED; '\\\r\u{7}";
+
+#[test]
+fn hostile_metadata_stays_a_value_in_terraform() {
+    let tf = terraform(&every_action(), true);
+    let body = hcl::parse(&tf).unwrap_or_else(|e| panic!("{e}:\n{tf}"));
+    let variable = body
+        .blocks()
+        .find(|b| b.identifier() == "variable" && b.labels()[0].as_str() == "vpc_id")
+        .unwrap();
+    let default = variable
+        .body()
+        .attributes()
+        .find(|a| a.key() == "default")
+        .unwrap();
+    assert_eq!(default.expr(), &hcl::Expression::from(HOSTILE), "{tf}");
+    // Nothing but what the remedies call for: no block named x.
+    assert!(
+        body.blocks()
+            .all(|b| b.labels().iter().all(|l| l.as_str() != "x"))
+    );
+    // The region sits in the header comment, escaped onto its lines.
+    assert!(tf.starts_with("# vpce-probe fix: "), "{tf}");
+}
+
+#[test]
+fn hostile_metadata_stays_a_value_in_shell() {
+    let sh = cli(&every_action(), true);
+    // shell-words reads the assignments back as one word each.
+    let words = shell_words::split(&sh).unwrap_or_else(|e| panic!("{e}:\n{sh}"));
+    assert!(words.contains(&format!("VPC_ID={HOSTILE}")), "{words:?}");
+    assert!(words.contains(&format!("REGION={HOSTILE}")), "{words:?}");
+    // And bash agrees: with `aws` a function that prints its arguments, the
+    // script sets the values verbatim and runs nothing else.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let script = format!(
+        "aws() {{ :; }}\n{sh}\nprintf '%s' \"$VPC_ID\" > vpc\nprintf '%s' \"$REGION\" > region\n"
+    );
+    let status = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(status.success(), "{sh}");
+    assert_eq!(std::fs::read_to_string(dir.join("vpc")).unwrap(), HOSTILE);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("region")).unwrap(),
+        HOSTILE
+    );
+    assert!(!dir.join("PWNED").exists(), "{sh}");
+}
