@@ -137,6 +137,7 @@ fn all_findings() -> Vec<Finding> {
         F::ProxyBypassesEndpoint,
         F::ProxyUnreachable,
         F::ProxyDenied,
+        F::ProxyAuthRequired,
         F::ProxyPath,
         F::Ipv6EgressBlocked,
         F::Ipv4EgressBlocked,
@@ -171,6 +172,7 @@ fn all_findings() -> Vec<Finding> {
             | F::ProxyBypassesEndpoint
             | F::ProxyUnreachable
             | F::ProxyDenied
+            | F::ProxyAuthRequired
             | F::ProxyPath
             | F::Ipv6EgressBlocked
             | F::Ipv4EgressBlocked => {}
@@ -179,11 +181,13 @@ fn all_findings() -> Vec<Finding> {
     all
 }
 
-/// One address of each class and family; none is a substring of another
-/// or of the IPv4 address the NAT64 one carries (52.1.2.3).
-const POOL: [&str; 6] = [
+/// One address of each class and family, and one in another private
+/// network (a hub VPC over a Transit Gateway); none is a substring of
+/// another or of the IPv4 address the NAT64 one carries (52.1.2.3).
+const POOL: [&str; 7] = [
     "10.0.1.5",
     "10.0.2.6",
+    "172.31.7.8",
     "54.239.1.9",
     "fd00:ec2::5",
     "2600:1f18::7",
@@ -272,7 +276,12 @@ fn worlds() -> Vec<World> {
                 out.push(w);
             }
         }
-        for proxy in [Proxied::Passes, Proxied::Denied, Proxied::Unreachable] {
+        for proxy in [
+            Proxied::Passes,
+            Proxied::Denied,
+            Proxied::WantsCredentials,
+            Proxied::Unreachable,
+        ] {
             for expect in [Expect::Any, Expect::Private] {
                 let mut w = subject.clone().answer(&[("10.0.1.5", Outcome::Pass)]);
                 w.proxy = proxy;

@@ -77,6 +77,8 @@ pub enum Proxied {
     No,
     Passes,
     Denied,
+    /// Answers `407 Proxy Authentication Required`.
+    WantsCredentials,
     Unreachable,
 }
 
@@ -331,6 +333,13 @@ fn proxy(proxied: Proxied) -> Option<ProxyProbe> {
         Proxied::Denied => Some(ProxyProbe {
             connect: Some(timed(Err(Failure::new(FailureKind::Refused, "403")))),
             status_code: Some(403),
+            tls: None,
+            cert: None,
+            ..base
+        }),
+        Proxied::WantsCredentials => Some(ProxyProbe {
+            connect: Some(timed(Err(Failure::new(FailureKind::Refused, "407")))),
+            status_code: Some(407),
             tls: None,
             cert: None,
             ..base
