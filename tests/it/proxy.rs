@@ -5,7 +5,7 @@
 //! down, and one that answers `403` to `CONNECT`. Needs root (the mount
 //! namespace), as CI has.
 
-mod support;
+use crate::support;
 
 use std::fmt::Write as _;
 use std::io::BufRead;

@@ -6,7 +6,7 @@
 //! current-thread runtime in its own namespace, so its IPv6 ENI, NAT64 and
 //! resolver addresses sit on a loopback no other test sees.
 
-mod support;
+use crate::support;
 
 use std::net::IpAddr;
 
