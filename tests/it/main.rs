@@ -5,6 +5,10 @@
 //! them); a new group is a file here and one `mod` line below. Run one group
 //! with `cargo test --test it scenarios::`.
 //!
+//! `cargo test` passes for anyone on Linux: tests that need root or a system
+//! package are `#[ignore = "needs ..."]`, and `.ci/run`, which runs as root
+//! and installs the packages, runs them with `-- --include-ignored`.
+//!
 //! `watch` installs a counting global allocator for the whole binary; its
 //! heap test re-runs itself alone in a child process so other tests'
 //! allocations do not count.
