@@ -6,7 +6,7 @@
 //!
 //! Usage: `sim-vpc [--targets N] [--dns-port P]`
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/it/support/mod.rs"]
 mod support;
 
 use std::io::Read;

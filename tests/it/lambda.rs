@@ -4,7 +4,7 @@
 //! naming the bad value, an invocation whose deadline is shorter than the
 //! probe's own gets its report before that deadline, and SIGTERM ends it.
 
-mod support;
+use crate::support;
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -184,7 +184,7 @@ async fn the_binary_serves_lambda_invocations() {
         "{report}"
     );
     if std::env::var_os("SHOW_REPORT").is_some() {
-        // The README's sample: `SHOW_REPORT=1 cargo test --test lambda -- --nocapture`.
+        // The README's sample: `SHOW_REPORT=1 cargo test --test it lambda:: -- --nocapture`.
         eprintln!("{}", serde_json::to_string_pretty(&report).unwrap());
     }
     assert_eq!(report["verdict"], "pass", "{report}");
@@ -194,7 +194,7 @@ async fn the_binary_serves_lambda_invocations() {
     assert_eq!(report["context"]["function_arn"], FUNCTION_ARN);
     assert_eq!(report["endpoints"][0]["service"], "logs");
     let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../schema/report.schema.json")).unwrap();
+        serde_json::from_str(include_str!("../../schema/report.schema.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     assert!(validator.is_valid(&report), "{report}");
 

@@ -2,7 +2,7 @@
 //! endpoint serving the AWS documentation's Fargate examples; a broken
 //! metadata endpoint changes nothing but the context.
 
-mod support;
+use crate::support;
 
 use support::{Behavior, Metadata, MetadataServer, Side, VpcBuilder};
 use vpce_probe::classify::AddressClass;
@@ -139,7 +139,7 @@ async fn region_context_and_plan_come_from_the_fargate_examples() {
 async fn registries_without_endpoints_need_a_way_out() {
     // An isolated subnet: the task's ECR endpoints work; Docker Hub, ECR
     // Public and ghcr.io resolve to public addresses that drop packets.
-    let task = include_str!("fixtures/fargate-task.json")
+    let task = include_str!("../fixtures/fargate-task.json")
         .replace("\"Image\": \"curlimages/curl\"", "\"Image\": \"redis:7\"")
         .replacen(
             "\"Containers\": [",
@@ -148,7 +148,7 @@ async fn registries_without_endpoints_need_a_way_out() {
         );
     assert!(task.contains("redis:7") && task.contains("ghcr.io"));
     let metadata = MetadataServer::start(Metadata::Serve {
-        container: include_str!("fixtures/fargate-container.json").to_owned(),
+        container: include_str!("../fixtures/fargate-container.json").to_owned(),
         task,
     })
     .await;
@@ -218,7 +218,7 @@ async fn the_task_subnet_counts_as_inside_the_vpc() {
         .await;
     // Put the task's subnet around the "public" half of the test block.
     let ip = vpc.cidr().replace(".0/25", ".128/25");
-    let task = include_str!("fixtures/fargate-task.json")
+    let task = include_str!("../fixtures/fargate-task.json")
         .replace("us-east-1", "eu-west-1")
         .replace("172.31.32.0/20", &ip);
     let metadata = MetadataServer::start(Metadata::Serve {

@@ -3,7 +3,7 @@
 //! addresses. Each test checks status, address classes, path and finding,
 //! and (through hit counters) that the probe really reached the servers.
 
-mod support;
+use crate::support;
 
 use support::{Behavior, Issuer, Side, Validity, VpcBuilder, endpoint, host};
 use vpce_probe::classify::{AddressClass, Path};

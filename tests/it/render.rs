@@ -5,7 +5,7 @@
 //! dead ENI of three, interception, NXDOMAIN, a public path under
 //! `--expect private`). Nothing here touches the network or the clock, so
 //! the text, JSON and EMF bytes are fixed; `UPDATE_GOLDEN=1 cargo test
-//! --test render` rewrites `tests/fixtures/render/` after a deliberate change.
+//! --test it render::` rewrites `tests/fixtures/render/` after a deliberate change.
 
 use std::net::IpAddr;
 use std::time::Duration;

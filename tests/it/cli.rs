@@ -2,7 +2,7 @@
 //! Schema contract, stdout carrying nothing but the report, and one-line
 //! usage errors.
 
-mod support;
+use crate::support;
 
 use support::{Behavior, Side, VpcBuilder, host, run_binary};
 

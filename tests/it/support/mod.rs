@@ -6,7 +6,7 @@
 //! VPC picks its own random `127.A.B.0/24`, so tests running in parallel
 //! never share an address. Dropping the `Vpc` stops every server.
 
-#![allow(dead_code, reason = "each test binary uses part of the support code")]
+#![allow(dead_code, reason = "bench/sim_vpc.rs uses part of the support code")]
 
 pub mod netns;
 
@@ -480,8 +480,8 @@ pub enum Metadata {
 /// The doc's Fargate examples, verbatim.
 pub fn fargate_examples() -> Metadata {
     Metadata::Serve {
-        task: include_str!("../fixtures/fargate-task.json").to_owned(),
-        container: include_str!("../fixtures/fargate-container.json").to_owned(),
+        task: include_str!("../../fixtures/fargate-task.json").to_owned(),
+        container: include_str!("../../fixtures/fargate-container.json").to_owned(),
     }
 }
 
@@ -580,7 +580,7 @@ pub fn plan_hosts(stdout: &str) -> Vec<String> {
 /// The report's JSON Schema, compiled with format checks.
 pub fn schema_validator() -> jsonschema::Validator {
     let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../../schema/report.schema.json"))
+        serde_json::from_str(include_str!("../../../schema/report.schema.json"))
             .expect("schema is JSON");
     jsonschema::options()
         .should_validate_formats(true)

@@ -2,7 +2,7 @@
 //! where its text comes from: the seed article, the issue trackers and
 //! guides where users posted them. Account IDs are replaced.
 
-mod support;
+use crate::support;
 
 use tokio::io::AsyncWriteExt;
 use vpce_probe::diagnose::Finding;

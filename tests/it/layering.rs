@@ -1,7 +1,7 @@
 //! The architecture as a test: modules depend one way (no import cycle
 //! among the top-level modules of `src/`), and no source file grows past
 //! about 400 lines of non-test code. Run it alone with
-//! `cargo test --test layering`; a failure names the cycle or the file.
+//! `cargo test --test it layering::`; a failure names the cycle or the file.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -4,9 +4,11 @@
 //! `fd00:ec2::253` and answers DNS64 for names without endpoints, and IPv6
 //! ENIs whose security-group rule is missing. Each test runs on a
 //! current-thread runtime in its own namespace, so its IPv6 ENI, NAT64 and
-//! resolver addresses sit on a loopback no other test sees.
+//! resolver addresses sit on a loopback no other test sees. The tests that
+//! need a namespace are `#[ignore]`d; `.ci/run` runs them as root with
+//! `--include-ignored`.
 
-mod support;
+use crate::support;
 
 use std::net::IpAddr;
 
@@ -78,6 +80,7 @@ fn in_namespace<F: std::future::Future<Output = ()>>(test: impl FnOnce() -> F) {
 }
 
 #[test]
+#[ignore = "needs root (unshare CLONE_NEWNET) and iproute2's ip; .ci/run runs it"]
 fn dual_stack_vpc_passes_expect_private_from_task_metadata_alone() {
     in_namespace(|| async {
         // Each interface endpoint has an IPv4 and an IPv6 ENI; S3 answers
@@ -176,6 +179,7 @@ fn dual_stack_vpc_passes_expect_private_from_task_metadata_alone() {
 }
 
 #[test]
+#[ignore = "needs root (unshare CLONE_NEWNET) and iproute2's ip; .ci/run runs it"]
 fn ipv6_only_subnet_with_dns64_fails_what_leaves_through_nat64() {
     in_namespace(|| async {
         // logs, ssm and secretsmanager have endpoints with IPv6 ENIs; ECR
@@ -332,6 +336,7 @@ async fn binary_reports_ipv6_only(argv: &[String], metadata_uri: &str) {
 }
 
 #[test]
+#[ignore = "needs root (unshare CLONE_NEWNET) and iproute2's ip; .ci/run runs it"]
 fn ipv6_enis_dropped_while_ipv4_enis_answer() {
     in_namespace(|| async {
         let vpc = VpcBuilder::new()
@@ -508,6 +513,7 @@ async fn aaaa_after(
 }
 
 #[test]
+#[ignore = "needs root (unshare CLONE_NEWNET) and iproute2's ip; .ci/run runs it"]
 fn handshakes_start_as_each_family_answers() {
     in_namespace(|| async {
         // The AAAA answer is held until the IPv4 ENI has accepted a

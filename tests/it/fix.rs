@@ -4,7 +4,7 @@
 //! changes that fix it, as Terraform that parses as HCL, as AWS CLI commands
 //! with the documented flags, and as JSON that matches the report schema.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 
@@ -285,7 +285,7 @@ async fn json_and_text_carry_the_remedies() {
     assert_eq!(code, 1);
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
     let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../schema/report.schema.json")).unwrap();
+        serde_json::from_str(include_str!("../../schema/report.schema.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let errors: Vec<String> = validator
         .iter_errors(&report)

@@ -3,11 +3,10 @@
 //! result with the right finding, inside the deadline, without a panic, and
 //! without touching the other endpoints of the same run (each test keeps a
 //! healthy `logs` endpoint beside the hostile one). Expired and not-yet-valid
-//! certificates are in `tests/scenarios.rs` (`certificate_validity`), the
-//! metadata cases in `tests/metadata.rs`, an unwritable status file in
-//! `tests/watch.rs`.
+//! certificates are in `scenarios` (`certificate_validity`), the metadata
+//! cases in `metadata`, an unwritable status file in `watch`.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

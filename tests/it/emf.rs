@@ -2,13 +2,14 @@
 //! validates against the EMF specification's JSON schema, stays under
 //! 16 KB, and references only root members of the right types.
 
-mod support;
+use crate::support;
 
 use support::{Behavior, MetadataServer, Side, VpcBuilder, host};
 
 fn emf_validator() -> jsonschema::Validator {
-    let schema: serde_json::Value = serde_json::from_str(include_str!("fixtures/emf.schema.json"))
-        .expect("the spec's schema is JSON");
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../fixtures/emf.schema.json"))
+            .expect("the spec's schema is JSON");
     // The spec's schema is draft-07 (fragment $ids); validate it as such.
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft7)

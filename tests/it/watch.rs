@@ -2,10 +2,12 @@
 //! its heap flat, `health` follows the last round, and the real binary ends
 //! promptly on SIGTERM with its status file intact.
 //!
-//! This test binary counts live heap bytes with its own global allocator, so
-//! "flat" is measured exactly rather than through the noisy RSS.
+//! The test binary counts live heap bytes with a global allocator installed
+//! here, so "flat" is measured exactly rather than through the noisy RSS.
+//! The count covers the whole process, so the heap test runs alone in a
+//! child process of its own ([`in_a_process_of_its_own`]).
 
-mod support;
+use crate::support;
 
 use std::alloc::System;
 use std::io::{BufRead, Write};
@@ -24,6 +26,36 @@ static ALLOC: cap::Cap<System> = cap::Cap::new(System, usize::MAX);
 
 fn live() -> isize {
     isize::try_from(ALLOC.allocated()).unwrap_or(isize::MAX)
+}
+
+/// Set in the child process that runs one test alone.
+const ALONE: &str = "IT_RUN_ALONE";
+
+/// `false` in the child process, which goes on to run the test; in the
+/// test binary's own process, re-runs this binary filtered to `test` (its
+/// name inside this module), with nothing else running beside it, checks
+/// that exactly that one test ran and passed, and returns `true`.
+fn in_a_process_of_its_own(test: &str) -> bool {
+    if std::env::var_os(ALONE).is_some() {
+        return false;
+    }
+    // `module_path!()` is `it::watch`; libtest names tests without the crate.
+    let module = module_path!().split_once("::").map_or("", |(_, m)| m);
+    let name = format!("{module}::{test}");
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([name.as_str(), "--exact", "--nocapture", "--test-threads=1"])
+        .env(ALONE, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprint!("{stderr}");
+    assert!(
+        out.status.success() && stdout.contains("test result: ok. 1 passed"),
+        "{name} alone: {}\n{stdout}{stderr}",
+        out.status
+    );
+    true
 }
 
 /// Counts the records `watch` writes, samples the live heap at `warm` and
@@ -95,6 +127,9 @@ fn health_of(status: &std::path::Path) -> (Exit, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_rounds_keep_the_heap_flat_and_health_follows() {
     const ROUNDS: usize = 10_000;
+    if in_a_process_of_its_own("ten_thousand_rounds_keep_the_heap_flat_and_health_follows") {
+        return;
+    }
     let vpc = VpcBuilder::new()
         .endpoint("logs", 1)
         .name(
