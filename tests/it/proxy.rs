@@ -39,6 +39,11 @@ fn free_port() -> u16 {
 }
 
 fn tinyproxy(vpc: &support::Vpc) -> Tinyproxy {
+    tinyproxy_with(vpc, "")
+}
+
+/// [`tinyproxy`] with more configuration lines (`BasicAuth USER PASSWORD`).
+fn tinyproxy_with(vpc: &support::Vpc, more: &str) -> Tinyproxy {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let conf = dir.path().join("tinyproxy.conf");
@@ -46,7 +51,7 @@ fn tinyproxy(vpc: &support::Vpc) -> Tinyproxy {
         &conf,
         format!(
             "Port {port}\nListen 127.0.0.1\nTimeout 10\nMaxClients 50\nAllow 127.0.0.0/8\n\
-             ConnectPort {}\nLogLevel Info\n",
+             ConnectPort {}\nLogLevel Info\n{more}",
             vpc.port
         ),
     )
@@ -267,6 +272,66 @@ async fn a_proxy_that_is_down_or_forbids_fails_the_app_route() {
                 .contains("CONNECT answered HTTP 403"),
             "{e}"
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root (a mount namespace) and tinyproxy; .ci/run runs it"]
+async fn a_proxy_that_wants_credentials_is_named_and_the_password_never_shown() {
+    let vpc = vpc().await;
+    let proxy = tinyproxy_with(&vpc, "BasicAuth probe-user s3cr3t-pw\n");
+    let no_proxy = ("NO_PROXY", "169.254.169.254,169.254.170.2".to_owned());
+
+    let bare = format!("http://{}", proxy.addr);
+    let (code, report, _) = check(&vpc, &[("HTTPS_PROXY", bare), no_proxy.clone()], &[]).await;
+    assert_eq!(code, 1);
+    for e in endpoints(&report) {
+        assert_eq!(
+            (&e["status"], &e["finding"], &e["proxy"]["status_code"]),
+            (&"fail".into(), &"proxy_auth_required".into(), &407.into()),
+            "{e}"
+        );
+        let d = e["diagnosis"].as_str().unwrap();
+        assert!(d.contains("wants credentials"), "{d}");
+        assert!(d.contains("http://USER:PASSWORD@HOST:PORT"), "{d}");
+        assert!(!d.contains("allow-list"), "{d}");
+    }
+
+    // With them in the URL the route works, and no output holds them: not
+    // the report, not the text, not the most verbose log.
+    let with = format!("http://probe-user:s3cr3t-pw@{}", proxy.addr);
+    let env = [("HTTPS_PROXY", with), no_proxy];
+    let (code, report, stderr) = check(&vpc, &env, &["--log", "trace"]).await;
+    assert_eq!(code, 0, "{stderr}\n{report}");
+    for e in endpoints(&report) {
+        assert_eq!(e["finding"], "proxy_bypasses_endpoint", "{e}");
+        assert_eq!(
+            (&e["proxy"]["ok"], &e["proxy"]["status_code"]),
+            (&true.into(), &200.into())
+        );
+        assert_eq!(e["proxy"]["url"], format!("http://{}", proxy.addr));
+    }
+    let mut args = vpc.args(&["--services", "logs,ssm", "--log", "trace"]);
+    args.retain(|a| a != "json");
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpce-probe"))
+        .args(&args[1..])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("CONNECT 200"), "{text}");
+    // The Basic credentials as sent, base64 of "probe-user:s3cr3t-pw".
+    let basic = "cHJvYmUtdXNlcjpzM2NyM3QtcHc=";
+    for output in [
+        report.to_string(),
+        stderr,
+        text.into_owned(),
+        log.into_owned(),
+    ] {
+        assert!(!output.contains("s3cr3t-pw"), "{output}");
+        assert!(!output.contains(basic), "{output}");
     }
 }
 

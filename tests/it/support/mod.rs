@@ -137,6 +137,9 @@ pub enum Side {
     Public6,
     /// A DNS64-synthesised address: `64:ff9b::` + a public IPv4 address.
     Nat64,
+    /// An endpoint ENI in another private network (`10.100.1.N`, a hub VPC
+    /// reached over a Transit Gateway): outside the VPC's `--vpc-cidr`.
+    Hub,
 }
 
 #[derive(Debug, Clone)]
@@ -253,7 +256,7 @@ impl VpcBuilder {
     /// One attempt on a random 127.A.B.0/24; `None` when an address:port is taken.
     async fn try_start(&self, pki: &Pki) -> Option<Vpc> {
         let block = random_block();
-        let mut next = [1u8, 128, 1, 1, 1];
+        let mut next = [1u8, 128, 1, 1, 1, 10];
         let mut alloc = |side: Side| {
             let n = &mut next[side as usize];
             let ip = match side {
@@ -263,6 +266,7 @@ impl VpcBuilder {
                 Side::Private6 => netns::eni6(*n),
                 Side::Public6 => netns::public6(*n),
                 Side::Nat64 => netns::nat64(*n),
+                Side::Hub => netns::hub(*n),
             };
             *n += 1;
             ip
@@ -298,7 +302,7 @@ impl VpcBuilder {
         let mut hits = HashMap::new();
         let mut held: Vec<TcpStream> = Vec::new();
         for (ip, behavior, name) in &layout {
-            if ip.is_ipv6() {
+            if ip.is_ipv6() || !ip.is_loopback() {
                 netns::add_address(*ip);
             }
             if matches!(behavior, Behavior::Closed) {

@@ -1,7 +1,7 @@
-//! A network namespace of the test's own, for the addresses IPv6 tests
-//! need beyond `::1`: IPv6 endpoint ENIs, public IPv6 addresses, NAT64
-//! addresses and the Amazon DNS address `fd00:ec2::253`, all on the
-//! namespace's loopback. [`enter`] moves the calling thread (and every
+//! A network namespace of the test's own, for the addresses tests need
+//! beyond loopback: IPv6 endpoint ENIs, public IPv6 addresses, NAT64
+//! addresses, the Amazon DNS address `fd00:ec2::253` and a hub VPC's
+//! private IPv4 ENIs, all on the namespace's loopback. [`enter`] moves the calling thread (and every
 //! thread and process it starts later) into a fresh namespace, so a test
 //! runs on a current-thread runtime ([`runtime`]). Needs root, as CI has.
 
@@ -53,6 +53,12 @@ pub fn public6(n: u8) -> IpAddr {
 pub fn nat64(n: u8) -> IpAddr {
     let v4 = u32::from(Ipv4Addr::new(198, 51, 100, n));
     IpAddr::V6(Ipv6Addr::from(0x0064_ff9b_u128 << 96 | u128::from(v4)))
+}
+
+/// `10.100.1.N`: an endpoint ENI in a shared-services (hub) VPC, in a
+/// private range outside the spoke VPC's `--vpc-cidr`.
+pub fn hub(n: u8) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(10, 100, 1, n))
 }
 
 /// Moves this thread into a new network namespace with its loopback up.
