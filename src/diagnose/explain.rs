@@ -282,11 +282,19 @@ impl Explainer<'_> {
                     ""
                 }
             ),
-            Finding::PublicPath => format!(
+            Finding::PublicPath if aws => format!(
                 "{host} was reached over public addresses ({ips}): this traffic leaves the VPC \
                  through a NAT or internet gateway, and --expect private forbids that. Create \
                  the interface endpoint {svc} with private DNS enabled so the name resolves to \
                  endpoint addresses inside the VPC."
+            ),
+            Finding::PublicPath => format!(
+                "{host} was reached over public addresses ({ips}): this traffic leaves the VPC \
+                 through a NAT or internet gateway, and --expect private forbids that. {host} \
+                 is not an AWS service, so no AWS interface endpoint serves it: to keep it \
+                 private, reach it through its provider's PrivateLink endpoint service (an \
+                 interface endpoint to that service name, with a private DNS name or a private \
+                 hosted zone for {host}), or run it inside the VPC."
             ),
             Finding::DeadlineExceeded => format!(
                 "The run's --deadline passed before {host} finished; raise --deadline, lower \
