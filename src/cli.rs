@@ -291,6 +291,38 @@ pub struct ProbeArgs {
     #[arg(long, env = "VPCE_PROBE_NO_PROXY", value_name = "LIST")]
     pub no_proxy: Option<String>,
 
+    /// An endpoint URL the app's AWS SDK calls, [SERVICE=]https://HOST[:PORT], for one service or
+    /// all; repeatable. Beside AWS_ENDPOINT_URL_<SERVICE_ID>, AWS_ENDPOINT_URL and the shared
+    /// config file, which are read as the SDKs read them.
+    #[arg(
+        long = "endpoint-url",
+        value_name = "[SERVICE=]URL",
+        value_delimiter = ','
+    )]
+    pub endpoint_urls: Vec<String>,
+
+    /// Ignore the endpoint URLs of the environment and config file, as
+    /// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true does (--endpoint-url still applies).
+    #[arg(long)]
+    pub ignore_configured_endpoint_urls: bool,
+
+    /// legacy or regional, as AWS_STS_REGIONAL_ENDPOINTS: legacy plans STS's global name
+    /// sts.amazonaws.com beside the regional one.
+    #[arg(long, value_name = "legacy|regional")]
+    pub sts_regional_endpoints: Option<String>,
+
+    /// Plan the FIPS names the app's SDK calls, as AWS_USE_FIPS_ENDPOINT=true does.
+    #[arg(long)]
+    pub use_fips_endpoint: bool,
+
+    /// The shared AWS config file the app's SDK reads (default: AWS_CONFIG_FILE, then ~/.aws/config).
+    #[arg(long, value_name = "PATH")]
+    pub aws_config_file: Option<String>,
+
+    /// The profile of that file (default: AWS_PROFILE, then default).
+    #[arg(long, value_name = "NAME")]
+    pub aws_profile: Option<String>,
+
     /// Log filter for stderr, e.g. info, vpce_probe=debug (default: our warnings, other crates' errors).
     #[arg(
         long,

@@ -32,6 +32,7 @@ pub mod proxy;
 pub mod remedy;
 pub mod render;
 pub mod report;
+pub mod sdk;
 pub mod session;
 pub mod status_file;
 pub mod stopped;

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::catalog::{Region, Service};
 use crate::metadata::TaskInfo;
 use crate::names::{AccountId, Host, Target};
+use crate::sdk::{SdkSettings, names as sdk_names, service_id};
 
 /// What the user asked to probe: validated by `config`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +28,8 @@ pub struct Request {
     pub port: u16,
     /// Plan the dual-stack hostnames (`--dualstack`).
     pub dualstack: bool,
+    /// The endpoint settings the app's AWS SDK reads.
+    pub sdk: SdkSettings,
 }
 
 /// Where the service list came from; it becomes each endpoint's `reason`.
@@ -68,6 +71,26 @@ impl Kind {
     }
 }
 
+/// Whose calls go to an endpoint: ECS's own (image pulls, secrets for
+/// injection, awslogs) use the standard names; the app's AWS SDK follows
+/// its endpoint settings. Where the two differ, both names are planned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Caller {
+    /// The standard name, which ECS and an SDK without settings both call.
+    Both,
+    /// The standard name, while the app's SDK is configured elsewhere.
+    Platform,
+    /// A name only the app's SDK calls (a configured URL, FIPS, global STS).
+    App,
+}
+
+impl Caller {
+    pub fn is_both(&self) -> bool {
+        *self == Self::Both
+    }
+}
+
 /// One endpoint to probe.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
@@ -79,6 +102,7 @@ pub struct Endpoint {
     pub region: Region,
     /// Why the endpoint is in the plan.
     pub reason: Reason,
+    pub route: Caller,
 }
 
 /// Why an endpoint is in the plan; shown in words (the report's `reason`).
@@ -104,6 +128,8 @@ pub enum Reason {
     /// A container of the task pulls its image from this registry, which has
     /// no VPC endpoint.
     Registry { container: String, image: String },
+    /// The app's AWS SDK calls this name: the setting that says so.
+    Sdk { setting: String },
 }
 
 impl Reason {
@@ -148,6 +174,7 @@ impl fmt::Display for Reason {
                 f,
                 "container '{container}' pulls its image {image} from a registry with no VPC endpoint"
             ),
+            Self::Sdk { setting } => write!(f, "the app's AWS SDK calls this name: {setting}"),
         }
     }
 }
@@ -255,6 +282,7 @@ pub fn build(config: &Request, task: Option<&TaskInfo>) -> Result<Plan, MissingR
                     container: image.container,
                     image: image.image,
                 },
+                route: Caller::Both,
             });
         }
     }
@@ -265,13 +293,17 @@ pub fn build(config: &Request, task: Option<&TaskInfo>) -> Result<Plan, MissingR
     for &service in &config.services {
         plan.push(config, service, &region, account.as_ref(), &reason);
     }
+    plan.add_sdk_routes(config);
     for t in &config.targets {
+        // An endpoint-specific name is that service's interface endpoint.
+        let named = sdk_names::vpce_name(&t.host.to_string());
         plan.endpoints.push(Endpoint {
-            kind: Kind::Target,
+            kind: named.as_ref().map_or(Kind::Target, |(s, _)| Kind::Aws(*s)),
             host: t.host.clone(),
             port: t.port,
-            region: region.clone(),
+            region: named.map_or_else(|| region.clone(), |(_, r)| r),
             reason: Reason::Target,
+            route: Caller::Both,
         });
     }
     Ok(plan)
@@ -311,7 +343,84 @@ impl Plan {
             port: config.port,
             region: region.clone(),
             reason: reason.clone(),
+            route: Caller::Both,
         });
+    }
+
+    /// The app's route where its SDK settings send a planned service of the
+    /// task's region elsewhere: the configured URL, else the FIPS name; and
+    /// STS's global name under `legacy`. The standard name then serves ECS
+    /// alone.
+    fn add_sdk_routes(&mut self, config: &Request) {
+        let sdk = &config.sdk;
+        self.notes.extend(sdk.notes.iter().cloned());
+        let planned: Vec<(Service, Host, u16)> = self
+            .endpoints
+            .iter()
+            .filter(|e| e.region == self.region)
+            .filter_map(|e| Some((e.kind.service()?, e.host.clone(), e.port)))
+            .filter(|(s, _, _)| service_id(*s).is_some())
+            .collect();
+        for (service, host, port) in planned {
+            let app = if let Some(url) = sdk.endpoint_url(service) {
+                let named = sdk_names::vpce_name(&url.host.to_string());
+                Some(Endpoint {
+                    kind: Kind::Aws(named.as_ref().map_or(service, |(s, _)| *s)),
+                    host: url.host.clone(),
+                    port: url.port,
+                    region: named.map_or_else(|| self.region.clone(), |(_, r)| r),
+                    reason: Reason::Sdk {
+                        setting: url.source.clone(),
+                    },
+                    route: Caller::App,
+                })
+            } else if let Some(source) = &sdk.fips {
+                let fips =
+                    sdk_names::fips_host(service, &self.region).and_then(|h| Host::parse(&h));
+                if fips.is_none() {
+                    self.notes.push(format!(
+                        "{source}: {service} has no known FIPS name in {region}; the app's SDK \
+                         would fail to resolve one, and its standard name is probed",
+                        region = self.region
+                    ));
+                }
+                fips.map(|host| Endpoint {
+                    kind: Kind::Aws(service),
+                    host,
+                    port: config.port,
+                    region: self.region.clone(),
+                    reason: Reason::Sdk {
+                        setting: format!("{source} (FIPS endpoints)"),
+                    },
+                    route: Caller::App,
+                })
+            } else {
+                None
+            };
+            if let Some(app) = app.filter(|a| (&a.host, a.port) != (&host, port)) {
+                for e in self.endpoints.iter_mut().filter(|e| e.host == host) {
+                    e.route = Caller::Platform;
+                }
+                self.add(app);
+            }
+        }
+        let sts_planned = self
+            .endpoints
+            .iter()
+            .any(|e| e.kind == Kind::Aws(Service::Sts));
+        let global = sdk_names::global_sts_host(&self.region).and_then(|h| Host::parse(&h));
+        if let (Some(source), true, Some(host)) = (&sdk.sts_global, sts_planned, global) {
+            self.add(Endpoint {
+                kind: Kind::Aws(Service::Sts),
+                host,
+                port: config.port,
+                region: self.region.clone(),
+                reason: Reason::Sdk {
+                    setting: format!("{source} (STS's global name)"),
+                },
+                route: Caller::App,
+            });
+        }
     }
 
     /// Adds an endpoint unless the same host is already planned (the first
@@ -421,6 +530,92 @@ mod tests {
                 .contains("container 'app' logs with awslogs")
         );
         assert_eq!(plan.endpoints[8].reason, Reason::DefaultSet);
+    }
+
+    #[test]
+    fn the_app_route_beside_the_platform_route() {
+        // FIPS names where known; a note where not.
+        let plan = build(
+            &config(&[
+                "--region",
+                "us-east-1",
+                "--services",
+                "secretsmanager,ecr.dkr,xray",
+                "--use-fips-endpoint",
+            ]),
+            None,
+        )
+        .unwrap();
+        let rows: Vec<(String, Caller)> = plan
+            .endpoints
+            .iter()
+            .map(|e| (e.host.to_string(), e.route))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                (
+                    "secretsmanager.us-east-1.amazonaws.com".into(),
+                    Caller::Platform
+                ),
+                (
+                    "000000000000.dkr.ecr.us-east-1.amazonaws.com".into(),
+                    Caller::Both
+                ),
+                ("xray.us-east-1.amazonaws.com".into(), Caller::Both),
+                (
+                    "secretsmanager-fips.us-east-1.amazonaws.com".into(),
+                    Caller::App
+                ),
+            ]
+        );
+        assert!(
+            plan.notes[0].contains("xray has no known FIPS name in us-east-1"),
+            "{:?}",
+            plan.notes
+        );
+
+        // A configured endpoint-specific name is that service's, in its region.
+        let plan = build(
+            &config(&[
+                "--region",
+                "us-east-1",
+                "--services",
+                "logs",
+                "--endpoint-url",
+                "logs=https://vpce-0a-b.logs.us-east-1.vpce.amazonaws.com",
+                "--target",
+                "vpce-0c-d-us-east-1a.ssm.us-east-1.vpce.amazonaws.com",
+            ]),
+            None,
+        )
+        .unwrap();
+        let app = &plan.endpoints[1];
+        assert_eq!(
+            (app.kind, app.route),
+            (Kind::Aws(Service::Logs), Caller::App)
+        );
+        assert_eq!(
+            app.reason.to_string(),
+            "the app's AWS SDK calls this name: --endpoint-url \
+             logs=https://vpce-0a-b.logs.us-east-1.vpce.amazonaws.com"
+        );
+        assert_eq!(plan.endpoints[2].kind, Kind::Aws(Service::Ssm));
+        // A URL on the standard name changes nothing.
+        let plan = build(
+            &config(&[
+                "--region",
+                "us-east-1",
+                "--services",
+                "logs",
+                "--endpoint-url",
+                "https://logs.us-east-1.amazonaws.com",
+            ]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(plan.endpoints.len(), 1);
+        assert_eq!(plan.endpoints[0].route, Caller::Both);
     }
 
     #[test]

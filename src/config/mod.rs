@@ -55,6 +55,13 @@ pub enum ConfigError {
     NothingToProbe,
     #[error("nothing to explain: pass the stopped reason as an argument or on standard input")]
     NothingToExplain,
+    /// An SDK setting from a variable or a config file line (not a flag name).
+    #[error("invalid {setting} '{value}': {why}")]
+    Sdk {
+        setting: String,
+        value: String,
+        why: String,
+    },
 }
 
 pub(crate) fn invalid(flag: &'static str, value: &str, expected: impl Into<String>) -> ConfigError {
@@ -174,6 +181,7 @@ impl Config {
                 targets,
                 port,
                 dualstack: args.dualstack || dualstack_from_sdk(env)?,
+                sdk: sdk_settings(args, env)?,
             },
             probe,
             vpc_cidrs_given: !args.vpc_cidrs.is_empty(),
@@ -262,6 +270,27 @@ fn dualstack_from_sdk(env: &dyn Fn(&str) -> Option<String>) -> Result<bool, Conf
             "expected true or false",
         )),
     }
+}
+
+/// The app's SDK endpoint settings: the flags, then the variables and the
+/// shared config file; errors name the flag, variable or file line.
+fn sdk_settings(
+    args: &ProbeArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<crate::sdk::SdkSettings, ConfigError> {
+    let flags = crate::sdk::Flags {
+        endpoint_urls: &args.endpoint_urls,
+        ignore_configured: args.ignore_configured_endpoint_urls,
+        sts_regional_endpoints: args.sts_regional_endpoints.as_deref(),
+        use_fips: args.use_fips_endpoint,
+        config_file: args.aws_config_file.as_deref(),
+        profile: args.aws_profile.as_deref(),
+    };
+    crate::sdk::settings(&flags, env).map_err(|e| ConfigError::Sdk {
+        setting: e.source,
+        value: printable(&e.value),
+        why: e.why,
+    })
 }
 
 /// The proxy from `--https-proxy` (or `VPCE_PROBE_HTTPS_PROXY`), else

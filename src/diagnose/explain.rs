@@ -340,6 +340,23 @@ impl Explainer<'_> {
                     anywhere = blocked.anywhere()
                 )
             }
+            Finding::StsGlobalEndpoint => format!(
+                "{host} is STS's global name, which no interface endpoint serves, and {what}. \
+                 The app's AWS SDK calls it because its STS setting is legacy \
+                 (AWS_STS_REGIONAL_ENDPOINTS or sts_regional_endpoints in the config file). \
+                 Set it to regional, the default of current SDKs, so that the SDK calls \
+                 sts.{region}.{suffix}, the name the STS interface endpoint of this region \
+                 answers.",
+                what = match failure {
+                    Some(_) => format!("connections to {ips} port {port} failed{detail}"),
+                    None => format!(
+                        "it was reached over public addresses ({ips}): the traffic leaves the \
+                         VPC through a NAT or internet gateway"
+                    ),
+                },
+                region = self.facts.region,
+                suffix = self.facts.region.partition().dns_suffix()
+            ),
             Finding::TlsInterception => format!(
                 "The certificate for {host} is trusted but was issued by '{issuer}', not by an \
                  Amazon CA. AWS endpoints present certificates from Amazon (O=Amazon) \

@@ -59,6 +59,7 @@ pub enum Finding {
     ProxyPath,
     Ipv6EgressBlocked,
     Ipv4EgressBlocked,
+    StsGlobalEndpoint,
 }
 
 impl Finding {

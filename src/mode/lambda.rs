@@ -192,6 +192,36 @@ mod tests {
     }
 
     #[test]
+    fn the_sdk_settings_are_event_keys_too() {
+        let event = json!({
+            "region": "us-east-1",
+            "services": "secretsmanager,sts",
+            "endpoint_urls": ["secretsmanager=https://vpce-0a-b.secretsmanager.us-east-1.vpce.amazonaws.com"],
+            "sts_regional_endpoints": "legacy",
+            "use_fips_endpoint": true,
+        });
+        let c = config_of(&event, &|_| None).unwrap();
+        let sdk = &c.plan.sdk;
+        assert_eq!(
+            sdk.endpoint_url(crate::catalog::Service::Secretsmanager)
+                .unwrap()
+                .host
+                .to_string(),
+            "vpce-0a-b.secretsmanager.us-east-1.vpce.amazonaws.com"
+        );
+        assert!(sdk.sts_global.is_some() && sdk.fips.is_some());
+        let err = config_of(
+            &json!({"region": "us-east-1", "endpoint_urls": "vpce.example"}),
+            &|_| None,
+        )
+        .unwrap_err();
+        assert!(
+            err.starts_with("invalid --endpoint-url 'vpce.example'"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn bad_events_are_one_line_naming_the_key() {
         let env = |_: &str| None;
         let cases = [

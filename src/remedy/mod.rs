@@ -15,6 +15,7 @@ use serde::{Serialize, Serializer};
 use crate::catalog::{Region, Service};
 use crate::classify::{AddressClass, Family};
 use crate::diagnose::Finding;
+use crate::plan::Caller;
 use crate::probe::FailureKind;
 use crate::report::{AddressReport, EndpointReport, Report};
 
@@ -24,8 +25,24 @@ pub struct Remedy {
     pub finding: Finding,
     /// The endpoint's `service` label (`logs`, `s3`, `target`, ...).
     pub service: &'static str,
+    /// Whose calls the endpoint carries (`both` unless the app's SDK
+    /// settings and ECS call different names).
+    #[serde(skip_serializing_if = "Caller::is_both")]
+    pub route: Caller,
     #[serde(flatten)]
     pub action: Action,
+}
+
+impl Remedy {
+    /// The endpoint's label, with whose calls it carries where ECS and the
+    /// app's SDK call different names (`secretsmanager (the app's AWS SDK)`).
+    pub fn label(&self) -> String {
+        match self.route {
+            Caller::Both => self.service.to_owned(),
+            Caller::Platform => format!("{} (ECS itself)", self.service),
+            Caller::App => format!("{} (the app's AWS SDK)", self.service),
+        }
+    }
 }
 
 /// A VPC endpoint service: one service in one region, written as AWS
@@ -191,6 +208,7 @@ impl Subject<'_> {
         Remedy {
             finding: self.finding,
             service: self.report.service,
+            route: self.report.route,
             action,
         }
     }

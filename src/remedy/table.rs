@@ -141,6 +141,7 @@ fn all_findings() -> Vec<Finding> {
         F::ProxyPath,
         F::Ipv6EgressBlocked,
         F::Ipv4EgressBlocked,
+        F::StsGlobalEndpoint,
     ];
     for f in &all {
         match f {
@@ -175,7 +176,8 @@ fn all_findings() -> Vec<Finding> {
             | F::ProxyAuthRequired
             | F::ProxyPath
             | F::Ipv6EgressBlocked
-            | F::Ipv4EgressBlocked => {}
+            | F::Ipv4EgressBlocked
+            | F::StsGlobalEndpoint => {}
         }
     }
     all
@@ -198,7 +200,10 @@ fn subjects() -> Vec<World> {
     let task: Region = TASK_REGION.parse().unwrap();
     let mut ecr_dualstack = World::new(Kind::Aws(Service::EcrApi), TASK_REGION);
     ecr_dualstack.host = Service::EcrApi.dualstack_host(&task, None).unwrap();
+    let mut global_sts = World::new(Kind::Aws(Service::Sts), TASK_REGION);
+    global_sts.host = crate::sdk::names::global_sts_host(&task).unwrap();
     vec![
+        global_sts,
         World::new(Kind::Aws(Service::Secretsmanager), TASK_REGION),
         World::new(Kind::Aws(Service::Logs), OTHER_REGION),
         World::new(Kind::Aws(Service::S3), TASK_REGION),

@@ -11,7 +11,7 @@ use crate::classify::{Classification, Network};
 use crate::context::Context;
 use crate::diagnose::{self, Facts, Judgement, Policy};
 use crate::names::Host;
-use crate::plan::{Endpoint, Kind, Plan, Reason};
+use crate::plan::{Caller, Endpoint, Kind, Plan, Reason};
 use crate::probe::dns::ResolvedAddress;
 use crate::probe::proxy::ProxyProbe;
 use crate::probe::{
@@ -154,6 +154,7 @@ impl World {
                 port: 443,
                 region: self.region.parse().unwrap(),
                 reason: Reason::Requested,
+                route: Caller::Both,
             }],
             notes: Vec::new(),
         }

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use crate::classify::{AddressNetwork, OTHER_PRIVATE_NOTE};
 use crate::diagnose::Status;
+use crate::plan::Caller;
 use crate::plan::PlanRow;
 use crate::report::{
     AddressReport, CertReport, EndpointReport, HostsFileReport, ProxyReport, Report, Verdict,
@@ -112,8 +113,11 @@ fn endpoint(style: &Style, e: &EndpointReport, out: &mut impl Write) -> io::Resu
         e.host,
         e.port
     )?;
-    if e.reason.from_task() {
-        let reason = e.reason.to_string();
+    if e.reason.from_task() || e.route != Caller::Both {
+        let reason = match e.route {
+            Caller::Platform => format!("ECS itself ({})", e.reason),
+            Caller::Both | Caller::App => e.reason.to_string(),
+        };
         for (i, line) in wrap(&reason, WIDTH - INDENT.len() - 9).iter().enumerate() {
             let label = if i == 0 { "why" } else { "" };
             writeln!(out, "{INDENT}{label:<8} {line}")?;

@@ -16,7 +16,7 @@ use crate::choices::Expect;
 use crate::classify::{AddressClass, AddressNetwork, Classification, Family, Network, Path};
 use crate::context::Context;
 use crate::diagnose::{self, Facts, Finding, Policy, Status};
-use crate::plan::{Endpoint, Plan, Reason};
+use crate::plan::{Caller, Endpoint, Plan, Reason};
 use crate::probe::{AddressProbe, CertInfo, EndpointProbe, Failure, FailureKind, Timed};
 
 pub use dns::{DnsAddress, DnsReport, HostsFileReport};
@@ -71,6 +71,10 @@ pub struct EndpointReport {
     /// The service's region (an ECR registry or log group may be in another region than the task).
     pub region: String,
     pub reason: Reason,
+    /// Whose calls go here: `both` (ECS and an SDK without endpoint
+    /// settings), `platform` (ECS alone: the app's SDK is configured
+    /// elsewhere) or `app` (only the app's SDK, by its settings).
+    pub route: Caller,
     /// The VPC endpoint service to create for this service (null for targets).
     pub endpoint_service: Option<String>,
     pub status: Status,
@@ -286,6 +290,20 @@ pub fn build(
     }
 }
 
+/// Whose calls a paragraph is about, where the app's SDK and ECS differ.
+fn whose(route: Caller) -> String {
+    match route {
+        Caller::Both => String::new(),
+        Caller::Platform => "ECS itself (image pulls, secrets injection, awslogs) calls this \
+            name, whatever the app's SDK settings say; the app's SDK is configured to call \
+            another, planned beside it. "
+            .to_owned(),
+        Caller::App => "Only the app's AWS SDK calls this name (its endpoint settings; ECS \
+            itself calls the standard name). "
+            .to_owned(),
+    }
+}
+
 fn endpoint_report(
     policy: Policy,
     network: &Network,
@@ -320,6 +338,7 @@ fn endpoint_report(
         port: endpoint.port,
         region: endpoint.region.code().to_owned(),
         reason: endpoint.reason.clone(),
+        route: endpoint.route,
         endpoint_service: endpoint
             .kind
             .service()
@@ -327,7 +346,7 @@ fn endpoint_report(
         status: judgement.status,
         path: judgement.path,
         finding: judgement.finding,
-        diagnosis: judgement.diagnosis,
+        diagnosis: judgement.diagnosis.map(|d| whose(endpoint.route) + &d),
         dns: dns::report(network, &probe.dns),
         addresses: classified
             .iter()

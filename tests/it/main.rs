@@ -29,5 +29,6 @@ mod metadata;
 mod proxy;
 mod render;
 mod scenarios;
+mod sdk_endpoints;
 mod stopped_reasons;
 mod watch;

@@ -56,7 +56,7 @@ pub fn cli(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> io::Re
     }
     for r in remedies {
         s.push('\n');
-        s.push_str(&comment(&format!("{}: {}", r.service, r.finding.code())));
+        s.push_str(&comment(&format!("{}: {}", r.label(), r.finding.code())));
         command(r, &mut s);
     }
     out.write_all(s.as_bytes())

@@ -26,9 +26,9 @@ pub fn text(remedies: &[Remedy], out: &mut impl Write) -> io::Result<()> {
         );
     }
     writeln!(out, "\nTo fix ({PROPOSAL}):")?;
-    let mut last: Option<(&str, String)> = None;
+    let mut last: Option<(String, String)> = None;
     for r in remedies {
-        let head = (r.service, r.finding.code().to_owned());
+        let head = (r.label(), r.finding.code().to_owned());
         if last.as_ref() != Some(&head) {
             writeln!(out, "  {} ({})", head.0, head.1)?;
             last = Some(head);

@@ -74,7 +74,7 @@ pub fn terraform(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> 
         s.push('\n');
     }
     for r in remedies {
-        s.push_str(&comment(&format!("{}: {}", r.service, r.finding.code())));
+        s.push_str(&comment(&format!("{}: {}", r.label(), r.finding.code())));
         s.push_str(&resources(r));
         s.push('\n');
     }

@@ -614,7 +614,25 @@ pub async fn run_binary_env<S: AsRef<std::ffi::OsStr>>(
     // Integration tests know the binary; the bench helpers never call this
     // and fall back to the one on PATH.
     let binary = option_env!("CARGO_BIN_EXE_vpce-probe").unwrap_or("vpce-probe");
-    let out = tokio::process::Command::new(binary)
+    let mut command = tokio::process::Command::new(binary);
+    // The machine's SDK settings must not reach the plan.
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if key.starts_with("AWS_ENDPOINT_URL")
+            || [
+                "AWS_CONFIG_FILE",
+                "AWS_PROFILE",
+                "AWS_STS_REGIONAL_ENDPOINTS",
+                "AWS_USE_FIPS_ENDPOINT",
+                "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+                "AWS_USE_DUALSTACK_ENDPOINT",
+            ]
+            .contains(&key.as_ref())
+        {
+            command.env_remove(key.as_ref());
+        }
+    }
+    let out = command
         .args(args)
         .envs(env.iter().copied())
         .env_remove("AWS_REGION")

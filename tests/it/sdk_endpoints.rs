@@ -1,0 +1,221 @@
+//! The names the app's AWS SDK calls, by its endpoint settings, beside the
+//! ones ECS itself calls: an endpoint-specific name in
+//! `AWS_ENDPOINT_URL_SECRETS_MANAGER` while the standard name resolves
+//! public and times out, STS's global name under
+//! `AWS_STS_REGIONAL_ENDPOINTS=legacy`, and settings that do not parse.
+
+use crate::support::{Behavior, REGION, Side, Vpc, VpcBuilder, host, run_binary_env};
+
+const VPCE: &str = "vpce-0abc123-xyz.secretsmanager.ap-northeast-1.vpce.amazonaws.com";
+
+fn endpoint<'a>(report: &'a serde_json::Value, host: &str) -> &'a serde_json::Value {
+    report["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["host"] == host)
+        .unwrap_or_else(|| panic!("{host} is planned: {report}"))
+}
+
+/// The endpoint-specific name on two private ENIs; the standard name on a
+/// public address that drops connections (private DNS off, no NAT).
+async fn vpce_world() -> Vpc {
+    VpcBuilder::new()
+        .name(
+            VPCE,
+            &[
+                (Side::Private, Behavior::tls()),
+                (Side::Private, Behavior::tls()),
+            ],
+        )
+        .name(
+            &host("secretsmanager"),
+            &[(Side::Public, Behavior::Blackhole)],
+        )
+        .start()
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_specific_name_for_the_app_and_the_standard_name_for_ecs() {
+    let vpc = vpce_world().await;
+    let url = format!("https://{VPCE}:{}", vpc.port);
+    let args = vpc.args(&["--services", "secretsmanager", "--format", "json"]);
+    let (code, stdout, stderr) = run_binary_env(
+        &args[1..],
+        &[("AWS_ENDPOINT_URL_SECRETS_MANAGER", url.as_str())],
+    )
+    .await;
+    assert_eq!(code, 1, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["endpoints"].as_array().unwrap().len(), 2, "{report}");
+
+    let app = endpoint(&report, VPCE);
+    assert_eq!(
+        (&app["service"], &app["status"], &app["path"], &app["route"]),
+        (
+            &"secretsmanager".into(),
+            &"ok".into(),
+            &"interface-endpoint".into(),
+            &"app".into()
+        ),
+        "{app}"
+    );
+    assert_eq!(app["region"], REGION);
+    assert_eq!(
+        app["reason"],
+        format!("the app's AWS SDK calls this name: AWS_ENDPOINT_URL_SECRETS_MANAGER={url}")
+    );
+    for a in app["addresses"].as_array().unwrap() {
+        assert_eq!(vpc.hits(a["ip"].as_str().unwrap().parse().unwrap()), 1);
+    }
+
+    let ecs = endpoint(&report, &host("secretsmanager"));
+    assert_eq!(
+        (&ecs["status"], &ecs["finding"], &ecs["route"]),
+        (
+            &"fail".into(),
+            &"public_connect_timeout".into(),
+            &"platform".into()
+        ),
+        "{ecs}"
+    );
+    let d = ecs["diagnosis"].as_str().unwrap();
+    assert!(
+        d.starts_with("ECS itself (image pulls, secrets injection"),
+        "{d}"
+    );
+    assert!(
+        d.contains("com.amazonaws.ap-northeast-1.secretsmanager"),
+        "{d}"
+    );
+
+    // The text report says whose route each name is.
+    let mut text_args = vpc.args(&["--services", "secretsmanager"]);
+    text_args.retain(|a| a != "json" && a != "--format");
+    let (_, text, _) = run_binary_env(
+        &text_args[1..],
+        &[("AWS_ENDPOINT_URL_SECRETS_MANAGER", url.as_str())],
+    )
+    .await;
+    assert!(
+        text.contains("why      the app's AWS SDK calls this name"),
+        "{text}"
+    );
+    assert!(text.contains("why      ECS itself"), "{text}");
+    if std::env::var_os("SHOW_REPORT").is_some() {
+        eprintln!("{text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shared_config_file_is_read_as_the_sdk_reads_it() {
+    let vpc = vpce_world().await;
+    let url = format!("https://{VPCE}:{}", vpc.port);
+    let args = vpc.args(&["--services", "secretsmanager", "--format", "json"]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config");
+    std::fs::write(
+        &file,
+        format!("[profile app]\nservices = vpce\n\n[services vpce]\nsecrets_manager =\n  endpoint_url = {url}\n"),
+    )
+    .unwrap();
+    let file = file.display().to_string();
+    let (_, stdout, _) = run_binary_env(
+        &args[1..],
+        &[("AWS_CONFIG_FILE", file.as_str()), ("AWS_PROFILE", "app")],
+    )
+    .await;
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let app = endpoint(&report, VPCE);
+    assert_eq!(
+        (&app["route"], &app["status"]),
+        (&"app".into(), &"ok".into())
+    );
+    assert!(
+        app["reason"]
+            .as_str()
+            .unwrap()
+            .ends_with("[services vpce] secrets_manager.endpoint_url"),
+        "{app}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_sts_plans_the_global_name_and_points_at_the_regional_one() {
+    let vpc = VpcBuilder::new()
+        .endpoint("sts", 1)
+        .name("sts.amazonaws.com", &[(Side::Public, Behavior::Blackhole)])
+        .start()
+        .await;
+    let args = vpc.args(&["--services", "sts", "--format", "json"]);
+    let (code, stdout, stderr) =
+        run_binary_env(&args[1..], &[("AWS_STS_REGIONAL_ENDPOINTS", "legacy")]).await;
+    assert_eq!(code, 1, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let regional = endpoint(&report, &host("sts"));
+    assert_eq!(
+        (&regional["status"], &regional["route"]),
+        (&"ok".into(), &"both".into())
+    );
+    let global = endpoint(&report, "sts.amazonaws.com");
+    assert_eq!(
+        (&global["route"], &global["finding"]),
+        (&"app".into(), &"sts_global_endpoint".into()),
+        "{global}"
+    );
+    let d = global["diagnosis"].as_str().unwrap();
+    for says in [
+        "no interface endpoint serves",
+        "regional",
+        "sts.ap-northeast-1.amazonaws.com",
+    ] {
+        assert!(d.contains(says), "{says}: {d}");
+    }
+
+    // Without the setting, only the regional name.
+    let (code, stdout, _) = run_binary_env(&args[1..], &[]).await;
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["endpoints"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn malformed_settings_are_one_line_usage_errors() {
+    for (env, says) in [
+        (
+            ("AWS_ENDPOINT_URL_SECRETS_MANAGER", "vpce-1.example"),
+            "vpce-probe: invalid AWS_ENDPOINT_URL_SECRETS_MANAGER 'vpce-1.example': expected https://",
+        ),
+        (
+            ("AWS_ENDPOINT_URL", "https://user:pw@proxy.example"),
+            "vpce-probe: invalid AWS_ENDPOINT_URL 'https://...@proxy.example': expected https://HOST[:PORT] without credentials",
+        ),
+        (
+            ("AWS_STS_REGIONAL_ENDPOINTS", "global"),
+            "vpce-probe: invalid AWS_STS_REGIONAL_ENDPOINTS 'global': expected legacy or regional",
+        ),
+    ] {
+        let (code, _, stderr) =
+            run_binary_env(&["endpoints", "--region", "us-east-1"], &[env]).await;
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.starts_with(says), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    let (code, _, stderr) = run_binary_env(
+        &[
+            "endpoints",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            "nosuch=https://x.example",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("vpce-probe: invalid --endpoint-url 'nosuch=https://x.example'"),
+        "{stderr}"
+    );
+}
