@@ -31,7 +31,8 @@ fn endpoints_in_a_hub_vpc_pass_expect_private() {
             vpc = vpc.name(&host(service), &enis);
         }
         let vpc = vpc.start().await;
-        let report = vpc.probe(&["--expect", "private"]).await;
+        // Every handshake must pass: a timeout long enough for a loaded machine.
+        let report = vpc.probe(&["--expect", "private", "--timeout", "5s"]).await;
 
         assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
         for e in report.endpoints.iter().filter(|e| e.service != "s3") {

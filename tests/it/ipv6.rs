@@ -367,7 +367,7 @@ fn ipv6_enis_dropped_while_ipv4_enis_answer() {
                 "private",
                 // Long enough for a loaded machine's handshakes, short for the dropped SYNs.
                 "--timeout",
-                "1s",
+                "3s",
             ])
             .await;
         assert_eq!(support::schema_errors(&report), Vec::<String>::new());

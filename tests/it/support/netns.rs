@@ -83,11 +83,35 @@ pub fn add_address(ip: IpAddr) {
         .args(["addr", "add", &with_len, "dev", "lo", "nodad"])
         .output()
         .expect("ip (iproute2) is installed");
-    let taken = String::from_utf8_lossy(&out.stderr).contains("File exists");
+    // A retried VPC start adds the same fixed addresses again: iproute2
+    // says "File exists" (IPv4) or "address already assigned" (IPv6).
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let taken = stderr.contains("File exists") || stderr.contains("already assigned");
     assert!(
         out.status.success() || taken,
         "ip addr add {with_len}: {out:?}"
     );
+    until_routable(ip);
+}
+
+/// Waits until the kernel routes to `ip`: an address added with `nodad`
+/// gets its local route from the kernel's address work queue, a moment
+/// after `ip` returns, and a connect in between fails with "network is
+/// unreachable". A UDP connect is the route lookup alone (nothing is sent).
+fn until_routable(ip: IpAddr) {
+    let unspecified: IpAddr = match ip {
+        IpAddr::V4(_) => Ipv4Addr::UNSPECIFIED.into(),
+        IpAddr::V6(_) => Ipv6Addr::UNSPECIFIED.into(),
+    };
+    let socket = std::net::UdpSocket::bind((unspecified, 0)).expect("a UDP socket");
+    let started = std::time::Instant::now();
+    while socket.connect((ip, 9)).is_err() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{ip} never became routable"
+        );
+        std::thread::yield_now();
+    }
 }
 
 /// A current-thread runtime: every socket it opens lives in this thread's namespace.
