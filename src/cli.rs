@@ -303,24 +303,38 @@ pub struct ProbeArgs {
 
     /// Ignore the endpoint URLs of the environment and config file, as
     /// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true does (--endpoint-url still applies).
-    #[arg(long)]
+    #[arg(
+        long,
+        env = "VPCE_PROBE_IGNORE_CONFIGURED_ENDPOINT_URLS",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     pub ignore_configured_endpoint_urls: bool,
 
     /// legacy or regional, as AWS_STS_REGIONAL_ENDPOINTS: legacy plans STS's global name
     /// sts.amazonaws.com beside the regional one.
-    #[arg(long, value_name = "legacy|regional")]
+    #[arg(
+        long,
+        env = "VPCE_PROBE_STS_REGIONAL_ENDPOINTS",
+        value_name = "legacy|regional"
+    )]
     pub sts_regional_endpoints: Option<String>,
 
     /// Plan the FIPS names the app's SDK calls, as AWS_USE_FIPS_ENDPOINT=true does.
-    #[arg(long)]
+    #[arg(
+        long,
+        env = "VPCE_PROBE_USE_FIPS_ENDPOINT",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     pub use_fips_endpoint: bool,
 
     /// The shared AWS config file the app's SDK reads (default: AWS_CONFIG_FILE, then ~/.aws/config).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, env = "VPCE_PROBE_AWS_CONFIG_FILE", value_name = "PATH")]
     pub aws_config_file: Option<String>,
 
     /// The profile of that file (default: AWS_PROFILE, then default).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, env = "VPCE_PROBE_AWS_PROFILE", value_name = "NAME")]
     pub aws_profile: Option<String>,
 
     /// Log filter for stderr, e.g. info, vpce_probe=debug (default: our warnings, other crates' errors).
