@@ -95,6 +95,52 @@ pub async fn serve(listener: TcpListener, board: Board) {
     }
 }
 
+/// The format a scraper's `Accept` header prefers: `OpenMetrics` when it
+/// ranks `application/openmetrics-text` at least as high as
+/// `text/plain`, else the Prometheus text format.
+pub fn negotiate(accept: Option<&str>) -> Exposition {
+    let quality = |wanted: &str| {
+        accept
+            .into_iter()
+            .flat_map(|a| a.split(','))
+            .filter_map(|range| {
+                let mut parts = range.split(';').map(str::trim);
+                let media = parts.next()?;
+                media.eq_ignore_ascii_case(wanted).then(|| {
+                    parts
+                        .find_map(|p| p.strip_prefix("q="))
+                        .map_or(Some(1000), thousandths)
+                        .unwrap_or(0)
+                })
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    let open = quality("application/openmetrics-text");
+    if open > 0 && open >= quality("text/plain") {
+        Exposition::OpenMetrics
+    } else {
+        Exposition::Prometheus
+    }
+}
+
+/// An HTTP quality value (`0.75`, `1`, `0`) in thousandths: RFC 9110's
+/// `qvalue` is a 0 or 1 with at most three decimals, so no float parser
+/// (and its tables) needs to be in the binary for it.
+fn thousandths(q: &str) -> Option<u16> {
+    let (whole, fraction) = q.split_once('.').unwrap_or((q, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole = match whole {
+        "0" => 0,
+        "1" => 1000,
+        _ => return None,
+    };
+    let fraction = format!("{fraction:0<3}").parse::<u16>().ok()?;
+    Some(whole + fraction).filter(|q| *q <= 1000)
+}
+
 fn text(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
     *response.status_mut() = status;
@@ -126,7 +172,7 @@ fn answer(req: &Request<Incoming>, board: &Board) -> Response<Full<Bytes>> {
             "no round has finished yet\n",
         );
     };
-    let format = Exposition::negotiate(req.headers().get(ACCEPT).and_then(|v| v.to_str().ok()));
+    let format = negotiate(req.headers().get(ACCEPT).and_then(|v| v.to_str().ok()));
     let mut body = String::new();
     if prometheus::render(&latest.report, latest.round, format, &mut body).is_err() {
         return text(
@@ -167,5 +213,32 @@ impl Running {
 impl Drop for Running {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scraper_chooses_the_format() {
+        // What Prometheus 2.x sends.
+        let prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+        assert_eq!(negotiate(Some(prometheus)), Exposition::OpenMetrics);
+        for plain in [
+            None,
+            Some("*/*"),
+            Some("text/plain"),
+            Some("application/openmetrics-text;q=0"),
+            Some("text/plain;q=0.9, application/openmetrics-text;q=0.5"),
+        ] {
+            assert_eq!(negotiate(plain), Exposition::Prometheus, "{plain:?}");
+        }
+        assert_eq!(thousandths("0.75"), Some(750));
+        assert_eq!(thousandths("1"), Some(1000));
+        assert_eq!(thousandths("0"), Some(0));
+        assert_eq!(thousandths("1.5"), None);
+        assert_eq!(thousandths("0.1234"), None);
+        assert_eq!(thousandths("x"), None);
     }
 }

@@ -21,8 +21,6 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::{Registry, Unit};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::classify::{AddressClass, Family as IpFamily};
 use crate::diagnose::Status;
@@ -41,34 +39,6 @@ pub enum Exposition {
 }
 
 impl Exposition {
-    /// The format a scraper's `Accept` header prefers: `OpenMetrics` when it
-    /// ranks `application/openmetrics-text` at least as high as
-    /// `text/plain`, else the Prometheus text format.
-    pub fn negotiate(accept: Option<&str>) -> Self {
-        let quality = |wanted: &str| {
-            accept
-                .into_iter()
-                .flat_map(|a| a.split(','))
-                .filter_map(|range| {
-                    let mut parts = range.split(';').map(str::trim);
-                    let media = parts.next()?;
-                    media.eq_ignore_ascii_case(wanted).then(|| {
-                        parts
-                            .filter_map(|p| p.strip_prefix("q="))
-                            .find_map(|q| q.parse::<f32>().ok())
-                            .unwrap_or(1.0)
-                    })
-                })
-                .fold(0.0f32, f32::max)
-        };
-        let open = quality("application/openmetrics-text");
-        if open > 0.0 && open >= quality("text/plain") {
-            Self::OpenMetrics
-        } else {
-            Self::Prometheus
-        }
-    }
-
     /// The `Content-Type` of a response in this format.
     pub fn content_type(self) -> &'static str {
         match self {
@@ -233,16 +203,6 @@ fn seconds(ms: f64) -> f64 {
     ms / 1000.0
 }
 
-/// Unix seconds of an RFC 3339 instant in the report.
-fn unix_seconds(rfc3339: &str) -> Option<f64> {
-    let t = OffsetDateTime::parse(rfc3339, &Rfc3339).ok()?;
-    #[expect(
-        clippy::cast_precision_loss,
-        reason = "unix seconds fit f64 exactly for billions of years"
-    )]
-    Some(t.unix_timestamp() as f64)
-}
-
 fn status_value(status: Status) -> f64 {
     match status {
         Status::Ok => 0.0,
@@ -320,10 +280,14 @@ fn endpoint(f: &Families, e: &EndpointReport) {
         .addresses
         .iter()
         .filter_map(|a| a.tls.as_ref()?.certificate.as_ref())
-        .filter_map(|c| unix_seconds(&c.not_after))
-        .reduce(f64::min);
+        .map(|c| c.not_after_unix)
+        .min();
     if let Some(t) = earliest {
-        set(&f.cert_expiry, &labels, t);
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "unix seconds fit f64 exactly for millions of years"
+        )]
+        set(&f.cert_expiry, &labels, t as f64);
     }
     for class in [AddressClass::Private, AddressClass::Public] {
         let n = e.addresses.iter().filter(|a| a.class == class).count();
@@ -469,6 +433,7 @@ mod tests {
                     amazon_issuer: true,
                     not_before: "2026-01-01T00:00:00Z".into(),
                     not_after: "2027-09-17T10:12:21Z".into(),
+                    not_after_unix: 1_821_175_941,
                     days_left: 299,
                     sans: vec![],
                     chain_len: 2,
@@ -739,26 +704,7 @@ vpce_probe_last_round_duration_seconds 0.0125
     }
 
     #[test]
-    fn the_scraper_chooses_the_format() {
-        // What Prometheus 2.x sends.
-        let prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
-        assert_eq!(
-            Exposition::negotiate(Some(prometheus)),
-            Exposition::OpenMetrics
-        );
-        for plain in [
-            None,
-            Some("*/*"),
-            Some("text/plain"),
-            Some("application/openmetrics-text;q=0"),
-            Some("text/plain;q=0.9, application/openmetrics-text;q=0.5"),
-        ] {
-            assert_eq!(
-                Exposition::negotiate(plain),
-                Exposition::Prometheus,
-                "{plain:?}"
-            );
-        }
+    fn content_types() {
         assert_eq!(
             Exposition::OpenMetrics.content_type(),
             "application/openmetrics-text; version=1.0.0; charset=utf-8"
