@@ -111,6 +111,19 @@ async fn get(at: SocketAddr, path: &str, accept: Option<&str>) -> (u16, String, 
     )
 }
 
+/// `GET /metrics` once the first round is published (the record on stdout
+/// can come a moment before).
+async fn get_metrics(at: SocketAddr, accept: Option<&str>) -> (u16, String, String) {
+    let started = Instant::now();
+    loop {
+        let answer = get(at, "/metrics", accept).await;
+        if answer.0 != 503 || started.elapsed() > PATIENCE {
+            return answer;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// The TCP sockets `pid` is listening on, from `/proc`: its socket inodes
 /// matched against the kernel's tables of listening sockets.
 fn listening_sockets(pid: u32) -> usize {
@@ -155,7 +168,7 @@ async fn no_socket_listens_without_metrics_listen() {
     let (child, listening) = start_watch(&vpc, dir.path(), &with).await;
     assert_eq!(listening_sockets(child.id().unwrap()), 1);
     let at = listening.expect("the metrics address in the log");
-    let (status, content_type, body) = get(at, "/metrics", None).await;
+    let (status, content_type, body) = get_metrics(at, None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(content_type, "text/plain; version=0.0.4; charset=utf-8");
     assert!(body.contains("probe_success{service=\"logs\""), "{body}");
@@ -275,7 +288,7 @@ async fn prometheus_scrapes_the_sidecar_and_sees_an_endpoint_break() {
     let sidecar = listening.expect("the metrics address in the log");
 
     // promtool lints a real scrape.
-    let (_, _, scrape) = get(sidecar, "/metrics", None).await;
+    let (_, _, scrape) = get_metrics(sidecar, None).await;
     let scrape_file = dir.path().join("scrape.prom");
     std::fs::write(&scrape_file, &scrape).unwrap();
     let lint = std::process::Command::new("promtool")
