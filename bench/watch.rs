@@ -3,7 +3,13 @@
 //! Prints CPU per round and the resident set size after warm-up and at
 //! the end.
 //!
-//! Usage: `bench-watch LAYOUT.json ROUNDS`
+//! With `SCRAPES` > 0 the sidecar also serves `--metrics-listen` on
+//! loopback, and a scraper thread fetches `/metrics` `SCRAPES` times after
+//! every round (4 is a scrape every 15 s for a 60 s interval). The
+//! scraper's own CPU counts against the sidecar: the figure is an upper
+//! bound.
+//!
+//! Usage: `bench-watch LAYOUT.json ROUNDS [SCRAPES]`
 #![allow(
     clippy::cast_precision_loss,
     clippy::cast_possible_truncation,
@@ -30,12 +36,17 @@ struct Rounds {
     at_warm: (u64, f64),
     at_last: (u64, f64),
     stop: Arc<Notify>,
+    /// Told after every round when a scraper runs.
+    scraper: Option<std::sync::mpsc::Sender<()>>,
 }
 
 impl Write for Rounds {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         if buf.ends_with(b"\n") {
             self.count += 1;
+            if let Some(scraper) = &self.scraper {
+                let _ = scraper.send(());
+            }
             if self.count == self.warm {
                 self.at_warm = (rss_kib(), cpu_seconds());
             }
@@ -57,6 +68,7 @@ async fn main() {
     let layout: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&args[1]).unwrap()).unwrap();
     let rounds: usize = args[2].parse().unwrap();
+    let per_round: usize = args.get(3).map_or(0, |s| s.parse().unwrap());
     let status = std::env::temp_dir().join(format!("bench-watch-{}.json", std::process::id()));
     let command_line: Vec<String> = [
         "vpce-probe",
@@ -87,6 +99,27 @@ async fn main() {
     };
     let mut config = WatchConfig::from_cmd(cmd, &|_| None).unwrap();
     config.interval = Duration::ZERO;
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let to_scraper = (per_round > 0).then(|| {
+        // A free loopback port for the in-process sidecar.
+        let at = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        config.metrics_listen = Some(at);
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let done_here = Arc::clone(&done);
+        std::thread::spawn(move || {
+            while rx.recv().is_ok() {
+                for _ in 0..per_round {
+                    if scrape(at) {
+                        done_here.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            }
+        });
+        tx
+    });
     let stop = Arc::new(Notify::new());
     let mut out = Rounds {
         count: 0,
@@ -95,6 +128,7 @@ async fn main() {
         at_warm: (0, 0.0),
         at_last: (0, 0.0),
         stop: Arc::clone(&stop),
+        scraper: to_scraper,
     };
     vpce_probe::mode::watch::run(
         config,
@@ -107,9 +141,22 @@ async fn main() {
     let _ = std::fs::remove_file(&status);
     let measured = (out.last - out.warm) as f64;
     println!(
-        "{{\"rounds\": {rounds}, \"rss_kib_after_warmup\": {}, \"rss_kib_at_end\": {}, \"cpu_ms_per_round\": {:.3}}}",
+        "{{\"rounds\": {rounds}, \"scrapes\": {}, \"rss_kib_after_warmup\": {}, \"rss_kib_at_end\": {}, \"cpu_ms_per_round\": {:.3}}}",
+        done.load(std::sync::atomic::Ordering::Relaxed),
         out.at_warm.0,
         out.at_last.0,
         (out.at_last.1 - out.at_warm.1) / measured * 1000.0
     );
+}
+
+/// One `GET /metrics` over HTTP/1.0; true on a 200 with a body.
+fn scrape(at: std::net::SocketAddr) -> bool {
+    use std::io::Read;
+    let Ok(mut stream) = std::net::TcpStream::connect(at) else {
+        return false;
+    };
+    let _ = stream.write_all(b"GET /metrics HTTP/1.0\r\n\r\n");
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    response.starts_with(b"HTTP/1.0 200") && response.len() > 1000
 }

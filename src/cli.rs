@@ -89,6 +89,11 @@ pub struct WatchCmd {
 
     #[command(flatten)]
     pub status: StatusFileArg,
+
+    /// Serve Prometheus metrics of the last finished round at http://ADDR:PORT/metrics
+    /// (off by default: no socket is opened unless this is given).
+    #[arg(long, env = "VPCE_PROBE_METRICS_LISTEN", value_name = "ADDR:PORT")]
+    pub metrics_listen: Option<String>,
 }
 
 /// The status file `watch` replaces after every round and `health` reads.

@@ -1,6 +1,7 @@
 //! The validated configuration of the modes beside `check`: `watch` (a
 //! probe configuration plus its loop) and `health` (the status file only).
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -13,6 +14,8 @@ pub struct WatchConfig {
     pub probe: Config,
     pub interval: Duration,
     pub status_file: PathBuf,
+    /// Where to serve `/metrics`; `None` opens no socket.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl WatchConfig {
@@ -28,8 +31,25 @@ impl WatchConfig {
             probe: Config::from_args(&cmd.probe, env)?,
             interval,
             status_file: parse_status_file(&cmd.status.status_file)?,
+            metrics_listen: cmd
+                .metrics_listen
+                .as_deref()
+                .map(parse_listen)
+                .transpose()?,
         })
     }
+}
+
+/// An `ADDR:PORT` to listen on: an IP address, not a name (`[::]:9115`,
+/// `0.0.0.0:9115`, `127.0.0.1:0`).
+fn parse_listen(s: &str) -> Result<SocketAddr, ConfigError> {
+    s.trim().parse().map_err(|_| {
+        invalid(
+            "--metrics-listen",
+            s,
+            "expected ADDR:PORT with an IP address, like 0.0.0.0:9115 or [::]:9115",
+        )
+    })
 }
 
 /// The validated configuration of `health`.

@@ -6,4 +6,5 @@ pub mod explain;
 pub mod fix;
 pub mod health;
 pub mod lambda;
+pub mod metrics_server;
 pub mod watch;

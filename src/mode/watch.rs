@@ -9,12 +9,14 @@
 
 use std::future::Future;
 use std::io::Write;
+use std::net::SocketAddr;
 use std::pin::pin;
 use std::time::Duration;
 
 use crate::config::WatchConfig;
 use crate::diagnose::{Finding, Status};
 use crate::error::{AppError, Exit};
+use crate::mode::metrics_server::Running;
 use crate::render;
 use crate::report::Report;
 use crate::session::Session;
@@ -59,6 +61,20 @@ fn log_changes(previous: &mut [Option<Status>], report: &Report) {
     }
 }
 
+/// Starts `/metrics` before the first round, so an address that cannot
+/// be bound is a usage error at start, like an unwritable status file.
+async fn serve_metrics(addr: SocketAddr) -> Result<Running, AppError> {
+    let running = Running::start(addr).await.map_err(|e| {
+        AppError::Config(crate::config::invalid(
+            "--metrics-listen",
+            &addr.to_string(),
+            format!("an address this task can listen on ({e})"),
+        ))
+    })?;
+    tracing::info!(address = %running.local_addr, "serving metrics at /metrics");
+    Ok(running)
+}
+
 /// Runs rounds until `shutdown` resolves; exits 0. `color` says whether a
 /// text report is coloured.
 pub async fn run(
@@ -75,6 +91,10 @@ pub async fn run(
             reason: e.to_string(),
         }
     })?;
+    let metrics = match config.metrics_listen {
+        Some(addr) => Some(serve_metrics(addr).await?),
+        None => None,
+    };
     let session = Session::start(config.probe).await?;
     let mut shutdown = pin!(shutdown);
     let mut previous: Vec<Option<Status>> = vec![None; session.plan.endpoints.len()];
@@ -90,7 +110,11 @@ pub async fn run(
             tracing::error!(path = %status_file.display(), error = %e, "cannot write the status file");
         }
         render::write(&report, &session.config.output, true, color, out)?;
-        drop(report);
+        // The scrapes read this round until the next one finishes.
+        match &metrics {
+            Some(metrics) => metrics.board.publish(report, round),
+            None => drop(report),
+        }
         tokio::select! {
             () = tokio::time::sleep(jittered(config.interval, round)) => {}
             () = &mut shutdown => break,

@@ -160,6 +160,9 @@ pub struct CertReport {
     pub amazon_issuer: bool,
     pub not_before: String,
     pub not_after: String,
+    /// The same instant in seconds since the epoch (for the Prometheus exposition).
+    #[serde(skip)]
+    pub not_after_unix: i64,
     pub days_left: i64,
     pub sans: Vec<String>,
     pub chain_len: usize,
@@ -192,6 +195,7 @@ fn cert_report(c: &CertInfo) -> CertReport {
         amazon_issuer: diagnose::issued_by_amazon(c),
         not_before: rfc3339(c.not_before),
         not_after: rfc3339(c.not_after),
+        not_after_unix: c.not_after,
         days_left: c.days_left,
         sans: c.sans.clone(),
         chain_len: c.chain_len,

@@ -300,6 +300,7 @@ impl VpcBuilder {
         let mut tasks = JoinSet::new();
         let mut port = 0u16;
         let mut hits = HashMap::new();
+        let mut servers = HashMap::new();
         let mut held: Vec<TcpStream> = Vec::new();
         for (ip, behavior, name) in &layout {
             if ip.is_ipv6() || !ip.is_loopback() {
@@ -308,10 +309,14 @@ impl VpcBuilder {
             if matches!(behavior, Behavior::Closed) {
                 continue;
             }
+            // One task set per address, so [`Vpc::stop`] can end it alone.
+            let mut own = JoinSet::new();
             let (bound, counter) =
-                serve(*ip, port, behavior, name, pki, &mut tasks, &mut held).await?;
+                serve(*ip, port, behavior, name, pki, &mut own, &mut held).await?;
             port = bound;
             hits.insert(*ip, counter);
+            let server = tasks.spawn(async move { while own.join_next().await.is_some() {} });
+            servers.insert(*ip, server);
         }
         if port == 0 {
             // Every address is closed: any free port will do; take one from the OS.
@@ -343,6 +348,7 @@ impl VpcBuilder {
             ca_file: ca_file.to_str().unwrap().to_owned(),
             records,
             hits,
+            servers,
             extra: extra_ips,
             _dir: dir,
             _held: held,
@@ -363,6 +369,7 @@ pub struct Vpc {
     /// Every DNS name, its CNAME target if any, and its addresses.
     pub records: Vec<(String, Option<String>, Vec<IpAddr>)>,
     hits: HashMap<IpAddr, Arc<Hits>>,
+    servers: HashMap<IpAddr, tokio::task::AbortHandle>,
     extra: Vec<IpAddr>,
     _dir: tempfile::TempDir,
     _held: Vec<TcpStream>,
@@ -378,6 +385,12 @@ impl Vpc {
     /// The `n`th address added with [`VpcBuilder::extra`].
     pub fn extra(&self, n: usize) -> IpAddr {
         self.extra[n]
+    }
+
+    /// Stops the server at `ip` (the endpoint breaks): from the next
+    /// connection on, `ip` refuses.
+    pub fn stop(&self, ip: IpAddr) {
+        self.servers[&ip].abort();
     }
 
     /// Connections accepted at `ip` so far.
