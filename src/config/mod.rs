@@ -279,12 +279,12 @@ fn sdk_settings(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<crate::sdk::SdkSettings, ConfigError> {
     let flags = crate::sdk::Flags {
-        endpoint_urls: &args.endpoint_urls,
-        ignore_configured: args.ignore_configured_endpoint_urls,
-        sts_regional_endpoints: args.sts_regional_endpoints.as_deref(),
-        use_fips: args.use_fips_endpoint,
-        config_file: args.aws_config_file.as_deref(),
-        profile: args.aws_profile.as_deref(),
+        endpoint_urls: &args.sdk.endpoint_urls,
+        ignore_configured: args.sdk.ignore_configured_endpoint_urls,
+        sts_regional_endpoints: args.sdk.sts_regional_endpoints.as_deref(),
+        use_fips: args.sdk.use_fips_endpoint,
+        config_file: args.sdk.aws_config_file.as_deref(),
+        profile: args.sdk.aws_profile.as_deref(),
     };
     crate::sdk::settings(&flags, env).map_err(|e| ConfigError::Sdk {
         setting: e.source,

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use super::{Facts, Finding, Policy};
 use crate::probe::{CertInfo, Failure};
 
-fn join_ips(ips: impl Iterator<Item = IpAddr>) -> String {
+pub(super) fn join_ips(ips: impl Iterator<Item = IpAddr>) -> String {
     ips.map(|ip| ip.to_string()).collect::<Vec<_>>().join(", ")
 }
 
@@ -376,17 +376,6 @@ impl Explainer<'_> {
                 warn = self.policy.cert_warn_days
             ),
         }
-    }
-
-    /// The sentence that opens a `warn` when some addresses fail and others pass.
-    pub fn partial(failing: &[IpAddr], total: usize) -> String {
-        format!(
-            "{} of {} addresses failed ({}); the endpoint works through the others, \
-             but calls that land on a failing address fail, an intermittent outage. ",
-            failing.len(),
-            total,
-            join_ips(failing.iter().copied()),
-        )
     }
 
     /// ", which presented CN=... issued by ..." for the first address that sent one.

@@ -1,8 +1,10 @@
 //! What frames every paragraph of an endpoint: a hosts-file entry that
-//! pinned the name comes first (with what DNS would have returned), and a
-//! dual-stack ECR name that `PrivateLink` does not serve is said last.
+//! pinned the name comes first (with what DNS would have returned), then
+//! the sentence that opens a partial failure, and a dual-stack ECR name
+//! that `PrivateLink` does not serve is said last.
 
 use std::fmt::Write as _;
+use std::net::IpAddr;
 
 use super::Finding;
 use super::explain::{Evidence, Explainer};
@@ -32,6 +34,17 @@ impl Explainer<'_> {
             text.push_str(&note);
         }
         text
+    }
+
+    /// The sentence that opens a `warn` when some addresses fail and others pass.
+    pub fn partial(failing: &[IpAddr], total: usize) -> String {
+        format!(
+            "{} of {} addresses failed ({}); the endpoint works through the others, \
+             but calls that land on a failing address fail, an intermittent outage. ",
+            failing.len(),
+            total,
+            super::explain::join_ips(failing.iter().copied()),
+        )
     }
 
     /// "The hosts file pinned NAME ...; DNS would have returned ...".

@@ -454,6 +454,7 @@ mod tests {
             port: 443,
             region: "ap-northeast-1".into(),
             reason: Reason::Requested,
+            route: crate::plan::Caller::Both,
             endpoint_service: None,
             status: Status::Ok,
             path: Path::InterfaceEndpoint,

@@ -26,6 +26,7 @@ mod ipv6;
 mod lambda;
 mod layering;
 mod metadata;
+mod metrics;
 mod proxy;
 mod render;
 mod scenarios;

@@ -7,17 +7,15 @@
 //! The tests that need Debian's `prometheus` package (`prometheus`,
 //! `promtool`) are ignored by default; CI installs it and runs them.
 
-mod support;
-
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use crate::support::{self, VpcBuilder, host};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use serde_json::Value;
-use support::{VpcBuilder, host};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 

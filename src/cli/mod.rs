@@ -15,6 +15,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::choices::{Color, Expect, Format};
 
+mod sdk;
+pub use sdk::SdkArgs;
+
 /// Probe, from inside an ECS task, the AWS endpoints it depends on: DNS,
 /// TCP and TLS to every address, and whether the path stays inside the VPC.
 #[derive(Debug, Parser)]
@@ -296,51 +299,9 @@ pub struct ProbeArgs {
     #[arg(long, env = "VPCE_PROBE_NO_PROXY", value_name = "LIST")]
     pub no_proxy: Option<String>,
 
-    /// An endpoint URL the app's AWS SDK calls, [SERVICE=]https://HOST[:PORT], for one service or
-    /// all; repeatable. Beside AWS_ENDPOINT_URL_<SERVICE_ID>, AWS_ENDPOINT_URL and the shared
-    /// config file, which are read as the SDKs read them.
-    #[arg(
-        long = "endpoint-url",
-        value_name = "[SERVICE=]URL",
-        value_delimiter = ','
-    )]
-    pub endpoint_urls: Vec<String>,
-
-    /// Ignore the endpoint URLs of the environment and config file, as
-    /// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true does (--endpoint-url still applies).
-    #[arg(
-        long,
-        env = "VPCE_PROBE_IGNORE_CONFIGURED_ENDPOINT_URLS",
-        action = clap::ArgAction::SetTrue,
-        value_parser = clap::builder::BoolishValueParser::new()
-    )]
-    pub ignore_configured_endpoint_urls: bool,
-
-    /// legacy or regional, as AWS_STS_REGIONAL_ENDPOINTS: legacy plans STS's global name
-    /// sts.amazonaws.com beside the regional one.
-    #[arg(
-        long,
-        env = "VPCE_PROBE_STS_REGIONAL_ENDPOINTS",
-        value_name = "legacy|regional"
-    )]
-    pub sts_regional_endpoints: Option<String>,
-
-    /// Plan the FIPS names the app's SDK calls, as AWS_USE_FIPS_ENDPOINT=true does.
-    #[arg(
-        long,
-        env = "VPCE_PROBE_USE_FIPS_ENDPOINT",
-        action = clap::ArgAction::SetTrue,
-        value_parser = clap::builder::BoolishValueParser::new()
-    )]
-    pub use_fips_endpoint: bool,
-
-    /// The shared AWS config file the app's SDK reads (default: AWS_CONFIG_FILE, then ~/.aws/config).
-    #[arg(long, env = "VPCE_PROBE_AWS_CONFIG_FILE", value_name = "PATH")]
-    pub aws_config_file: Option<String>,
-
-    /// The profile of that file (default: AWS_PROFILE, then default).
-    #[arg(long, env = "VPCE_PROBE_AWS_PROFILE", value_name = "NAME")]
-    pub aws_profile: Option<String>,
+    /// The endpoint settings of the app's AWS SDK.
+    #[command(flatten)]
+    pub sdk: SdkArgs,
 
     /// Log filter for stderr, e.g. info, vpce_probe=debug (default: our warnings, other crates' errors).
     #[arg(
