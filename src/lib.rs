@@ -7,7 +7,7 @@
 //! runs a round; the [`mode`]s drive it; `main.rs` is plumbing. `explain`
 //! reads stopped reasons with [`stopped`], judged by the same [`diagnose`].
 //! Leaf modules any of them may use: [`names`], [`choices`], [`printable`],
-//! [`clock`], [`files`], [`image`], [`trust`]. `cargo test --test layering` fails on an
+//! [`clock`], [`files`], [`image`], [`trust`]. `cargo test --test it layering::` fails on an
 //! import cycle.
 
 pub mod catalog;

@@ -136,3 +136,26 @@ fn answers_blame_no_network() {
         assert_eq!(e.finding, None);
     }
 }
+
+/// Pasted text is cut anywhere: every prefix of every corpus message, and
+/// the messages with their case changed, are read without a panic, and
+/// an answer never comes with a probe command.
+#[test]
+fn any_cut_of_any_message_is_read() {
+    for entry in corpus() {
+        let text = entry["text"].as_str().unwrap();
+        let cuts = text.char_indices().map(|(i, _)| &text[..i]).chain([text]);
+        for cut in cuts {
+            let e = explain(cut);
+            assert!(e.cause != Cause::Answer || e.confirm.is_none(), "{cut}");
+        }
+        for changed in [text.to_uppercase(), text.to_lowercase()] {
+            let e = explain(&changed);
+            assert_eq!(
+                e.cause,
+                explain(text).cause,
+                "case changed the cause of: {text}"
+            );
+        }
+    }
+}
