@@ -28,7 +28,6 @@ pub mod names;
 pub mod plan;
 pub mod printable;
 pub mod probe;
-pub mod proxy;
 pub mod remedy;
 pub mod render;
 pub mod report;

@@ -22,6 +22,7 @@ use crate::names::{Host, Target};
 
 mod file;
 pub mod names;
+pub mod proxy;
 
 pub use file::ConfigFile;
 

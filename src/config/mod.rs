@@ -30,8 +30,8 @@ use crate::plan::{Request, ServicesSource};
 use crate::printable::printable;
 use crate::probe::ProbeSettings;
 use crate::probe::dns::{DnsConfig, Resolver};
-use crate::proxy::Proxy;
 use crate::render::Output;
+use crate::sdk::proxy::Proxy;
 
 mod modes;
 pub use modes::{HealthConfig, WatchConfig};
@@ -299,7 +299,7 @@ fn proxy_settings(
     args: &ProbeArgs,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Option<Proxy>, ConfigError> {
-    crate::proxy::settings(args.https_proxy.as_deref(), args.no_proxy.as_deref(), env)
+    crate::sdk::proxy::settings(args.https_proxy.as_deref(), args.no_proxy.as_deref(), env)
         .map_err(|e| invalid(e.source, &e.value, e.why))
 }
 

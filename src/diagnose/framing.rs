@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::net::IpAddr;
 
 use super::Finding;
-use super::explain::{Evidence, Explainer};
+use super::prose::{Evidence, Explainer};
 use crate::catalog::Service;
 use crate::probe::dns::HostsPin;
 
@@ -43,7 +43,7 @@ impl Explainer<'_> {
              but calls that land on a failing address fail, an intermittent outage. ",
             failing.len(),
             total,
-            super::explain::join_ips(failing.iter().copied()),
+            super::prose::join_ips(failing.iter().copied()),
         )
     }
 

@@ -1,11 +1,11 @@
 //! Judgement: a status, a path, a [`Finding`] and a paragraph for each
 //! endpoint, from the probe's facts. Split by job: this module holds the
-//! order of precedence; [`finding`] the catalogue of findings; [`explain`]
+//! order of precedence; [`finding`] the catalogue of findings; [`prose`]
 //! the prose. Pure functions, table-tested.
 
-pub mod explain;
 pub mod finding;
 mod framing;
+pub mod prose;
 mod proxied;
 
 use std::net::IpAddr;
@@ -17,8 +17,8 @@ use crate::classify::{self, AddressClass, Classification, EndpointRole, Family, 
 use crate::probe::proxy::ProxyProbe;
 use crate::probe::{AddressProbe, CertInfo, DnsOutcome, Failure};
 
-use explain::{Evidence, Explainer};
 pub use finding::{Finding, Status, address_finding, dns_finding};
+use prose::{Evidence, Explainer};
 
 /// The run-wide settings a judgement depends on.
 #[derive(Debug, Clone, Copy)]

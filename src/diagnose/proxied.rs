@@ -3,7 +3,7 @@
 //! takes traffic out of the VPC under `--expect private`.
 
 use super::Finding;
-use super::explain::Explainer;
+use super::prose::Explainer;
 
 impl Explainer<'_> {
     /// The proxy's URL, without credentials.

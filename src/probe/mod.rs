@@ -119,7 +119,7 @@ pub struct ProbeSettings {
     /// The compiled-in web PKI roots plus any `--ca-file` certificates.
     pub roots: Arc<rustls::RootCertStore>,
     /// The proxy the app's SDK would use, when one is set.
-    pub proxy: Option<crate::proxy::Proxy>,
+    pub proxy: Option<crate::sdk::proxy::Proxy>,
 }
 
 /// Probes a plan. Built once per run (watch mode reuses it across rounds).
@@ -128,7 +128,7 @@ pub struct Prober {
     tls: tls::TlsProber,
     timeout: Duration,
     permits: Arc<Semaphore>,
-    proxy: Option<crate::proxy::Proxy>,
+    proxy: Option<crate::sdk::proxy::Proxy>,
 }
 
 impl Prober {
