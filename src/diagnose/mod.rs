@@ -38,6 +38,9 @@ pub struct Facts<'a> {
     /// The route through the app's HTTPS proxy, when one is set.
     pub proxy: Option<&'a ProxyProbe>,
     pub region: &'a Region,
+    /// The task's region: an interface endpoint or a prefix list in this
+    /// VPC serves only its names.
+    pub task_region: &'a Region,
     pub host: &'a str,
     pub port: u16,
     pub dns: &'a DnsOutcome,
@@ -509,6 +512,7 @@ mod tests {
             registry: false,
             proxy: None,
             region: &region,
+            task_region: &region,
             host: "h.example",
             port: 443,
             dns: &dns,
@@ -855,6 +859,7 @@ mod tests {
                 registry: true,
                 proxy: None,
                 region: &region,
+                task_region: &region,
                 host: "registry-1.docker.io",
                 port: 443,
                 dns: &dns,
@@ -946,6 +951,7 @@ mod tests {
             registry: false,
             proxy: None,
             region: &region,
+            task_region: &region,
             host: "h.example",
             port: 443,
             dns: &dns,
@@ -976,6 +982,7 @@ mod tests {
             registry: false,
             proxy: None,
             region: &region,
+            task_region: &region,
             host: "ecr.ap-northeast-1.api.aws",
             port: 443,
             dns: &dns,

@@ -149,6 +149,29 @@ impl Explainer<'_> {
                 ns = self.nameservers()
             ),
             Finding::DnsError => format!("Resolving {host} failed{detail}."),
+            Finding::PublicConnectTimeout | Finding::S3ConnectTimeout | Finding::PublicPath
+                if aws && self.facts.region != self.facts.task_region =>
+            {
+                format!(
+                    "{host} is {name} in {region}, not in the task's region {task}: the \
+                     endpoints and prefix lists of this VPC serve only {task}'s names, so this \
+                     one is reached through a NAT or internet gateway or not at all, and {what}. \
+                     Give the subnet a route to a NAT gateway, or move what the task uses into \
+                     {task} (the container's awslogs-region; an ECR registry in {task}, with \
+                     replication from {region}).",
+                    name = self.facts.service.map_or("the service", |s| s.name()),
+                    region = self.facts.region,
+                    task = self.facts.task_region,
+                    what = if finding == Finding::PublicPath {
+                        format!(
+                            "it was reached over public addresses ({ips}), which --expect \
+                             private forbids"
+                        )
+                    } else {
+                        format!("TCP connections to {ips} port {port} timed out{after}")
+                    }
+                )
+            }
             Finding::PublicConnectTimeout | Finding::S3ConnectTimeout if !nat64.is_empty() => {
                 format!(
                     "{host} has no AAAA record inside the VPC, so DNS64 synthesised NAT64 \

@@ -202,6 +202,7 @@ impl World {
             registry: self.kind == Kind::Registry,
             proxy: probe.proxy(),
             region: &region,
+            task_region: &TASK_REGION.parse().unwrap(),
             host: &self.host,
             port: 443,
             dns: &probe.dns,

@@ -259,7 +259,7 @@ pub fn build(
         .endpoints
         .iter()
         .zip(probes)
-        .map(|(endpoint, probe)| endpoint_report(policy, network, endpoint, probe))
+        .map(|(endpoint, probe)| endpoint_report(policy, network, &plan.region, endpoint, probe))
         .collect();
     let mut summary = Summary::default();
     for e in &endpoints {
@@ -311,6 +311,7 @@ fn whose(route: Caller) -> String {
 fn endpoint_report(
     policy: Policy,
     network: &Network,
+    task_region: &crate::catalog::Region,
     endpoint: &Endpoint,
     probe: &EndpointProbe,
 ) -> EndpointReport {
@@ -328,6 +329,7 @@ fn endpoint_report(
             registry: endpoint.kind == crate::plan::Kind::Registry,
             proxy: probe.proxy(),
             region: &endpoint.region,
+            task_region,
             host: &host,
             port: endpoint.port,
             dns: &probe.dns,

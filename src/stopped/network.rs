@@ -198,6 +198,7 @@ fn judge(
         registry: false,
         proxy: None,
         region,
+        task_region: region,
         host,
         port: addr.map_or(443, |a| a.port()),
         dns: &dns,
