@@ -23,9 +23,14 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> ExitCode {
     let log = vpce_probe::probe_args(cli).map_or("error", |a| a.log.as_str());
-    let mut stdout = std::io::stdout().lock();
+    let stdout = std::io::stdout().lock();
     let terminal = std::io::IsTerminal::is_terminal(&stdout);
-    serve(log, vpce_probe::run(cli, &mut stdout, terminal))
+    // Block-buffered: the renderers flush once a report (or a watch record)
+    // is whole, instead of a write(2) per line of a pretty-printed report.
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout);
+    let exit = serve(log, vpce_probe::run(cli, &mut out, terminal));
+    let _ = out.flush();
+    exit
 }
 
 /// The Lambda bootstrap: logs at the default level to the function's log
