@@ -15,7 +15,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::choices::{Color, Expect, Format};
 
+mod generate;
 mod sdk;
+pub use generate::{GenerateArgs, Generated};
 pub use sdk::SdkArgs;
 
 /// Probe, from inside an ECS task, the AWS endpoints it depends on: DNS,
@@ -52,6 +54,8 @@ pub enum Command {
     /// Health check for the task definition: exit 0 when the status file is fresh and passing, else 1.
     #[command(args_override_self = true)]
     Health(HealthArgs),
+    /// Write the man page or a shell completion script to standard output.
+    Generate(GenerateArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -313,15 +317,23 @@ pub struct ProbeArgs {
     pub log: String,
 }
 
-const SUBCOMMANDS: [&str; 7] = [
+const SUBCOMMANDS: [&str; 8] = [
     "check",
     "fix",
     "explain",
     "endpoints",
     "watch",
     "health",
+    "generate",
     "help",
 ];
+
+/// The clap definition of the command line, for the man page and the
+/// completion scripts.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command()
+}
 
 /// Makes `check` the default subcommand: `vpce-probe --region x` means
 /// `vpce-probe check --region x`, while `--help` and `--version` keep their
