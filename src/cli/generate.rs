@@ -20,3 +20,10 @@ pub enum Generated {
         shell: clap_complete::Shell,
     },
 }
+
+/// The clap definition of the command line, for the man page and the
+/// completion scripts.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    super::Cli::command()
+}

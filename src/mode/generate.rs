@@ -1,7 +1,7 @@
 //! `generate man` and `generate completions SHELL`: written from the clap
 //! definition, never by hand. Both are rendered into memory first, so a
 //! reader that goes away is an ordinary write error, not a panic inside
-//! clap_complete.
+//! `clap_complete`.
 
 use std::io::Write;
 
@@ -30,7 +30,7 @@ pub fn run(args: &GenerateArgs, out: &mut impl Write) -> Result<Exit, AppError> 
 const APOSTROPHE: &str = ".ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n";
 
 /// One page: the top-level sections, then a section per subcommand with
-/// its description, usage and options (clap_mangen's own layout points at
+/// its description, usage and options (`clap_mangen`'s own layout points at
 /// one page per subcommand, which a single stdout cannot hold). It starts
 /// with `.TH`.
 pub fn man() -> std::io::Result<String> {

@@ -31,10 +31,7 @@ fn check_generated(rel: &str, generated: &str) {
             .lines()
             .zip(generated.lines())
             .position(|(a, b)| a != b)
-            .map_or_else(
-                || committed.lines().count().min(generated.lines().count()),
-                |i| i,
-            );
+            .unwrap_or_else(|| committed.lines().count().min(generated.lines().count()));
         panic!(
             "{rel} differs from what the code generates (first at line {}: committed {:?}, generated {:?}); \
              run `UPDATE_DOCS=1 cargo test --test it docs::` and commit the page",
