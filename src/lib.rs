@@ -50,7 +50,7 @@ pub fn probe_args(cli: &Cli) -> Option<&ProbeArgs> {
     match &cli.command {
         Command::Check(args) | Command::Fix(args) | Command::Endpoints(args) => Some(args),
         Command::Watch(cmd) => Some(&cmd.probe),
-        Command::Health(_) | Command::Explain(_) => None,
+        Command::Health(_) | Command::Explain(_) | Command::Generate(_) => None,
     }
 }
 
@@ -85,6 +85,7 @@ pub async fn run(cli: &Cli, out: &mut impl Write, out_is_terminal: bool) -> Resu
         }
         Command::Health(args) => Ok(health(args, out)),
         Command::Explain(args) => mode::explain::run(args, out),
+        Command::Generate(args) => mode::generate::run(args, out),
     }
 }
 

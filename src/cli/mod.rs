@@ -15,7 +15,12 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::choices::{Color, Expect, Format};
 
+mod generate;
+mod help;
 mod sdk;
+pub use generate::{GenerateArgs, Generated, command};
+use help::default_command_help;
+pub use help::usage_line;
 pub use sdk::SdkArgs;
 
 /// Probe, from inside an ECS task, the AWS endpoints it depends on: DNS,
@@ -52,6 +57,8 @@ pub enum Command {
     /// Health check for the task definition: exit 0 when the status file is fresh and passing, else 1.
     #[command(args_override_self = true)]
     Health(HealthArgs),
+    /// Write the man page or a shell completion script to standard output.
+    Generate(GenerateArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -313,13 +320,14 @@ pub struct ProbeArgs {
     pub log: String,
 }
 
-const SUBCOMMANDS: [&str; 7] = [
+const SUBCOMMANDS: [&str; 8] = [
     "check",
     "fix",
     "explain",
     "endpoints",
     "watch",
     "health",
+    "generate",
     "help",
 ];
 
@@ -354,44 +362,6 @@ where
         command = command.after_help(default_command_help());
     }
     Cli::from_arg_matches(&command.try_get_matches_from(args)?)
-}
-
-/// A clap usage error as one line: its first line, plus the valid choices
-/// when a value was not one of them (`--format xml`).
-pub fn usage_line(e: &clap::Error) -> String {
-    use clap::error::{ContextKind, ContextValue, ErrorKind};
-    let text = e.render().to_string();
-    let first = text.lines().next().unwrap_or("invalid arguments");
-    let mut line = first.strip_prefix("error: ").unwrap_or(first).to_owned();
-    if e.kind() == ErrorKind::InvalidValue
-        && let Some(ContextValue::Strings(valid)) = e.get(ContextKind::ValidValue)
-        && !line.contains("possible values")
-    {
-        line = format!("{line} (possible values: {})", valid.join(", "));
-    }
-    line
-}
-
-/// The top-level help ends with the options of `check`, since
-/// `vpce-probe [OPTIONS]` runs it.
-fn default_command_help() -> String {
-    use clap::CommandFactory;
-    let mut check = Cli::command()
-        .find_subcommand("check")
-        .cloned()
-        .expect("check is a subcommand");
-    let help = check.render_help().to_string();
-    let options = help
-        .split_once("Options:\n")
-        .map_or(help.as_str(), |(_, rest)| rest)
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("-h, --help"));
-    let mut out = "Options of check, the default command (`vpce-probe [OPTIONS]` runs `vpce-probe check [OPTIONS]`):\n".to_owned();
-    for line in options {
-        out.push_str(line);
-        out.push('\n');
-    }
-    out
 }
 
 #[cfg(test)]

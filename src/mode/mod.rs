@@ -4,6 +4,7 @@ pub mod check;
 pub mod endpoints;
 pub mod explain;
 pub mod fix;
+pub mod generate;
 pub mod health;
 pub mod lambda;
 pub mod metrics_server;

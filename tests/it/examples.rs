@@ -47,7 +47,9 @@ fn validate_command(words: &[&str], env: &[(String, String)]) {
             vpce_probe::config::HealthConfig::from_args(h)
                 .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
         }
-        cli::Command::Explain(_) => panic!("{argv:?}: no example runs explain"),
+        cli::Command::Explain(_) | cli::Command::Generate(_) => {
+            panic!("{argv:?}: no example runs explain or generate")
+        }
     }
     for (name, _) in env {
         assert!(

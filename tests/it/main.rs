@@ -1,8 +1,8 @@
 //! The integration tests, as one crate: the simulated VPC in `support/`
 //! compiles once and one test binary links, where one binary per file
 //! compiled the support code fourteen times and linked fourteen binaries.
-//! Each module below is one group of tests (the README's Tests section lists
-//! them); a new group is a file here and one `mod` line below. Run one group
+//! Each module below is one group of tests (CONTRIBUTING.md's Tests section
+//! lists them); a new group is a file here and one `mod` line below. Run one group
 //! with `cargo test --test it scenarios::`.
 //!
 //! `cargo test` passes for anyone on Linux: tests that need root or a system
@@ -16,10 +16,12 @@
 mod support;
 
 mod cli;
+mod docs;
 mod emf;
 mod examples;
 mod explain;
 mod fix;
+mod generate;
 mod hostile;
 mod hub;
 mod ipv6;

@@ -1,0 +1,93 @@
+//! `vpce-probe generate man` and `generate completions SHELL`, through the
+//! real binary: the man page renders every subcommand and its flags, and
+//! every completion script is produced (bash's passes `bash -n`).
+
+use clap::CommandFactory;
+use vpce_probe::cli::Cli;
+
+fn generate(args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vpce-probe"))
+        .arg("generate")
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+    assert!(out.stderr.is_empty(), "{args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_man_page_renders_every_subcommand() {
+    let page = generate(&["man"]);
+    assert!(page.starts_with(".TH"), "{}", &page[..page.len().min(200)]);
+    for sub in Cli::command().get_subcommands() {
+        let name = sub.get_name();
+        if name == "help" {
+            continue;
+        }
+        let heading = format!(".SH \"VPCE-PROBE {}\"", name.to_uppercase());
+        assert!(page.contains(&heading), "no section for {name}");
+        for arg in sub.get_arguments() {
+            if let Some(long) = arg.get_long()
+                && !arg.is_hide_set()
+            {
+                let flag = format!("\\-\\-{}", long.replace('-', "\\-"));
+                assert!(page.contains(&flag), "{name}: no {flag}");
+            }
+        }
+    }
+    assert!(page.contains("EXIT STATUS"));
+    // When groff is installed, the page must format without warnings.
+    if let Ok(out) = std::process::Command::new("groff")
+        .args(["-man", "-Tutf8", "-ww", "-z"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(page.as_bytes())?;
+            child.wait_with_output()
+        })
+    {
+        assert!(out.status.success(), "{out:?}");
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn every_shell_gets_a_completion_script() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let script = generate(&["completions", shell]);
+        for word in ["vpce-probe", "check", "watch", "--interval"] {
+            assert!(script.contains(word), "{shell}: no {word}");
+        }
+    }
+}
+
+#[test]
+fn the_bash_completion_parses() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vpce-probe.bash");
+    std::fs::write(&path, generate(&["completions", "bash"])).unwrap();
+    let out = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+}
+
+#[test]
+fn an_unknown_shell_is_a_usage_error() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vpce-probe"))
+        .args(["generate", "completions", "tcsh"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("tcsh") && err.contains("bash"), "{err}");
+}
