@@ -3,6 +3,7 @@
 //! order of precedence; [`finding`] the catalogue of findings; [`prose`]
 //! the prose. Pure functions, table-tested.
 
+mod elsewhere;
 pub mod finding;
 mod framing;
 pub mod prose;
@@ -81,41 +82,7 @@ pub fn judge(facts: &Facts<'_>, policy: Policy) -> Judgement {
         }
         _ => direct,
     };
-    global_sts(facts, policy, judged)
-}
-
-/// STS's global name leaving the VPC or unreachable: no interface endpoint
-/// serves it, so the finding is the SDK setting that sends calls there,
-/// not an endpoint to create.
-fn global_sts(facts: &Facts<'_>, policy: Policy, judged: Judgement) -> Judgement {
-    let outside = matches!(
-        judged.finding,
-        Some(Finding::PublicPath | Finding::PublicConnectTimeout | Finding::NetworkUnreachable)
-    );
-    if !(outside && crate::sdk::names::is_global_sts(facts.host)) {
-        return judged;
-    }
-    let public: Vec<IpAddr> = facts
-        .addresses
-        .iter()
-        .filter(|(c, _)| c.class == AddressClass::Public)
-        .map(|(_, a)| a.ip)
-        .collect();
-    let failure = facts
-        .addresses
-        .iter()
-        .find_map(|(_, a)| a.failure().map(|(_, f)| f));
-    let evidence = Evidence {
-        ips: &public,
-        failure,
-        cert: None,
-    };
-    let finding = Finding::StsGlobalEndpoint;
-    Judgement {
-        finding: Some(finding),
-        diagnosis: Some(Explainer { facts, policy }.explain(finding, evidence)),
-        ..judged
-    }
+    elsewhere::global_sts(facts, policy, judged)
 }
 
 /// The proxy route's own finding, if it has one.

@@ -152,25 +152,7 @@ impl Explainer<'_> {
             Finding::PublicConnectTimeout | Finding::S3ConnectTimeout | Finding::PublicPath
                 if aws && self.facts.region != self.facts.task_region =>
             {
-                format!(
-                    "{host} is {name} in {region}, not in the task's region {task}: the \
-                     endpoints and prefix lists of this VPC serve only {task}'s names, so this \
-                     one is reached through a NAT or internet gateway or not at all, and {what}. \
-                     Give the subnet a route to a NAT gateway, or move what the task uses into \
-                     {task} (the container's awslogs-region; an ECR registry in {task}, with \
-                     replication from {region}).",
-                    name = self.facts.service.map_or("the service", |s| s.name()),
-                    region = self.facts.region,
-                    task = self.facts.task_region,
-                    what = if finding == Finding::PublicPath {
-                        format!(
-                            "it was reached over public addresses ({ips}), which --expect \
-                             private forbids"
-                        )
-                    } else {
-                        format!("TCP connections to {ips} port {port} timed out{after}")
-                    }
-                )
+                self.other_region(finding, &ips, &after)
             }
             Finding::PublicConnectTimeout | Finding::S3ConnectTimeout if !nat64.is_empty() => {
                 format!(
@@ -363,23 +345,7 @@ impl Explainer<'_> {
                     anywhere = blocked.anywhere()
                 )
             }
-            Finding::StsGlobalEndpoint => format!(
-                "{host} is STS's global name, which no interface endpoint serves, and {what}. \
-                 The app's AWS SDK calls it because its STS setting is legacy \
-                 (AWS_STS_REGIONAL_ENDPOINTS or sts_regional_endpoints in the config file). \
-                 Set it to regional, the default of current SDKs, so that the SDK calls \
-                 sts.{region}.{suffix}, the name the STS interface endpoint of this region \
-                 answers.",
-                what = match failure {
-                    Some(_) => format!("connections to {ips} port {port} failed{detail}"),
-                    None => format!(
-                        "it was reached over public addresses ({ips}): the traffic leaves the \
-                         VPC through a NAT or internet gateway"
-                    ),
-                },
-                region = self.facts.region,
-                suffix = self.facts.region.partition().dns_suffix()
-            ),
+            Finding::StsGlobalEndpoint => self.global_sts(&ips, failure.is_some(), &detail),
             Finding::TlsInterception => format!(
                 "The certificate for {host} is trusted but was issued by '{issuer}', not by an \
                  Amazon CA. AWS endpoints present certificates from Amazon (O=Amazon) \

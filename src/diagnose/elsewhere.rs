@@ -1,0 +1,91 @@
+//! Names this VPC's endpoints cannot serve, whatever is created in it: a
+//! service in another region than the task's, and STS's global name. Their
+//! paragraphs say what to change instead (a route, a setting, a region),
+//! never an endpoint to create here.
+
+use std::net::IpAddr;
+
+use super::prose::{Evidence, Explainer};
+use super::{AddressClass, Facts, Finding, Judgement, Policy};
+
+/// STS's global name leaving the VPC or unreachable: no interface endpoint
+/// serves it, so the finding is the SDK setting that sends calls there,
+/// not an endpoint to create.
+pub(super) fn global_sts(facts: &Facts<'_>, policy: Policy, judged: Judgement) -> Judgement {
+    let outside = matches!(
+        judged.finding,
+        Some(Finding::PublicPath | Finding::PublicConnectTimeout | Finding::NetworkUnreachable)
+    );
+    if !(outside && crate::sdk::names::is_global_sts(facts.host)) {
+        return judged;
+    }
+    let public: Vec<IpAddr> = facts
+        .addresses
+        .iter()
+        .filter(|(c, _)| c.class == AddressClass::Public)
+        .map(|(_, a)| a.ip)
+        .collect();
+    let failure = facts
+        .addresses
+        .iter()
+        .find_map(|(_, a)| a.failure().map(|(_, f)| f));
+    let evidence = Evidence {
+        ips: &public,
+        failure,
+        cert: None,
+    };
+    let finding = Finding::StsGlobalEndpoint;
+    Judgement {
+        finding: Some(finding),
+        diagnosis: Some(Explainer { facts, policy }.explain(finding, evidence)),
+        ..judged
+    }
+}
+
+impl Explainer<'_> {
+    /// A service of another region, reached through a NAT or not at all.
+    pub(super) fn other_region(&self, finding: Finding, ips: &str, after: &str) -> String {
+        let host = self.facts.host;
+        let port = self.facts.port;
+        format!(
+            "{host} is {name} in {region}, not in the task's region {task}: the endpoints and \
+             prefix lists of this VPC serve only {task}'s names, so this one is reached through \
+             a NAT or internet gateway or not at all, and {what}. Give the subnet a route to a \
+             NAT gateway, or move what the task uses into {task} (the container's \
+             awslogs-region; an ECR registry in {task}, with replication from {region}).",
+            name = self.facts.service.map_or("the service", |s| s.name()),
+            region = self.facts.region,
+            task = self.facts.task_region,
+            what = if finding == Finding::PublicPath {
+                format!(
+                    "it was reached over public addresses ({ips}), which --expect private forbids"
+                )
+            } else {
+                format!("TCP connections to {ips} port {port} timed out{after}")
+            }
+        )
+    }
+
+    /// STS's global name, which the app's SDK calls under `legacy`.
+    pub(super) fn global_sts(&self, ips: &str, failed: bool, detail: &str) -> String {
+        let host = self.facts.host;
+        let port = self.facts.port;
+        format!(
+            "{host} is STS's global name, which no interface endpoint serves, and {what}. The \
+             app's AWS SDK calls it because its STS setting is legacy \
+             (AWS_STS_REGIONAL_ENDPOINTS or sts_regional_endpoints in the config file). Set it \
+             to regional, the default of current SDKs, so that the SDK calls \
+             sts.{region}.{suffix}, the name the STS interface endpoint of this region answers.",
+            what = if failed {
+                format!("connections to {ips} port {port} failed{detail}")
+            } else {
+                format!(
+                    "it was reached over public addresses ({ips}): the traffic leaves the VPC \
+                     through a NAT or internet gateway"
+                )
+            },
+            region = self.facts.region,
+            suffix = self.facts.region.partition().dns_suffix()
+        )
+    }
+}
