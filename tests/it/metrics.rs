@@ -199,15 +199,6 @@ async fn an_address_that_cannot_be_bound_is_a_usage_error() {
     }
 }
 
-/// A free loopback port: bound, read and released (Prometheus takes no `:0`).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Percent-encodes a query string value (everything but unreserved bytes).
 fn encode(s: &str) -> String {
     s.bytes()
@@ -311,7 +302,7 @@ async fn prometheus_scrapes_the_sidecar_and_sees_an_endpoint_break() {
         ),
     )
     .unwrap();
-    let web = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let web = SocketAddr::from(([127, 0, 0, 1], support::free_port()));
     let _prometheus = Command::new("prometheus")
         .arg(format!("--config.file={}", config.display()))
         .arg(format!(

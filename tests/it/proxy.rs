@@ -30,14 +30,6 @@ impl Drop for Tinyproxy {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn tinyproxy(vpc: &support::Vpc) -> Tinyproxy {
     tinyproxy_with(vpc, "")
 }
@@ -45,7 +37,7 @@ fn tinyproxy(vpc: &support::Vpc) -> Tinyproxy {
 /// [`tinyproxy`] with more configuration lines (`BasicAuth USER PASSWORD`).
 fn tinyproxy_with(vpc: &support::Vpc, more: &str) -> Tinyproxy {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let port = support::free_port();
     let conf = dir.path().join("tinyproxy.conf");
     std::fs::write(
         &conf,
@@ -243,7 +235,7 @@ async fn a_working_proxy_bypasses_the_endpoints() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_proxy_that_is_down_or_forbids_fails_the_app_route() {
     let vpc = vpc().await;
-    let down = format!("http://127.0.0.1:{}", free_port());
+    let down = format!("http://127.0.0.1:{}", support::free_port());
     let (code, report, _) = check(&vpc, &[("HTTPS_PROXY", down)], &[]).await;
     assert_eq!(code, 1);
     for e in endpoints(&report) {

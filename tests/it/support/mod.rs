@@ -614,6 +614,16 @@ pub fn schema_errors(value: &impl serde::Serialize) -> Vec<String> {
         .collect()
 }
 
+/// A free loopback port, bound, read and released: for a server that must
+/// be told its port (tinyproxy, Prometheus take no `:0`).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// Runs the built `vpce-probe` binary; returns (exit code, stdout, stderr).
 pub async fn run_binary<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (i32, String, String) {
     run_binary_env(args, &[]).await
