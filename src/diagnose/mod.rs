@@ -370,39 +370,19 @@ fn dominant(failing: &[(Finding, IpAddr, &Failure)]) -> Option<Finding> {
 mod tests {
     use super::*;
     use crate::classify::Network;
-    use crate::probe::{
-        AnswerSource, FailureKind, Phase, Resolution, Timed, TlsSession, dns::ResolvedAddress,
-    };
+    use crate::probe::fixtures::{cert, session, timed};
+    use crate::probe::{AnswerSource, FailureKind, Phase, Resolution, Timed, dns::ResolvedAddress};
 
     fn region() -> Region {
         "ap-northeast-1".parse().unwrap()
     }
 
     fn ok<T>(v: T) -> Timed<T> {
-        Timed {
-            elapsed: Duration::from_millis(1),
-            result: Ok(v),
-        }
+        timed(Ok(v))
     }
 
     fn err<T>(kind: FailureKind) -> Timed<T> {
-        Timed {
-            elapsed: Duration::from_millis(1),
-            result: Err(Failure::new(kind, "x")),
-        }
-    }
-
-    fn cert(org: &str, days_left: i64) -> CertInfo {
-        CertInfo {
-            subject: "CN=x".into(),
-            issuer: format!("CN=Some CA, O={org}"),
-            issuer_org: Some(org.into()),
-            not_before: 0,
-            not_after: 0,
-            days_left,
-            sans: vec![],
-            chain_len: 2,
-        }
+        timed(Err(Failure::new(kind, "x")))
     }
 
     /// An address probe: `None` = passed with an Amazon cert valid 300 days.
@@ -417,13 +397,6 @@ mod tests {
             tcp,
             tls,
             cert: Some(cert("Amazon", 300)),
-        }
-    }
-
-    fn session() -> TlsSession {
-        TlsSession {
-            version: "TLSv1.3".into(),
-            cipher: "TLS13_AES_128_GCM_SHA256".into(),
         }
     }
 

@@ -11,6 +11,8 @@
 //! the network does.
 
 pub mod dns;
+#[cfg(test)]
+pub mod fixtures;
 pub mod hosts;
 pub mod outcome;
 pub mod proxy;

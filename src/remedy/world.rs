@@ -13,10 +13,11 @@ use crate::diagnose::{self, Facts, Judgement, Policy};
 use crate::names::Host;
 use crate::plan::{Caller, Endpoint, Kind, Plan, Reason};
 use crate::probe::dns::ResolvedAddress;
+use crate::probe::fixtures::{cert, session, timed};
 use crate::probe::proxy::ProxyProbe;
 use crate::probe::{
-    AddressProbe, AnswerSource, CertInfo, DnsOutcome, EndpointProbe, Failure, FailureKind,
-    Resolution, Route, Timed, TlsSession,
+    AddressProbe, AnswerSource, DnsOutcome, EndpointProbe, Failure, FailureKind, Resolution, Route,
+    Timed,
 };
 use crate::report::{self, EndpointReport, Report};
 
@@ -237,33 +238,6 @@ impl World {
             "{self:?}"
         );
         report
-    }
-}
-
-fn timed<T>(result: Result<T, Failure>) -> Timed<T> {
-    Timed {
-        elapsed: Duration::from_millis(1),
-        result,
-    }
-}
-
-fn cert(org: &str, days_left: i64) -> CertInfo {
-    CertInfo {
-        subject: "CN=x".into(),
-        issuer: format!("CN=Some CA, O={org}"),
-        issuer_org: Some(org.into()),
-        not_before: 0,
-        not_after: 0,
-        days_left,
-        sans: vec![],
-        chain_len: 2,
-    }
-}
-
-fn session() -> TlsSession {
-    TlsSession {
-        version: "TLSv1.3".into(),
-        cipher: "TLS13_AES_128_GCM_SHA256".into(),
     }
 }
 
