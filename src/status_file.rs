@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::unix_ms;
 use crate::diagnose::{Finding, Status};
-use crate::report::{Report, Summary};
+use crate::report::{Report, Summary, Verdict};
 
 /// The status file: the last round, as `health` needs it.
 #[derive(Debug, Serialize, Deserialize)]
@@ -21,9 +21,28 @@ pub struct StatusFile {
     /// Rounds finished so far (0: the sidecar is starting).
     pub round: u64,
     /// `pass`, `fail`, or `starting` before the first round.
-    pub verdict: String,
+    pub verdict: StatusVerdict,
     pub summary: Option<Summary>,
     pub endpoints: Vec<StatusEndpoint>,
+}
+
+/// The last round's verdict, or none yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusVerdict {
+    Pass,
+    Fail,
+    /// Written at start, before the first round finishes.
+    Starting,
+}
+
+impl From<Verdict> for StatusVerdict {
+    fn from(v: Verdict) -> Self {
+        match v {
+            Verdict::Pass => Self::Pass,
+            Verdict::Fail => Self::Fail,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -41,7 +60,7 @@ impl StatusFile {
             schema_version: 1,
             written_at_ms: unix_ms(SystemTime::now()),
             round: 0,
-            verdict: "starting".to_owned(),
+            verdict: StatusVerdict::Starting,
             summary: None,
             endpoints: Vec::new(),
         }
@@ -53,9 +72,7 @@ impl StatusFile {
             schema_version: 1,
             written_at_ms: unix_ms(SystemTime::now()),
             round,
-            verdict: serde_variant::to_variant_name(&report.verdict)
-                .expect("Verdict is a unit enum")
-                .to_owned(),
+            verdict: report.verdict.into(),
             summary: Some(report.summary),
             endpoints: report
                 .endpoints
@@ -101,7 +118,10 @@ mod tests {
         let path = dir.path().join("status.json");
         write(&path, &StatusFile::starting()).unwrap();
         let read: StatusFile = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        assert_eq!(read.verdict, "starting");
+        assert_eq!(read.verdict, StatusVerdict::Starting);
+        // The file's text keeps its words.
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(r#""verdict":"starting""#), "{text}");
         assert_eq!(
             std::fs::read_dir(dir.path()).unwrap().count(),
             1,

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use crate::clock::unix_ms;
 use crate::config::HealthConfig;
 use crate::error::Exit;
-use crate::status_file::StatusFile;
+use crate::status_file::{StatusFile, StatusVerdict};
 
 /// The judgement and the one line explaining it.
 pub fn judge(config: &HealthConfig, now: SystemTime) -> (Exit, String) {
@@ -54,16 +54,16 @@ pub fn judge_bytes(bytes: &[u8], path: &str, max_age: Duration, now: SystemTime)
         .filter(|e| e.status == crate::diagnose::Status::Fail)
         .map(|e| format!("{} ({})", e.service, e.finding.map_or("fail", |f| f.code())))
         .collect();
-    match status.verdict.as_str() {
-        "pass" => (
+    match status.verdict {
+        StatusVerdict::Pass => (
             Exit::Pass,
             format!("healthy: round {} passed {age_text} ago", status.round),
         ),
-        "starting" => (
+        StatusVerdict::Starting => (
             Exit::Fail,
             "unhealthy: no round has finished yet".to_owned(),
         ),
-        _ => (
+        StatusVerdict::Fail => (
             Exit::Fail,
             format!(
                 "unhealthy: round {} failed {age_text} ago: {}",
@@ -89,11 +89,11 @@ mod tests {
         };
         let now = SystemTime::now();
         let at = |ago: u64| unix_ms(now - Duration::from_secs(ago));
-        let status = |verdict: &str, ago: u64| StatusFile {
+        let status = |verdict: StatusVerdict, ago: u64| StatusFile {
             schema_version: 1,
             written_at_ms: at(ago),
             round: 3,
-            verdict: verdict.to_owned(),
+            verdict,
             summary: None,
             endpoints: vec![StatusEndpoint {
                 service: "logs".into(),
@@ -104,14 +104,18 @@ mod tests {
         };
         assert_eq!(judge(&config, now).0, Exit::Fail, "missing file");
         let cases = [
-            (status("pass", 10), Exit::Pass, "healthy"),
-            (status("pass", 500), Exit::Fail, "more than --max-age"),
+            (status(StatusVerdict::Pass, 10), Exit::Pass, "healthy"),
             (
-                status("fail", 10),
+                status(StatusVerdict::Pass, 500),
+                Exit::Fail,
+                "more than --max-age",
+            ),
+            (
+                status(StatusVerdict::Fail, 10),
                 Exit::Fail,
                 "logs (private_connect_timeout)",
             ),
-            (status("starting", 1), Exit::Fail, "no round"),
+            (status(StatusVerdict::Starting, 1), Exit::Fail, "no round"),
         ];
         for (s, want, text) in cases {
             write(&path, &s).unwrap();
