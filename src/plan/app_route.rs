@@ -61,7 +61,25 @@ impl Plan {
                 None
             };
             if let Some(app) = app.filter(|a| (&a.host, a.port) != (&host, port)) {
-                for e in self.endpoints.iter_mut().filter(|e| e.host == host) {
+                // ECS itself calls these; another service's standard name
+                // is no one's once the app's SDK is configured elsewhere,
+                // and its row makes no claim about whose it is.
+                let ecs_calls = matches!(
+                    service,
+                    Service::EcrApi
+                        | Service::S3
+                        | Service::Logs
+                        | Service::Ssm
+                        | Service::Secretsmanager
+                        | Service::Ssmmessages
+                        | Service::Ec2messages
+                        | Service::Ecs
+                );
+                for e in self
+                    .endpoints
+                    .iter_mut()
+                    .filter(|e| e.host == host && ecs_calls)
+                {
                     e.route = Caller::Platform;
                 }
                 self.add(app);

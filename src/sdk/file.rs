@@ -67,7 +67,16 @@ impl ConfigFile {
             if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
                 continue;
             }
-            if let Some(header) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            // A header may carry a comment after its bracket.
+            let header = line
+                .strip_prefix('[')
+                .and_then(|l| l.split_once(']'))
+                .filter(|(_, rest)| {
+                    let rest = rest.trim();
+                    rest.is_empty() || rest.starts_with(['#', ';'])
+                })
+                .map(|(header, _)| header);
+            if let Some(header) = header {
                 let header = header.split_whitespace().collect::<Vec<_>>().join(" ");
                 file.sections.entry(header.clone()).or_default();
                 current = Some(header);

@@ -37,6 +37,7 @@ pub fn fips_host(service: Service, region: &Region) -> Option<String> {
         Service::Sts => "sts-fips",
         Service::Ecs => "ecs-fips",
         Service::Monitoring => "monitoring-fips",
+        Service::S3 => "s3-fips",
         _ => return None,
     };
     Some(format!("{prefix}.{code}.{suffix}"))
@@ -63,13 +64,20 @@ pub fn vpce_name(host: &str) -> Option<(Service, Region)> {
     let rest = ["vpce.amazonaws.com", "vpce.amazonaws.com.cn"]
         .iter()
         .find_map(|suffix| host.strip_suffix(suffix)?.strip_suffix('.'))?;
-    let (first, rest) = rest.split_once('.')?;
-    if !first.starts_with("vpce-") {
-        return None;
-    }
-    let (service, region) = rest.rsplit_once('.')?;
+    // The endpoint's label (`vpce-...`) may follow a bucket's (S3).
+    let at = rest
+        .split('.')
+        .position(|label| label.starts_with("vpce-"))?;
+    let after: Vec<&str> = rest.split('.').skip(at + 1).collect();
+    let (region, service) = after.split_last()?;
     let region: Region = region.parse().ok()?;
-    Service::named(service).map(|s| (*s, region))
+    // ECR's names put the part first (`api.ecr`, `dkr.ecr`).
+    let service = match service.join(".").as_str() {
+        "api.ecr" => "ecr.api".to_owned(),
+        "dkr.ecr" => "ecr.dkr".to_owned(),
+        other => other.to_owned(),
+    };
+    Service::named(&service).map(|s| (*s, region))
 }
 
 #[cfg(test)]
@@ -90,6 +98,18 @@ mod tests {
             (
                 "VPCE-1.logs.cn-north-1.vpce.amazonaws.com.cn.",
                 Some(("logs", "cn-north-1")),
+            ),
+            (
+                "vpce-0abc123-xyz.api.ecr.us-east-1.vpce.amazonaws.com",
+                Some(("ecr.api", "us-east-1")),
+            ),
+            (
+                "vpce-0abc123-xyz.dkr.ecr.us-east-1.vpce.amazonaws.com",
+                Some(("ecr.dkr", "us-east-1")),
+            ),
+            (
+                "bucket.vpce-0abc123-xyz.s3.us-east-1.vpce.amazonaws.com",
+                Some(("s3", "us-east-1")),
             ),
             ("secretsmanager.us-east-1.amazonaws.com", None),
             ("vpce-1.nosuch.us-east-1.vpce.amazonaws.com", None),

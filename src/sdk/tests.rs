@@ -9,7 +9,7 @@ region = us-east-1
 endpoint_url = https://profile-global.example
 services = vpce
 
-[profile ops]
+[profile ops] # the operators' profile
 services = ops
 sts_regional_endpoints = legacy
 use_fips_endpoint = true

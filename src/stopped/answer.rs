@@ -59,6 +59,8 @@ const WORDS: [(Reply, &[&str]); 19] = [
     (Reply::ServiceControlPolicy, &["service control polic"]),
     (Reply::PermissionsBoundary, &["permissions boundary"]),
     (Reply::SessionPolicy, &["session policy"]),
+    (Reply::ResourcePolicy, &["resource-based policy"]),
+    (Reply::IdentityPolicy, &["identity-based policy"]),
     (
         Reply::Kms,
         &[
@@ -74,8 +76,6 @@ const WORDS: [(Reply, &[&str]); 19] = [
             "service: awskms",
         ],
     ),
-    (Reply::ResourcePolicy, &["resource-based policy"]),
-    (Reply::IdentityPolicy, &["identity-based policy"]),
     (
         Reply::S3LayerDenied,
         &[
@@ -133,7 +133,8 @@ const WORDS: [(Reply, &[&str]); 19] = [
         &[
             "manifest unknown",
             "imagenotfoundexception",
-            ": not found",
+            "failed to resolve\u{0}: not found",
+            "pull\u{0}: not found",
             "manifest for \u{0} not found",
         ],
     ),
@@ -181,9 +182,9 @@ fn holds(text: &str, pattern: &str) -> bool {
 }
 
 /// The reply in the text, if a service or registry answered. Beside the
-/// words of [`WORDS`], an AWS exception named where no network error is
-/// (a Java SDK's `SdkClientException: Unable to execute HTTP request` is
-/// one) counts as a reply.
+/// words of [`WORDS`], an AWS exception named where no network words are
+/// counts as a reply (a Java SDK's `SdkClientException: Unable to execute
+/// HTTP request` has them, and is not one).
 pub fn reply_in(read: &Read) -> Option<Reply> {
     let t = &read.lower;
     WORDS
@@ -206,10 +207,15 @@ pub fn answering(reply: Reply, original: &str, read: &Read) -> Option<Subject> {
     }
     let named = denial::action_in(original)
         .and_then(denial::service_of_action)
-        .filter(|s| *s != Service::Kms)
+        // A KMS denial inside another service's answer is that service's;
+        // alone, or in a KMS endpoint's policy, it is KMS's own.
+        .filter(|s| *s != Service::Kms || reply == Reply::EndpointPolicy || read.subject.is_none())
         .map(Subject::Aws)
         .or(read.subject);
-    named.or_else(|| from_registry(reply).then_some(Subject::Registry))
+    let registry_words = ["toomanyrequests", "pull rate limit", "docker"];
+    let registry = from_registry(reply)
+        && (reply != Reply::RateLimit || registry_words.iter().any(|w| read.lower.contains(w)));
+    named.or_else(|| registry.then_some(Subject::Registry))
 }
 
 /// Replies only a registry gives.
@@ -259,14 +265,7 @@ pub fn paragraph(reply: Reply, original: &str, read: &Read, subject: Option<Subj
             in_region = region.map_or_else(String::new, |r| format!(" in {r}"))
         ),
         Reply::RateLimit => {
-            if let Some(s) = subject.and_then(Subject::service) {
-                format!(
-                    "{s} answered that the calls were throttled (rate exceeded): it was reached, the \
-                 network works. Many tasks starting at once share the account's request rate: \
-                 stagger the starts (a smaller deployment batch) or ask for a higher quota.",
-                    s = s.name()
-                )
-            } else {
+            if subject == Some(Subject::Registry) {
                 let registry = match read.host.as_deref() {
                     Some(h) if !h.contains("docker") => h,
                     _ => "Docker Hub",
@@ -279,6 +278,15 @@ pub fn paragraph(reply: Reply, original: &str, read: &Read, subject: Option<Subj
                      (repositoryCredentials with a Secrets Manager secret holding a token for \
                      {registry}), pull through an ECR pull-through cache rule for it, or copy \
                      the image into ECR."
+                )
+            } else {
+                format!(
+                    "{s} answered that the calls were throttled (rate exceeded): it was reached, the \
+                 network works. Many tasks starting at once share the account's request rate: \
+                 stagger the starts (a smaller deployment batch) or ask for a higher quota.",
+                    s = subject
+                        .and_then(Subject::service)
+                        .map_or("The service", |s| s.name())
                 )
             }
         }

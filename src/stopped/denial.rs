@@ -146,6 +146,11 @@ pub(super) fn paragraph(
              permissions boundary or the resource's own policy denies it. The full error in \
              CloudTrail names the policy type."
         ),
+        Reply::Kms if subject == Some(Subject::Aws(Service::Kms)) => format!(
+            "KMS answered and refused {action}: the network path to KMS works. Give {role} \
+             {action} on the key in its policies, and check that the key policy allows the \
+             role or the account."
+        ),
         Reply::Kms => format!(
             "{who} answered: it could not use the KMS key that encrypts the secret or \
              parameter on the caller's behalf. Give {role} kms:Decrypt on that key (a \

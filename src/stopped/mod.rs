@@ -128,7 +128,10 @@ pub fn explain_in(text: &str, network: &Network, ranges_given: bool) -> Explanat
             ..base
         };
     }
-    let stop = other::stop_in(&read);
+    // An address that failed with a network error outranks a stop word
+    // elsewhere in the text (a deployment that stopped a task that could
+    // not connect).
+    let stop = other::stop_in(&read).filter(|_| read.addr.is_none() || read.error.is_none());
     let network_words = read.unanswered || read.subject.is_some() || read.addr.is_some();
     match stop {
         Some(stop) => {

@@ -164,7 +164,7 @@ fn judge(
     } else {
         let addr = addr?;
         let failure = Failure::new(kind, "from the stopped reason");
-        let tls_phase = tls_error(kind);
+        let tls_phase = tls_error(kind) || read.tls_phase;
         let probe = AddressProbe {
             ip: addr.ip(),
             tcp: Timed::instant(if tls_phase {
@@ -229,6 +229,16 @@ fn tls_error(kind: FailureKind) -> bool {
 /// When the text names no address: the service, and the causes in order.
 fn causes(read: &read::Read, service: Option<Service>) -> String {
     let host = read.host.as_deref().unwrap_or("the name");
+    if read.tls_phase && read.error == Some(FailureKind::Timeout) {
+        return format!(
+            "TCP to {host} connected, but the TLS handshake did not finish: something \
+             accepted the connection and never completed TLS. In order: a proxy or firewall \
+             that intercepts port 443; a path that drops large packets (the server's \
+             certificates need full-size segments: an MTU or MSS problem on a VPN or Transit \
+             Gateway path); a service that does not speak TLS on that port. The probe shows \
+             which address and phase from inside the VPC."
+        );
+    }
     if read.error.is_some_and(tls_error) {
         return format!(
             "{host} was reached, but the TLS handshake failed: the client does not trust the \

@@ -66,6 +66,10 @@ impl Serialize for Subject {
 
 /// The facts a stopped reason states.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent facts the text states, each read on its own"
+)]
 pub struct Read {
     /// The text, lower-cased, for matching.
     pub lower: String,
@@ -85,6 +89,8 @@ pub struct Read {
     /// The text stops short (an ellipsis at the end): the error itself may
     /// be cut off.
     pub cut: bool,
+    /// The failure was the TLS handshake's (TCP had connected).
+    pub tls_phase: bool,
 }
 
 /// Reads `text`.
@@ -101,7 +107,8 @@ pub fn read(text: &str) -> Read {
     let lookup = lower.contains("dial tcp: lookup ");
     let nameserver = lookup
         .then(|| {
-            let at = lower.find(" on ")? + " on ".len();
+            let from = lower.find("dial tcp: lookup ")?;
+            let at = from + lower[from..].find(" on ")? + " on ".len();
             lower[at..]
                 .split_whitespace()
                 .next()?
@@ -113,6 +120,7 @@ pub fn read(text: &str) -> Read {
     let end = lower.trim_end().trim_end_matches([')', '"', '\'']);
     let cut = end.ends_with("...") || end.ends_with('…');
     Read {
+        tls_phase: lower.contains("tls handshake"),
         lookup,
         nameserver,
         cut,
@@ -188,7 +196,7 @@ fn region_inside(word: &str) -> Option<Region> {
 }
 
 /// Words that say a call got no answer, beside the network errors.
-const UNANSWERED: [&str; 11] = [
+const UNANSWERED: [&str; 12] = [
     "connection issue between the task and",
     "exceeded maximum number of attempts",
     "statuscode: 0,",
@@ -200,12 +208,24 @@ const UNANSWERED: [&str; 11] = [
     "timeout exceeded",
     "context canceled",
     "signal: killed",
+    "unable to execute http request",
 ];
 
 /// The network error the text reports, by the words Go and the agent use.
 fn error_in(t: &str) -> Option<FailureKind> {
     let table = [
         ("no such host", FailureKind::NxDomain),
+        ("unknownhostexception", FailureKind::NxDomain),
+        ("name or service not known", FailureKind::NxDomain),
+        (
+            "temporary failure in name resolution",
+            FailureKind::NxDomain,
+        ),
+        ("getaddrinfo enotfound", FailureKind::NxDomain),
+        ("eai_again", FailureKind::NxDomain),
+        ("tls handshake timeout", FailureKind::Timeout),
+        ("connect timed out", FailureKind::Timeout),
+        ("etimedout", FailureKind::Timeout),
         ("i/o timeout", FailureKind::Timeout),
         ("context deadline exceeded", FailureKind::Timeout),
         (

@@ -159,3 +159,85 @@ fn any_cut_of_any_message_is_read() {
         }
     }
 }
+
+/// Texts that once got a confident wrong answer: a Java DNS failure read as
+/// an answer, a container's own "not found" as a missing image, AWS
+/// throttling as Docker Hub's limit, a KMS endpoint policy without its
+/// endpoint, a deployment word over a failed connection, a TLS handshake
+/// timeout blamed on private DNS. (Constructed in the shapes these tools
+/// print, not quoted.)
+/// A text, its cause, service and kind, and words its paragraph holds.
+type Misled = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    &'static str,
+);
+
+#[test]
+fn shapes_that_once_misled() {
+    let cases: [Misled; 6] = [
+        (
+            "com.amazonaws.SdkClientException: Unable to execute HTTP request: \
+             secretsmanager.us-east-1.amazonaws.com: Name or service not known",
+            "network",
+            Some("secretsmanager"),
+            None,
+            "does not exist",
+        ),
+        (
+            "Essential container in task exited: /bin/sh: 1: curl: not found",
+            "other",
+            None,
+            Some("exited"),
+            "exited",
+        ),
+        (
+            "ThrottlingException: Rate exceeded status code: 400",
+            "answer",
+            None,
+            Some("rate_limit"),
+            "throttled",
+        ),
+        (
+            "User: arn:aws:sts::111122223333:assumed-role/app/x is not authorized to perform: \
+             kms:Decrypt on resource: arn:aws:kms:us-east-1:111122223333:key/k because no VPC \
+             endpoint policy allows the kms:Decrypt action",
+            "answer",
+            Some("kms"),
+            Some("endpoint_policy"),
+            "com.amazonaws.us-east-1.kms",
+        ),
+        (
+            "Task failed to start: deployment circuit breaker; dial tcp 52.1.1.1:443: i/o \
+             timeout secretsmanager.us-east-1.amazonaws.com",
+            "network",
+            Some("secretsmanager"),
+            None,
+            "timed out",
+        ),
+        (
+            "Get \"https://api.ecr.us-east-1.amazonaws.com/\": net/http: TLS handshake timeout",
+            "network",
+            Some("ecr.api"),
+            None,
+            "TLS handshake did not finish",
+        ),
+    ];
+    for (text, cause, service, kind, says) in cases {
+        let json = serde_json::to_value(explain(text)).unwrap();
+        assert_eq!(
+            (&json["cause"], &json["service"], &json["kind"]),
+            (
+                &Value::from(cause),
+                &service.map_or(Value::Null, Value::from),
+                &kind.map_or(Value::Null, Value::from)
+            ),
+            "{text}"
+        );
+        let d = json["diagnosis"].as_str().unwrap();
+        assert!(d.contains(says), "{says}: {d}");
+        assert!(!d.contains("Docker Hub") || text.contains("docker"), "{d}");
+    }
+}
