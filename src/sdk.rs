@@ -116,8 +116,9 @@ pub fn parse_url(url: &str) -> Result<(Host, u16), String> {
     Ok((target.host, target.port))
 }
 
-/// `true`/`false` in any case, empty as false.
-fn parse_bool(source: &str, value: &str) -> Result<bool, BadSetting> {
+/// `true`/`false` in any case, empty as false, as the SDKs read their
+/// boolean settings.
+pub(crate) fn parse_bool(source: &str, value: &str) -> Result<bool, BadSetting> {
     match value.trim().to_ascii_lowercase().as_str() {
         "true" => Ok(true),
         "" | "false" => Ok(false),

@@ -260,16 +260,9 @@ fn probe_settings(
 /// `AWS_USE_DUALSTACK_ENDPOINT`, which the AWS SDKs read: `true` or
 /// `false` in any case; anything else is an error naming the variable.
 fn dualstack_from_sdk(env: &dyn Fn(&str) -> Option<String>) -> Result<bool, ConfigError> {
-    match env("AWS_USE_DUALSTACK_ENDPOINT") {
-        None => Ok(false),
-        Some(v) if v.trim().eq_ignore_ascii_case("true") => Ok(true),
-        Some(v) if v.trim().is_empty() || v.trim().eq_ignore_ascii_case("false") => Ok(false),
-        Some(v) => Err(invalid(
-            "AWS_USE_DUALSTACK_ENDPOINT",
-            &v,
-            "expected true or false",
-        )),
-    }
+    env("AWS_USE_DUALSTACK_ENDPOINT").map_or(Ok(false), |v| {
+        Ok(crate::sdk::parse_bool("AWS_USE_DUALSTACK_ENDPOINT", &v)?)
+    })
 }
 
 /// The app's SDK endpoint settings: the flags, then the variables and the
@@ -286,11 +279,17 @@ fn sdk_settings(
         config_file: args.sdk.aws_config_file.as_deref(),
         profile: args.sdk.aws_profile.as_deref(),
     };
-    crate::sdk::settings(&flags, env).map_err(|e| ConfigError::Sdk {
-        setting: e.source,
-        value: printable(&e.value),
-        why: e.why,
-    })
+    Ok(crate::sdk::settings(&flags, env)?)
+}
+
+impl From<crate::sdk::BadSetting> for ConfigError {
+    fn from(e: crate::sdk::BadSetting) -> Self {
+        Self::Sdk {
+            setting: e.source,
+            value: printable(&e.value),
+            why: e.why,
+        }
+    }
 }
 
 /// The proxy from `--https-proxy` (or `VPCE_PROBE_HTTPS_PROXY`), else
