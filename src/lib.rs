@@ -2,14 +2,16 @@
 //! needs, and does that traffic stay inside the VPC?
 //!
 //! Data flows one way: [`cli`] → [`config`] → ([`metadata`]) → [`plan`] →
-//! [`probe`] (dns → tcp → tls) → [`classify`] and [`diagnose`] → [`report`]
-//! (→ [`remedy`] for `fix`) → [`render`]. The [`session`] is the engine that
+//! [`probe`] (dns → tcp → tls) → [`classify`] and [`diagnose`], once per
+//! round into an [`assess::Assessment`] → [`report`] (its projection) and
+//! [`remedy`] (for `fix`) → [`render`]. The [`session`] is the engine that
 //! runs a round; the [`mode`]s drive it; `main.rs` is plumbing. `explain`
 //! reads stopped reasons with [`stopped`], judged by the same [`diagnose`].
 //! Leaf modules any of them may use: [`names`], [`choices`], [`printable`],
 //! [`clock`], [`files`], [`image`], [`trust`]. `cargo test --test it layering::` fails on an
 //! import cycle.
 
+pub mod assess;
 pub mod catalog;
 pub mod choices;
 pub mod classify;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
+use crate::assess::{self, Assessment};
 use crate::classify::Network;
 use crate::config::Config;
 use crate::context::Context;
@@ -71,27 +72,37 @@ impl Session {
         })
     }
 
-    /// Probes the plan once and builds the report.
-    pub async fn round(&self) -> Report {
+    /// Probes the plan once and assesses what it met.
+    pub async fn assess(&self) -> Assessment {
         let started = OffsetDateTime::now_utc();
         let start = Instant::now();
         let results = self
             .prober
             .probe_all(&self.plan.endpoints, start + self.config.probe.deadline)
             .await;
-        report::build(
+        assess::assess(
             self.config.policy,
             &self.network,
             &self.plan,
-            &results,
+            results,
             started,
             start.elapsed(),
             &self.context,
         )
     }
+
+    /// Probes the plan once: the report of the assessed round.
+    pub async fn round(&self) -> Report {
+        report::build(&self.assess().await)
+    }
+}
+
+/// Probes once: the assessment of a fresh session's round.
+pub async fn assess_once(config: &Config) -> Result<Assessment, AppError> {
+    Ok(Session::start(config.clone()).await?.assess().await)
 }
 
 /// Probes once: the report of a fresh session.
 pub async fn probe(config: &Config) -> Result<Report, AppError> {
-    Ok(Session::start(config.clone()).await?.round().await)
+    Ok(report::build(&assess_once(config).await?))
 }

@@ -22,13 +22,13 @@ pub(super) fn global_sts(facts: &Facts<'_>, policy: Policy, judged: Judgement) -
     let public: Vec<IpAddr> = facts
         .addresses
         .iter()
-        .filter(|(c, _)| c.class == AddressClass::Public)
-        .map(|(_, a)| a.ip)
+        .filter(|a| a.class.class == AddressClass::Public)
+        .map(|a| a.ip)
         .collect();
     let failure = facts
         .addresses
         .iter()
-        .find_map(|(_, a)| a.failure().map(|(_, f)| f));
+        .find_map(|a| a.failure().map(|(_, f)| f));
     let evidence = Evidence {
         ips: &public,
         failure,

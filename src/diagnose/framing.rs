@@ -23,9 +23,8 @@ impl Explainer<'_> {
     pub fn explain_after(&self, opening: &str, finding: Finding, evidence: Evidence<'_>) -> String {
         let mut text = self
             .facts
-            .dns
+            .lookup
             .hosts_pin
-            .as_deref()
             .map_or_else(String::new, |pin| self.pinned(pin));
         text.push_str(opening);
         text.push_str(&self.paragraph(finding, evidence));
@@ -65,9 +64,9 @@ impl Explainer<'_> {
                 let ips: Vec<String> = r
                     .addresses
                     .iter()
-                    .map(|a| {
-                        let c = self.facts.network.classify(a.ip);
-                        format!("{} ({})", a.ip, c.class.as_str())
+                    .map(|a| match self.facts.classes.get(a.ip) {
+                        Some(c) => format!("{} ({})", a.ip, c.class.as_str()),
+                        None => a.ip.to_string(),
                     })
                     .collect();
                 let _ = write!(text, "DNS would have returned {}. ", ips.join(", "));

@@ -4,6 +4,7 @@
 //! the prose. Pure functions, table-tested.
 
 mod elsewhere;
+pub mod evidence;
 pub mod finding;
 mod framing;
 pub mod prose;
@@ -14,10 +15,11 @@ use std::time::Duration;
 
 use crate::catalog::{Region, Service};
 use crate::choices::Expect;
-use crate::classify::{self, AddressClass, Classification, EndpointRole, Family, Path};
+use crate::classify::{self, AddressClass, EndpointRole, Family, Path};
 use crate::probe::proxy::ProxyProbe;
-use crate::probe::{AddressProbe, CertInfo, DnsOutcome, Failure};
+use crate::probe::{CertInfo, Failure};
 
+pub use evidence::{Attempt, Classes, Lookup, Reached};
 pub use finding::{Finding, Status, address_finding, dns_finding};
 use prose::{Evidence, Explainer};
 
@@ -44,11 +46,11 @@ pub struct Facts<'a> {
     pub task_region: &'a Region,
     pub host: &'a str,
     pub port: u16,
-    pub dns: &'a DnsOutcome,
-    /// What classifies addresses (those DNS returned beside a hosts-file answer).
-    pub network: &'a classify::Network,
-    /// Each probed address with its classification, in DNS order.
-    pub addresses: &'a [(Classification, &'a AddressProbe)],
+    pub lookup: Lookup<'a>,
+    /// Every address the evidence names, classified once.
+    pub classes: &'a Classes,
+    /// Each address tried, in DNS order.
+    pub addresses: &'a [Attempt<'a>],
 }
 
 impl Facts<'_> {
@@ -137,8 +139,8 @@ pub fn judge_direct(facts: &Facts<'_>, policy: Policy) -> Judgement {
         facts
             .addresses
             .iter()
-            .filter(|(_, a)| a.passed())
-            .map(|(c, _)| *c),
+            .filter(|a| a.passed())
+            .map(|a| a.class),
     );
     let judged = |status, finding: Finding, diagnosis: String| Judgement {
         status,
@@ -148,10 +150,10 @@ pub fn judge_direct(facts: &Facts<'_>, policy: Policy) -> Judgement {
     };
     let prose = Explainer { facts, policy };
 
-    if facts.registry && !facts.addresses.iter().any(|(_, a)| a.passed()) {
+    if facts.registry && !facts.addresses.iter().any(Attempt::passed) {
         return unreachable_registry(facts, &prose, path);
     }
-    if let Err(failure) = &facts.dns.answer.result {
+    if let Some(failure) = facts.lookup.failure {
         let finding = dns_finding(failure.kind);
         let evidence = Evidence {
             failure: Some(failure),
@@ -178,8 +180,8 @@ pub fn judge_direct(facts: &Facts<'_>, policy: Policy) -> Judgement {
         let public: Vec<IpAddr> = facts
             .addresses
             .iter()
-            .filter(|(c, a)| c.class == AddressClass::Public && a.passed())
-            .map(|(_, a)| a.ip)
+            .filter(|a| a.class.class == AddressClass::Public && a.passed())
+            .map(|a| a.ip)
             .collect();
         let evidence = Evidence {
             ips: &public,
@@ -225,9 +227,9 @@ fn failing_addresses(
     let failing: Vec<(Finding, IpAddr, &Failure)> = facts
         .addresses
         .iter()
-        .filter_map(|(c, a)| {
+        .filter_map(|a| {
             a.failure()
-                .map(|(phase, f)| (address_finding(role, c.class, phase, f.kind), a.ip, f))
+                .map(|(phase, f)| (address_finding(role, a.class.class, phase, f.kind), a.ip, f))
         })
         .collect();
     let finding = dominant(&failing)?;
@@ -269,14 +271,13 @@ fn failing_addresses(
 /// route, an ECR pull-through cache or a copy in ECR.
 fn unreachable_registry(facts: &Facts<'_>, prose: &Explainer<'_>, path: Path) -> Judgement {
     let finding = Finding::RegistryNeedsInternet;
-    let failure = match &facts.dns.answer.result {
-        Err(f) => Some(f),
-        Ok(_) => facts
+    let failure = facts.lookup.failure.or_else(|| {
+        facts
             .addresses
             .iter()
-            .find_map(|(_, a)| a.failure().map(|(_, f)| f)),
-    };
-    let ips: Vec<IpAddr> = facts.addresses.iter().map(|(_, a)| a.ip).collect();
+            .find_map(|a| a.failure().map(|(_, f)| f))
+    });
+    let ips: Vec<IpAddr> = facts.addresses.iter().map(|a| a.ip).collect();
     let evidence = Evidence {
         ips: &ips,
         failure,
@@ -297,8 +298,8 @@ fn cert_finding<'a>(facts: &Facts<'a>, policy: Policy) -> Option<(Finding, &'a C
     let passing_certs = facts
         .addresses
         .iter()
-        .filter(|(_, a)| a.passed())
-        .filter_map(|(_, a)| a.cert.as_ref());
+        .filter(|a| a.passed())
+        .filter_map(|a| a.cert);
     let foreign = passing_certs.clone().find(|c| !issued_by_amazon(c));
     if let (true, Some(cert)) = (facts.role() != EndpointRole::Target, foreign) {
         return Some((Finding::TlsInterception, cert));
@@ -327,21 +328,21 @@ fn egress_blocked_family(facts: &Facts<'_>) -> Option<(Finding, Vec<IpAddr>)> {
         facts
             .addresses
             .iter()
-            .filter(move |(c, _)| c.family == family)
+            .filter(move |a| a.class.family == family)
     };
     [Family::Ipv6, Family::Ipv4].into_iter().find_map(|blocked| {
-        let connect_failed = |a: &AddressProbe| {
+        let connect_failed = |a: &Attempt<'_>| {
             matches!(
                 a.failure(),
                 Some((Phase::Tcp, f)) if matches!(f.kind, FailureKind::Timeout | FailureKind::Unreachable)
             )
         };
-        let all_blocked = of(blocked).next().is_some() && of(blocked).all(|(_, a)| connect_failed(a));
-        let other_works = of(blocked.other()).any(|(_, a)| a.passed());
+        let all_blocked = of(blocked).next().is_some() && of(blocked).all(connect_failed);
+        let other_works = of(blocked.other()).any(Attempt::passed);
         let only_these_fail = facts
             .addresses
             .iter()
-            .filter(|(_, a)| a.failure().is_some())
+            .filter(|a| a.failure().is_some())
             .count()
             == of(blocked).count();
         (all_blocked && other_works && only_these_fail).then(|| {
@@ -349,7 +350,7 @@ fn egress_blocked_family(facts: &Facts<'_>) -> Option<(Finding, Vec<IpAddr>)> {
                 Family::Ipv6 => Finding::Ipv6EgressBlocked,
                 Family::Ipv4 => Finding::Ipv4EgressBlocked,
             };
-            (finding, of(blocked).map(|(_, a)| a.ip).collect())
+            (finding, of(blocked).map(|a| a.ip).collect())
         })
     })
 }
@@ -371,7 +372,10 @@ mod tests {
     use super::*;
     use crate::classify::Network;
     use crate::probe::fixtures::{cert, session, timed};
-    use crate::probe::{AnswerSource, FailureKind, Phase, Resolution, Timed, dns::ResolvedAddress};
+    use crate::probe::{
+        AddressProbe, AnswerSource, DnsOutcome, FailureKind, Phase, Resolution, Timed,
+        dns::ResolvedAddress,
+    };
 
     fn region() -> Region {
         "ap-northeast-1".parse().unwrap()
@@ -437,8 +441,6 @@ mod tests {
             vec!["10.0.0.0/8".parse().unwrap(), "fd00::/8".parse().unwrap()],
             None,
         );
-        let classed: Vec<(Classification, &AddressProbe)> =
-            addrs.iter().map(|a| (network.classify(a.ip), a)).collect();
         let dns = match dns_fail {
             Some(kind) => DnsOutcome {
                 nameservers: vec!["10.0.0.2:53".parse().unwrap()],
@@ -447,6 +449,8 @@ mod tests {
             },
             None => dns_ok(&addrs.iter().collect::<Vec<_>>()),
         };
+        let classes = Classes::of_probe(&network, &dns, addrs);
+        let attempts = classes.attempts(addrs);
         let facts = Facts {
             service,
             registry: false,
@@ -455,9 +459,9 @@ mod tests {
             task_region: &region,
             host: "h.example",
             port: 443,
-            dns: &dns,
-            network: &network,
-            addresses: &classed,
+            lookup: Lookup::probed(&dns),
+            classes: &classes,
+            addresses: &attempts,
         };
         judge(&facts, policy(expect))
     }
@@ -791,9 +795,9 @@ mod tests {
         let region = region();
         let judge_registry = |addrs: &[AddressProbe], expect: Expect| {
             let network = Network::new(vec!["10.0.0.0/8".parse().unwrap()], None);
-            let classed: Vec<(Classification, &AddressProbe)> =
-                addrs.iter().map(|a| (network.classify(a.ip), a)).collect();
             let dns = dns_ok(&addrs.iter().collect::<Vec<_>>());
+            let classes = Classes::of_probe(&network, &dns, addrs);
+            let attempts = classes.attempts(addrs);
             let facts = Facts {
                 service: None,
                 registry: true,
@@ -802,9 +806,9 @@ mod tests {
                 task_region: &region,
                 host: "registry-1.docker.io",
                 port: 443,
-                dns: &dns,
-                network: &network,
-                addresses: &classed,
+                lookup: Lookup::probed(&dns),
+                classes: &classes,
+                addresses: &attempts,
             };
             judge(&facts, policy(expect))
         };
@@ -876,7 +880,6 @@ mod tests {
         let region = region();
         let network = Network::new(vec!["10.0.0.0/8".parse().unwrap()], None);
         let dead = addr("10.9.9.9", Some((Phase::Tcp, FailureKind::Timeout)));
-        let classed = vec![(network.classify(dead.ip), &dead)];
         let mut dns = dns_ok(&[&dead]);
         dns.answer.result.as_mut().unwrap().source = AnswerSource::HostsFile;
         let eni = addr("10.0.1.5", None);
@@ -886,6 +889,8 @@ mod tests {
             nameservers: vec![],
             dns: dns_ok(&[&eni]).answer,
         }));
+        let classes = Classes::of_probe(&network, &dns, std::slice::from_ref(&dead));
+        let attempts = classes.attempts(std::slice::from_ref(&dead));
         let facts = Facts {
             service: Some(Service::Secretsmanager),
             registry: false,
@@ -894,9 +899,9 @@ mod tests {
             task_region: &region,
             host: "h.example",
             port: 443,
-            dns: &dns,
-            network: &network,
-            addresses: &classed,
+            lookup: Lookup::probed(&dns),
+            classes: &classes,
+            addresses: &attempts,
         };
         let d = judge(&facts, policy(Expect::Any)).diagnosis.unwrap();
         assert!(
@@ -915,8 +920,9 @@ mod tests {
         let region = region();
         let network = Network::new(vec!["10.0.0.0/8".parse().unwrap()], None);
         let nat64 = addr("64:ff9b::3401:203", None);
-        let classed = vec![(network.classify(nat64.ip), &nat64)];
         let dns = dns_ok(&[&nat64]);
+        let classes = Classes::of_probe(&network, &dns, std::slice::from_ref(&nat64));
+        let attempts = classes.attempts(std::slice::from_ref(&nat64));
         let facts = Facts {
             service: Some(Service::EcrApi),
             registry: false,
@@ -925,9 +931,9 @@ mod tests {
             task_region: &region,
             host: "ecr.ap-northeast-1.api.aws",
             port: 443,
-            dns: &dns,
-            network: &network,
-            addresses: &classed,
+            lookup: Lookup::probed(&dns),
+            classes: &classes,
+            addresses: &attempts,
         };
         let d = judge(&facts, policy(Expect::Private)).diagnosis.unwrap();
         assert!(

@@ -36,7 +36,7 @@ impl Explainer<'_> {
     }
 
     fn nameservers(&self) -> String {
-        let ns = &self.facts.dns.nameservers;
+        let ns = self.facts.lookup.nameservers;
         if ns.is_empty() {
             "the resolver".to_owned()
         } else {
@@ -50,7 +50,7 @@ impl Explainer<'_> {
     /// "The resolver 10.0.0.2:53", or the task's when none is known (a
     /// stopped reason that does not name it).
     fn resolver(&self) -> String {
-        if self.facts.dns.nameservers.is_empty() {
+        if self.facts.lookup.nameservers.is_empty() {
             "The task's resolver".to_owned()
         } else {
             format!("The resolver {}", self.nameservers())
@@ -79,8 +79,8 @@ impl Explainer<'_> {
             .iter()
             .copied()
             .filter(|ip| {
-                self.facts.network.classify(*ip).why.network()
-                    == crate::classify::AddressNetwork::OtherPrivate
+                self.facts.classes.get(*ip).map(|c| c.why.network())
+                    == Some(crate::classify::AddressNetwork::OtherPrivate)
             })
             .collect();
         let routes = if elsewhere.is_empty() {
@@ -372,7 +372,7 @@ impl Explainer<'_> {
         self.facts
             .addresses
             .iter()
-            .find_map(|(_, a)| a.cert.as_ref())
+            .find_map(|a| a.cert)
             .map_or(String::new(), |c| {
                 format!(
                     " (subject '{}', issued by '{}', names {})",

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::error::{AppError, Exit};
 use crate::remedy::{self, Remedy};
 use crate::render;
-use crate::report::{Report, Verdict};
+use crate::report::{self, Report, Verdict};
 use crate::session::Session;
 
 /// `--format json`: the report with its remedies beside it.
@@ -25,8 +25,9 @@ struct FixReport<'a> {
 
 pub async fn run(config: Config, out: &mut impl Write, color: bool) -> Result<Exit, AppError> {
     let session = Session::start(config).await?;
-    let report = session.round().await;
-    let remedies = remedy::remedies(&report);
+    let assessment = session.assess().await;
+    let report = report::build(&assessment);
+    let remedies = remedy::remedies(&assessment);
     match session.config.output.format {
         Format::Json => render::json::render(
             &FixReport {

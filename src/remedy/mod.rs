@@ -1,9 +1,10 @@
 //! From findings to the change to make: the security-group rules and the
 //! endpoints a task is missing, each tied to the finding that calls for it.
-//! Pure: a function of the finished report. `render::fix` writes them as
-//! text, Terraform or AWS CLI commands; nothing here or there applies them.
+//! Pure: a function of the round's [`Assessment`], the same typed facts the
+//! paragraphs were written from. `render::fix` writes them as text,
+//! Terraform or AWS CLI commands; nothing here or there applies them.
 //!
-//! Each arm of [`for_endpoint`] answers the paragraph `diagnose::explain`
+//! Each arm of [`for_endpoint`] answers the paragraph `diagnose::prose`
 //! writes for the same finding; `table.rs` walks the judge's combinations
 //! and checks that the two name the same fix.
 
@@ -12,12 +13,12 @@ use std::fmt;
 use ipnet::IpNet;
 use serde::{Serialize, Serializer};
 
+use crate::assess::{Assessed, Assessment};
 use crate::catalog::{Region, Service};
 use crate::classify::{AddressClass, Family};
-use crate::diagnose::Finding;
+use crate::diagnose::{Attempt, Finding};
 use crate::plan::Caller;
-use crate::probe::FailureKind;
-use crate::report::{AddressReport, EndpointReport, Report};
+use crate::probe::{FailureKind, Phase};
 
 /// One proposed change and the finding that calls for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -191,13 +192,12 @@ pub enum Action {
     },
 }
 
-/// What the remedies of one endpoint are read from: its report, with the
-/// service and regions typed again.
+/// What the remedies of one endpoint are read from: its assessment.
 struct Subject<'a> {
-    report: &'a EndpointReport,
+    assessed: &'a Assessed,
+    /// The addresses tried, each with its class.
+    attempts: Vec<Attempt<'a>>,
     finding: Finding,
-    /// The VPC endpoint service, for an AWS service.
-    endpoint_service: Option<EndpointService>,
     /// Whether the endpoint is in the task's region: an endpoint or prefix
     /// list in this VPC serves only its own region.
     in_region: bool,
@@ -207,40 +207,67 @@ impl Subject<'_> {
     fn remedy(&self, action: Action) -> Remedy {
         Remedy {
             finding: self.finding,
-            service: self.report.service,
-            route: self.report.route,
+            service: self.assessed.endpoint.kind.label(),
+            route: self.assessed.endpoint.route,
             action,
         }
     }
 
+    fn port(&self) -> u16 {
+        self.assessed.endpoint.port
+    }
+
+    /// The VPC endpoint service, for an AWS service.
+    fn endpoint_service(&self) -> Option<EndpointService> {
+        let endpoint = &self.assessed.endpoint;
+        endpoint.kind.service().map(|service| EndpointService {
+            service,
+            region: endpoint.region.clone(),
+        })
+    }
+
     /// The endpoint service, when one in this VPC would serve the endpoint.
     fn local_endpoint_service(&self) -> Option<EndpointService> {
-        self.endpoint_service.clone().filter(|_| self.in_region)
+        self.endpoint_service().filter(|_| self.in_region)
+    }
+
+    /// Whether the addresses the finding is about were synthesised by
+    /// DNS64, the test the finding's paragraph makes: the public ones that
+    /// timed out for a connect timeout, the public ones reached for a
+    /// public path.
+    fn through_nat64(&self) -> bool {
+        let public = self
+            .attempts
+            .iter()
+            .filter(|a| a.class.class == AddressClass::Public);
+        match self.finding {
+            Finding::PublicConnectTimeout | Finding::S3ConnectTimeout => public
+                .filter(|a| timed_out(a))
+                .any(|a| a.class.nat64().is_some()),
+            Finding::PublicPath => public
+                .filter(|a| a.passed())
+                .any(|a| a.class.nat64().is_some()),
+            _ => false,
+        }
     }
 }
 
-/// The remedies for every endpoint that did not pass, in report order and
+/// The remedies for every endpoint that did not pass, in plan order and
 /// without repeats (two registries share one endpoint service, S3's prefix
 /// list is one rule). Nothing for endpoints that passed.
-pub fn remedies(report: &Report) -> Vec<Remedy> {
-    // The report holds the plan's regions and service names as text; they
-    // become types again here, once (a region that does not parse serves
-    // no endpoint of this VPC).
-    let task_region: Option<Region> = report.region.parse().ok();
+pub fn remedies(assessment: &Assessment) -> Vec<Remedy> {
     let mut out: Vec<Remedy> = Vec::new();
-    for e in &report.endpoints {
+    for assessed in &assessment.endpoints {
         // An `ok` endpoint has no finding; a `warn` one (one dead ENI of
         // three) may still need a rule.
-        let Some(finding) = e.finding else { continue };
-        let region: Option<Region> = e.region.parse().ok();
+        let Some(finding) = assessed.judgement.finding else {
+            continue;
+        };
         let subject = Subject {
-            report: e,
+            assessed,
+            attempts: assessed.attempts(),
             finding,
-            in_region: region.is_some() && region == task_region,
-            endpoint_service: Service::named(e.service)
-                .copied()
-                .zip(region)
-                .map(|(service, region)| EndpointService { service, region }),
+            in_region: assessed.in_region(&assessment.task_region),
         };
         for r in for_endpoint(&subject) {
             if !out.iter().any(|o| o.action == r.action) {
@@ -251,50 +278,30 @@ pub fn remedies(report: &Report) -> Vec<Remedy> {
     out
 }
 
-fn timed_out(a: &AddressReport) -> bool {
-    a.tcp
-        .error
-        .as_ref()
-        .is_some_and(|x| x.kind == FailureKind::Timeout)
-}
-
-/// Whether the addresses `finding` is about were synthesised by DNS64, the
-/// test the finding's paragraph makes: the public ones that timed out for a
-/// connect timeout, the public ones reached for a public path.
-fn through_nat64(e: &EndpointReport, finding: Finding) -> bool {
-    let public = e
-        .addresses
-        .iter()
-        .filter(|a| a.class == AddressClass::Public);
-    match finding {
-        Finding::PublicConnectTimeout | Finding::S3ConnectTimeout => {
-            public.filter(|a| timed_out(a)).any(|a| a.nat64)
-        }
-        Finding::PublicPath => public.filter(|a| a.ok).any(|a| a.nat64),
-        _ => false,
-    }
+/// A connect (TCP) that timed out.
+fn timed_out(a: &Attempt<'_>) -> bool {
+    matches!(a.failure(), Some((Phase::Tcp, f)) if f.kind == FailureKind::Timeout)
 }
 
 fn for_endpoint(s: &Subject<'_>) -> Vec<Remedy> {
-    let e = s.report;
     let finding = s.finding;
     let mut out = Vec::new();
     match finding {
         Finding::PrivateConnectTimeout => {
-            let private = e
-                .addresses
+            let private = s
+                .attempts
                 .iter()
-                .filter(|a| a.class == AddressClass::Private);
+                .filter(|a| a.class.class == AddressClass::Private);
             for a in private.filter(|a| timed_out(a)) {
                 out.push(s.remedy(Action::TaskEgressToAddress {
                     cidr: IpNet::from(a.ip),
-                    port: e.port,
+                    port: s.port(),
                 }));
             }
             out.extend(endpoint_ingress(s));
         }
         Finding::PublicConnectTimeout | Finding::PublicPath | Finding::S3ConnectTimeout
-            if through_nat64(e, finding) =>
+            if s.through_nat64() =>
         {
             // DNS64 answered for want of an AAAA record in the VPC: an
             // interface endpoint whose DNS serves IPv6 gives it one (S3
@@ -312,7 +319,7 @@ fn for_endpoint(s: &Subject<'_>) -> Vec<Remedy> {
                         service: endpoint_service.service,
                         region: endpoint_service.region.clone(),
                     },
-                    port: e.port,
+                    port: s.port(),
                 }));
                 out.push(s.remedy(Action::GatewayEndpoint {
                     endpoint_service,
@@ -358,10 +365,10 @@ fn interface_endpoint(s: &Subject<'_>, ip_type: Option<IpAddressType>) -> Option
 
 /// The reminder to check the endpoint's own security group.
 fn endpoint_ingress(s: &Subject<'_>) -> Option<Remedy> {
-    let endpoint_service = s.endpoint_service.clone()?;
+    let endpoint_service = s.endpoint_service()?;
     Some(s.remedy(Action::EndpointIngressFromTask {
         endpoint_service,
-        port: s.report.port,
+        port: s.port(),
     }))
 }
 
@@ -373,15 +380,14 @@ fn family_rules(s: &Subject<'_>) -> Vec<Remedy> {
     } else {
         Family::Ipv4
     };
-    let e = s.report;
-    let mut out: Vec<Remedy> = e
-        .addresses
+    let mut out: Vec<Remedy> = s
+        .attempts
         .iter()
-        .filter(|a| a.family == blocked && !a.tcp.ok)
+        .filter(|a| a.class.family == blocked && matches!(a.failure(), Some((Phase::Tcp, _))))
         .map(|a| {
             s.remedy(Action::TaskEgressToAddress {
                 cidr: IpNet::from(a.ip),
-                port: e.port,
+                port: s.port(),
             })
         })
         .collect();
@@ -407,17 +413,18 @@ mod tests {
     /// the remedy, and it proposes no prefix list or gateway endpoint.
     #[test]
     fn s3_over_a_dead_nat64_gets_a_dualstack_interface_endpoint() {
-        let report = World::new(Kind::Aws(Service::S3), TASK_REGION)
+        let assessment = World::new(Kind::Aws(Service::S3), TASK_REGION)
             .answer(&[
                 ("64:ff9b::34db:2903", Outcome::TcpTimeout),
                 ("64:ff9b::34db:2904", Outcome::TcpTimeout),
             ])
-            .report();
+            .assessment();
+        let report = crate::report::build(&assessment);
         let e = &report.endpoints[0];
         assert_eq!(e.finding, Some(Finding::S3ConnectTimeout));
         let d = e.diagnosis.as_deref().unwrap();
         assert!(d.contains("carries no NAT64 traffic"), "{d}");
-        let json = serde_json::to_value(remedies(&report)).unwrap();
+        let json = serde_json::to_value(remedies(&assessment)).unwrap();
         assert_eq!(
             json,
             serde_json::json!([{

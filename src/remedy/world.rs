@@ -1,15 +1,16 @@
 //! Test worlds for the remedies: one endpoint, its probe results made by
-//! hand, judged and reported by the real code (the judge, then
-//! `report::build`), so a remedy is always read from the report `fix` sees.
+//! hand, assessed by the real code (`assess::assess`), so a remedy is read
+//! from the same assessment as the paragraph `fix` shows.
 
 use std::net::IpAddr;
 use std::time::Duration;
 
+use crate::assess::{self, Assessment};
 use crate::catalog::{Region, Service};
 use crate::choices::Expect;
-use crate::classify::{Classification, Network};
+use crate::classify::Network;
 use crate::context::Context;
-use crate::diagnose::{self, Facts, Judgement, Policy};
+use crate::diagnose::Policy;
 use crate::names::Host;
 use crate::plan::{Caller, Endpoint, Kind, Plan, Reason};
 use crate::probe::dns::ResolvedAddress;
@@ -19,7 +20,6 @@ use crate::probe::{
     AddressProbe, AnswerSource, DnsOutcome, EndpointProbe, Failure, FailureKind, Resolution, Route,
     Timed,
 };
-use crate::report::{self, EndpointReport, Report};
 
 pub const TASK_REGION: &str = "ap-northeast-1";
 pub const OTHER_REGION: &str = "eu-west-1";
@@ -191,53 +191,17 @@ impl World {
         probe
     }
 
-    /// The judge on the facts, as `report::build` assembles them.
-    pub fn judge(&self, probe: &EndpointProbe) -> Judgement {
-        let network = Self::network();
-        let region: Region = self.region.parse().unwrap();
-        let direct = probe.direct_addresses();
-        let classed: Vec<(Classification, &AddressProbe)> =
-            direct.iter().map(|a| (network.classify(a.ip), a)).collect();
-        let facts = Facts {
-            service: self.service(),
-            registry: self.kind == Kind::Registry,
-            proxy: probe.proxy(),
-            region: &region,
-            task_region: &TASK_REGION.parse().unwrap(),
-            host: &self.host,
-            port: 443,
-            dns: &probe.dns,
-            network: &network,
-            addresses: &classed,
-        };
-        diagnose::judge(&facts, self.policy())
-    }
-
-    /// The report `fix` would read, checked against the judge.
-    pub fn report(&self) -> Report {
-        let probe = self.probe();
-        let judgement = self.judge(&probe);
-        let report = report::build(
+    /// The round `fix` would read: the real assessment of this world.
+    pub fn assessment(&self) -> Assessment {
+        assess::assess(
             self.policy(),
             &Self::network(),
             &self.plan(),
-            std::slice::from_ref(&probe),
+            vec![self.probe()],
             time::OffsetDateTime::UNIX_EPOCH,
             Duration::from_millis(1),
             &Context::default(),
-        );
-        let e: &EndpointReport = &report.endpoints[0];
-        assert_eq!(
-            (e.status, e.path, e.finding, &e.diagnosis),
-            (
-                judgement.status,
-                judgement.path,
-                judgement.finding,
-                &judgement.diagnosis
-            ),
-            "{self:?}"
-        );
-        report
+        )
     }
 }
 

@@ -6,7 +6,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use serde::Serialize;
 
 use super::{ErrorReport, error_report, millis};
-use crate::classify::{AddressClass, AddressNetwork, Family, Network};
+use crate::classify::{AddressClass, AddressNetwork, Family};
+use crate::diagnose::Classes;
 use crate::probe::{AnswerSource, DnsOutcome, Resolution, Timed};
 
 #[derive(Debug, Clone, Serialize)]
@@ -67,13 +68,15 @@ pub struct DnsAnswerReport {
     pub error: Option<ErrorReport>,
 }
 
-fn addresses(network: &Network, resolution: Option<&Resolution>) -> Vec<DnsAddress> {
+fn addresses(classes: &Classes, resolution: Option<&Resolution>) -> Vec<DnsAddress> {
     resolution
         .map(|r| {
             r.addresses
                 .iter()
                 .map(|a| {
-                    let c = network.classify(a.ip);
+                    let c = classes
+                        .get(a.ip)
+                        .expect("Classes::of_probe classifies every address DNS returned");
                     DnsAddress {
                         ip: a.ip,
                         family: c.family,
@@ -101,7 +104,7 @@ fn shown(nameservers: &[std::net::SocketAddr]) -> Vec<String> {
 }
 
 fn dns_answer(
-    network: &Network,
+    classes: &Classes,
     nameservers: &[std::net::SocketAddr],
     answer: &Timed<Resolution>,
 ) -> DnsAnswerReport {
@@ -110,14 +113,14 @@ fn dns_answer(
         ok: answer.result.is_ok(),
         nameservers: shown(nameservers),
         lookup_ms: millis(answer.elapsed),
-        addresses: addresses(network, resolution),
+        addresses: addresses(classes, resolution),
         cname_chain: cname_chain(resolution),
         error: answer.result.as_ref().err().map(error_report),
     }
 }
 
 /// The `dns` object of one endpoint.
-pub fn report(network: &Network, dns: &DnsOutcome) -> DnsReport {
+pub fn report(classes: &Classes, dns: &DnsOutcome) -> DnsReport {
     let answer = &dns.answer;
     let resolution = answer.result.as_ref().ok();
     DnsReport {
@@ -125,7 +128,7 @@ pub fn report(network: &Network, dns: &DnsOutcome) -> DnsReport {
         source: resolution.map(|r| r.source),
         nameservers: shown(&dns.nameservers),
         lookup_ms: millis(answer.elapsed),
-        addresses: addresses(network, resolution),
+        addresses: addresses(classes, resolution),
         cname_chain: cname_chain(resolution),
         cname_ttls: resolution
             .map(|r| r.cname_chain.iter().map(|h| h.ttl).collect())
@@ -134,7 +137,7 @@ pub fn report(network: &Network, dns: &DnsOutcome) -> DnsReport {
         hosts_file: dns.hosts_pin.as_deref().map(|pin| HostsFileReport {
             path: pin.path.clone(),
             entries: pin.entries.clone(),
-            dns: dns_answer(network, &pin.nameservers, &pin.dns),
+            dns: dns_answer(classes, &pin.nameservers, &pin.dns),
         }),
     }
 }

@@ -1,7 +1,7 @@
 //! The report: what one run learned, as the stable JSON contract
-//! (`schema/report.schema.json`, `schema_version` 1). Built from the plan and
-//! the probe results by classifying every address and judging every
-//! endpoint; renderers only read it.
+//! (`schema/report.schema.json`, `schema_version` 1): a projection of the
+//! round's [`Assessment`], which classified every address and judged every
+//! endpoint once; renderers only read it.
 
 mod dns;
 
@@ -12,12 +12,13 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::assess::{Assessed, Assessment};
 use crate::choices::Expect;
-use crate::classify::{AddressClass, AddressNetwork, Classification, Family, Network, Path};
+use crate::classify::{AddressClass, AddressNetwork, Classification, Family, Path};
 use crate::context::Context;
-use crate::diagnose::{self, Facts, Finding, Policy, Status};
-use crate::plan::{Caller, Endpoint, Plan, Reason};
-use crate::probe::{AddressProbe, CertInfo, EndpointProbe, Failure, FailureKind, Timed};
+use crate::diagnose::{self, Finding, Status};
+use crate::plan::{Caller, Reason};
+use crate::probe::{AddressProbe, CertInfo, Failure, FailureKind, Timed};
 
 pub use dns::{DnsAddress, DnsReport, HostsFileReport};
 
@@ -245,22 +246,9 @@ fn address_report(c: &Classification, a: &AddressProbe) -> AddressReport {
     }
 }
 
-/// Assembles the report: classify every address, judge every endpoint.
-pub fn build(
-    policy: Policy,
-    network: &Network,
-    plan: &Plan,
-    probes: &[EndpointProbe],
-    started: OffsetDateTime,
-    elapsed: Duration,
-    context: &Context,
-) -> Report {
-    let endpoints: Vec<EndpointReport> = plan
-        .endpoints
-        .iter()
-        .zip(probes)
-        .map(|(endpoint, probe)| endpoint_report(policy, network, &plan.region, endpoint, probe))
-        .collect();
+/// The report of an assessed round: its projection as the JSON contract.
+pub fn build(assessment: &Assessment) -> Report {
+    let endpoints: Vec<EndpointReport> = assessment.endpoints.iter().map(endpoint_report).collect();
     let mut summary = Summary::default();
     for e in &endpoints {
         match e.status {
@@ -269,6 +257,7 @@ pub fn build(
             Status::Fail => summary.fail += 1,
         }
     }
+    let started = assessment.started;
     Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -279,68 +268,28 @@ pub fn build(
             .format(&Rfc3339)
             .unwrap_or_else(|_| started.unix_timestamp().to_string()),
         started_unix_ms: i64::try_from(started.unix_timestamp_nanos() / 1_000_000).unwrap_or(0),
-        duration_ms: millis(elapsed),
+        duration_ms: millis(assessment.elapsed),
         verdict: if summary.fail == 0 {
             Verdict::Pass
         } else {
             Verdict::Fail
         },
-        region: plan.region.code().to_owned(),
-        partition: plan.region.partition().name(),
-        expect: policy.expect,
-        context: context.clone(),
+        region: assessment.task_region.code().to_owned(),
+        partition: assessment.task_region.partition().name(),
+        expect: assessment.policy.expect,
+        context: assessment.context.clone(),
         summary,
         endpoints,
     }
 }
 
-/// Whose calls a paragraph is about, where the app's SDK and ECS differ.
-fn whose(route: Caller) -> String {
-    match route {
-        Caller::Both => String::new(),
-        Caller::Platform => "ECS itself (image pulls, secrets injection, awslogs) calls this \
-            name, whatever the app's SDK settings say; the app's SDK is configured to call \
-            another, planned beside it. "
-            .to_owned(),
-        Caller::App => "Only the app's AWS SDK calls this name (its endpoint settings; ECS \
-            itself calls the standard name). "
-            .to_owned(),
-    }
-}
-
-fn endpoint_report(
-    policy: Policy,
-    network: &Network,
-    task_region: &crate::catalog::Region,
-    endpoint: &Endpoint,
-    probe: &EndpointProbe,
-) -> EndpointReport {
-    let direct = probe.direct_addresses();
-    let classified: Vec<Classification> = direct.iter().map(|a| network.classify(a.ip)).collect();
-    let classed: Vec<(Classification, &AddressProbe)> = classified
-        .iter()
-        .zip(direct)
-        .map(|(c, a)| (*c, a))
-        .collect();
-    let host = endpoint.host.to_string();
-    let judgement = diagnose::judge(
-        &Facts {
-            service: endpoint.kind.service(),
-            registry: endpoint.kind == crate::plan::Kind::Registry,
-            proxy: probe.proxy(),
-            region: &endpoint.region,
-            task_region,
-            host: &host,
-            port: endpoint.port,
-            dns: &probe.dns,
-            network,
-            addresses: &classed,
-        },
-        policy,
-    );
+fn endpoint_report(assessed: &Assessed) -> EndpointReport {
+    let endpoint = &assessed.endpoint;
+    let probe = &assessed.probe;
+    let judgement = &assessed.judgement;
     EndpointReport {
         service: endpoint.kind.label(),
-        host,
+        host: endpoint.host.to_string(),
         port: endpoint.port,
         region: endpoint.region.code().to_owned(),
         reason: endpoint.reason.clone(),
@@ -352,12 +301,13 @@ fn endpoint_report(
         status: judgement.status,
         path: judgement.path,
         finding: judgement.finding,
-        diagnosis: judgement.diagnosis.map(|d| whose(endpoint.route) + &d),
-        dns: dns::report(network, &probe.dns),
-        addresses: classified
+        diagnosis: judgement.diagnosis.clone(),
+        dns: dns::report(&assessed.classes, &probe.dns),
+        addresses: probe
+            .direct_addresses()
             .iter()
-            .zip(direct)
-            .map(|(c, a)| address_report(c, a))
+            .zip(assessed.attempts())
+            .map(|(a, attempt)| address_report(&attempt.class, a))
             .collect(),
         proxy: probe.proxy().map(proxy_report),
     }

@@ -4,16 +4,15 @@
 //! the text cannot tell.
 
 use std::fmt::Write as _;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use super::read::{self, Subject};
 use super::{Cause, Explanation};
 use crate::catalog::{Region, Service};
 use crate::choices::Expect;
 use crate::classify::Network;
-use crate::diagnose::{self, Facts, Finding, Policy};
-use crate::probe::dns::{AnswerSource, DnsOutcome, Resolution, ResolvedAddress};
-use crate::probe::{AddressProbe, Failure, FailureKind, Timed};
+use crate::diagnose::{self, Attempt, Classes, Facts, Finding, Lookup, Policy, Reached};
+use crate::probe::{Failure, FailureKind, Phase};
 
 /// A network cause: the probe's judgement of the same failure where the
 /// text holds enough of it, else the causes in order; framed by what the
@@ -25,8 +24,10 @@ pub(super) fn failure(
     base: Explanation,
 ) -> Explanation {
     let catalog = read.subject.and_then(Subject::service);
+    // The one address the text may name, classified once.
+    let classes = Classes::of(network, read.addr.map(|a| a.ip()));
     let judged = match (&read.region, read.error) {
-        (Some(region), Some(kind)) => judge(read, catalog, region, kind, network),
+        (Some(region), Some(kind)) => judge(read, catalog, region, kind, &classes),
         _ => None,
     };
     let (finding, diagnosis) = if let Some((finding, diagnosis)) = judged {
@@ -51,7 +52,7 @@ pub(super) fn failure(
     Explanation {
         cause: Cause::Network,
         finding,
-        diagnosis: framed(read, network, ranges_given, diagnosis),
+        diagnosis: framed(read, &classes, ranges_given, diagnosis),
         confirm,
         confirm_lambda,
         ..base
@@ -61,12 +62,11 @@ pub(super) fn failure(
 /// The paragraph with what the text cannot tell: an address whose side of
 /// the VPC the defaults cannot know, a message naming two causes, a text
 /// cut short before its error.
-fn framed(read: &read::Read, network: &Network, ranges_given: bool, paragraph: String) -> String {
+fn framed(read: &read::Read, classes: &Classes, ranges_given: bool, paragraph: String) -> String {
     let mut text = paragraph;
-    let outside = read
-        .addr
-        .map(|a| a.ip())
-        .filter(|ip| !ranges_given && network.classify(*ip).why == crate::classify::Why::Outside);
+    let outside = read.addr.map(|a| a.ip()).filter(|ip| {
+        !ranges_given && classes.get(*ip).map(|c| c.why) == Some(crate::classify::Why::Outside)
+    });
     match outside {
         Some(ip @ IpAddr::V6(_)) => {
             text = format!(
@@ -146,53 +146,33 @@ fn judge(
     service: Option<Service>,
     region: &Region,
     kind: FailureKind,
-    network: &Network,
+    classes: &Classes,
 ) -> Option<(Finding, String)> {
     let host = read.host.as_deref().unwrap_or("the endpoint");
     let addr = read.addr;
-    let nameservers = read.nameserver.into_iter().collect();
-    let (dns, probes) = if kind == FailureKind::NxDomain || read.lookup {
-        let failure = Failure::new(kind, "from the stopped reason");
-        (
-            DnsOutcome {
-                nameservers,
-                answer: Timed::instant(Err(failure)),
-                hosts_pin: None,
-            },
-            Vec::new(),
-        )
+    let failure = Failure::new(kind, "from the stopped reason");
+    let lookup_failed = kind == FailureKind::NxDomain || read.lookup;
+    // The evidence the text holds: a lookup that failed, or one address
+    // and the phase it failed in.
+    let attempts = if lookup_failed {
+        Vec::new()
     } else {
-        let addr = addr?;
-        let failure = Failure::new(kind, "from the stopped reason");
-        let tls_phase = tls_error(kind) || read.tls_phase;
-        let probe = AddressProbe {
-            ip: addr.ip(),
-            tcp: Timed::instant(if tls_phase {
-                Ok(())
-            } else {
-                Err(failure.clone())
-            }),
-            tls: tls_phase.then(|| Timed::instant(Err(failure))),
+        let ip = addr?.ip();
+        let phase = if tls_error(kind) || read.tls_phase {
+            Phase::Tls
+        } else {
+            Phase::Tcp
+        };
+        let class = classes.get(ip)?;
+        let attempt = Attempt {
+            ip,
+            class,
+            reached: Reached::Failed(phase, &failure),
             cert: None,
         };
-        let resolution = Resolution {
-            source: AnswerSource::Dns,
-            addresses: vec![ResolvedAddress {
-                ip: addr.ip(),
-                ttl: None,
-            }],
-            cname_chain: Vec::new(),
-        };
-        (
-            DnsOutcome {
-                nameservers,
-                answer: Timed::instant(Ok(resolution)),
-                hosts_pin: None,
-            },
-            vec![probe],
-        )
+        vec![attempt]
     };
-    let classed: Vec<_> = probes.iter().map(|p| (network.classify(p.ip), p)).collect();
+    let nameservers: Vec<SocketAddr> = read.nameserver.into_iter().collect();
     let facts = Facts {
         service,
         registry: false,
@@ -201,9 +181,13 @@ fn judge(
         task_region: region,
         host,
         port: addr.map_or(443, |a| a.port()),
-        dns: &dns,
-        network,
-        addresses: &classed,
+        lookup: Lookup {
+            nameservers: &nameservers,
+            failure: lookup_failed.then_some(&failure),
+            hosts_pin: None,
+        },
+        classes,
+        addresses: &attempts,
     };
     let policy = Policy {
         expect: Expect::Any,

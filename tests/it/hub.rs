@@ -32,7 +32,10 @@ fn endpoints_in_a_hub_vpc_pass_expect_private() {
         }
         let vpc = vpc.start().await;
         // Every handshake must pass: a timeout long enough for a loaded machine.
-        let report = vpc.probe(&["--expect", "private", "--timeout", "5s"]).await;
+        let assessment = vpc
+            .assess(&["--expect", "private", "--timeout", "5s"])
+            .await;
+        let report = vpce_probe::report::build(&assessment);
 
         assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
         for e in report.endpoints.iter().filter(|e| e.service != "s3") {
@@ -63,7 +66,7 @@ fn endpoints_in_a_hub_vpc_pass_expect_private() {
         for never in ["NAT", "internet gateway"] {
             assert!(!text.contains(never), "{never}: {text}");
         }
-        assert!(vpce_probe::remedy::remedies(&report).is_empty());
+        assert!(vpce_probe::remedy::remedies(&assessment).is_empty());
     });
 }
 
@@ -82,9 +85,10 @@ fn a_hub_eni_that_drops_connections_points_at_routes_and_security_groups() {
             )
             .start()
             .await;
-        let report = vpc
-            .probe(&["--services", "secretsmanager", "--expect", "private"])
+        let assessment = vpc
+            .assess(&["--services", "secretsmanager", "--expect", "private"])
             .await;
+        let report = vpce_probe::report::build(&assessment);
         let e = &report.endpoints[0];
         assert_eq!(
             (e.status, e.finding),
@@ -98,7 +102,7 @@ fn a_hub_eni_that_drops_connections_points_at_routes_and_security_groups() {
             assert!(!d.contains(never), "{never}: {d}");
         }
         // The fix is rules, never a new endpoint in this VPC.
-        let remedies = vpce_probe::remedy::remedies(&report);
+        let remedies = vpce_probe::remedy::remedies(&assessment);
         assert!(!remedies.is_empty());
         for r in &remedies {
             assert!(

@@ -357,8 +357,8 @@ fn ipv6_enis_dropped_while_ipv4_enis_answer() {
             )
             .start()
             .await;
-        let report = vpc
-            .probe(&[
+        let assessment = vpc
+            .assess(&[
                 "--services",
                 "secretsmanager,ssm",
                 "--vpc-cidr",
@@ -370,6 +370,7 @@ fn ipv6_enis_dropped_while_ipv4_enis_answer() {
                 "3s",
             ])
             .await;
+        let report = vpce_probe::report::build(&assessment);
         assert_eq!(support::schema_errors(&report), Vec::<String>::new());
         let sm = endpoint(&report, "secretsmanager");
         assert_eq!(
@@ -395,7 +396,7 @@ fn ipv6_enis_dropped_while_ipv4_enis_answer() {
         assert!(ssm.diagnosis.as_deref().unwrap().contains("0.0.0.0/0"));
 
         // fix: egress to each address of the family that timed out.
-        let cidrs: Vec<String> = vpce_probe::remedy::remedies(&report)
+        let cidrs: Vec<String> = vpce_probe::remedy::remedies(&assessment)
             .iter()
             .filter_map(|r| match &r.action {
                 vpce_probe::remedy::Action::TaskEgressToAddress { cidr, .. } => {

@@ -185,6 +185,10 @@ fn outcome(service: &str, host: &str) -> EndpointProbe {
 }
 
 fn fixture_report() -> Report {
+    report::build(&fixture_assessment())
+}
+
+fn fixture_assessment() -> vpce_probe::assess::Assessment {
     let command_line = [
         "vpce-probe",
         "check",
@@ -225,11 +229,11 @@ fn fixture_report() -> Report {
         discovery.task.as_ref().and_then(|t| t.subnet_cidr),
     );
     let started = time::OffsetDateTime::from_unix_timestamp(NOT_AFTER - 299 * 86_400).unwrap();
-    report::build(
+    vpce_probe::assess::assess(
         config.policy,
         &network,
         &plan,
-        &probes,
+        probes,
         started,
         Duration::from_millis(3012),
         &context,
@@ -298,8 +302,9 @@ fn emf_lines() {
 
 #[test]
 fn fix_outputs() {
-    let report = fixture_report();
-    let remedies = vpce_probe::remedy::remedies(&report);
+    let assessment = fixture_assessment();
+    let report = report::build(&assessment);
+    let remedies = vpce_probe::remedy::remedies(&assessment);
     let mut text = Vec::new();
     render::fix::text(&remedies, &mut text).unwrap();
     golden("report.fix.txt", &text);

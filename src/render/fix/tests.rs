@@ -3,6 +3,7 @@
 //! shell-words and by bash itself) yields the values unchanged and nothing
 //! else.
 
+use crate::assess::Assessment;
 use crate::catalog::Service;
 use crate::plan::Kind;
 use crate::remedy::world::{Outcome, TASK_REGION, World};
@@ -13,7 +14,7 @@ use crate::report::Report;
 /// ingress), S3 without its route or rule (prefix list, gateway endpoint),
 /// private DNS off (interface endpoint), S3 and logs over a dead NAT64
 /// (dual-stack interface endpoints), IPv6 rules missing, NXDOMAIN.
-fn every_action() -> Report {
+fn every_action() -> Assessment {
     let aws = |s| World::new(Kind::Aws(s), TASK_REGION);
     let worlds = [
         aws(Service::Ssm).answer(&[("10.0.1.13", Outcome::TcpTimeout)]),
@@ -30,20 +31,20 @@ fn every_action() -> Report {
             w
         },
     ];
-    let mut report = worlds[0].report();
+    let mut assessment = worlds[0].assessment();
     for w in &worlds[1..] {
-        report.endpoints.extend(w.report().endpoints);
+        assessment.endpoints.extend(w.assessment().endpoints);
     }
-    report
+    assessment
 }
 
 type Writer = fn(&Report, &[Remedy], &mut Vec<u8>) -> std::io::Result<()>;
 
 /// `write` on `report`'s remedies, with task metadata made hostile after
 /// the remedies were chosen (a region that does not parse serves none).
-fn render(report: &Report, hostile: bool, write: Writer) -> String {
-    let remedies = remedies(report);
-    let mut report = report.clone();
+fn render(assessment: &Assessment, hostile: bool, write: Writer) -> String {
+    let remedies = remedies(assessment);
+    let mut report = crate::report::build(assessment);
     if hostile {
         report.context.vpc_id = Some(HOSTILE.to_owned());
         report.region = HOSTILE.to_owned();
@@ -53,12 +54,12 @@ fn render(report: &Report, hostile: bool, write: Writer) -> String {
     String::from_utf8(out).unwrap()
 }
 
-fn terraform(report: &Report, hostile: bool) -> String {
-    render(report, hostile, super::terraform)
+fn terraform(assessment: &Assessment, hostile: bool) -> String {
+    render(assessment, hostile, super::terraform)
 }
 
-fn cli(report: &Report, hostile: bool) -> String {
-    render(report, hostile, super::cli)
+fn cli(assessment: &Assessment, hostile: bool) -> String {
+    render(assessment, hostile, super::cli)
 }
 
 /// The blocks `terraform fmt` would leave as they are: two-space indents,

@@ -449,6 +449,11 @@ impl Vpc {
         probe_with(self.args(extra), None).await
     }
 
+    /// Like [`Self::probe`], the round's assessment (what `fix` reads).
+    pub async fn assess(&self, extra: &[&str]) -> vpce_probe::assess::Assessment {
+        assess_with(self.args(extra), None).await
+    }
+
     /// Runs `check` in-process as a task would, with no region and
     /// `ECS_CONTAINER_METADATA_URI_V4` set to `metadata`.
     pub async fn probe_in_task(
@@ -467,6 +472,14 @@ impl Vpc {
 
 /// Runs `check` in-process with these arguments and, optionally, a metadata URI.
 pub async fn probe_with(args: Vec<String>, metadata: Option<&str>) -> vpce_probe::report::Report {
+    vpce_probe::report::build(&assess_with(args, metadata).await)
+}
+
+/// The assessed round of `check` with these arguments and, optionally, a metadata URI.
+pub async fn assess_with(
+    args: Vec<String>,
+    metadata: Option<&str>,
+) -> vpce_probe::assess::Assessment {
     let cli = vpce_probe::cli::parse(args).expect("test arguments parse");
     let args = vpce_probe::probe_args(&cli).expect("a probing mode");
     let env = |key: &str| match (key, metadata) {
@@ -474,7 +487,7 @@ pub async fn probe_with(args: Vec<String>, metadata: Option<&str>) -> vpce_probe
         _ => None,
     };
     let config = vpce_probe::config::Config::from_args(args, &env).expect("valid config");
-    vpce_probe::session::probe(&config)
+    vpce_probe::session::assess_once(&config)
         .await
         .expect("probe runs")
 }
