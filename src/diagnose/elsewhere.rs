@@ -1,5 +1,6 @@
 //! Names this VPC's endpoints cannot serve, whatever is created in it: a
-//! service in another region than the task's, and STS's global name. Their
+//! service in another region than the task's, STS's global name, and ECR's
+//! dual-stack names. Their
 //! paragraphs say what to change instead (a route, a setting, a region),
 //! never an endpoint to create here.
 
@@ -7,6 +8,7 @@ use std::net::IpAddr;
 
 use super::prose::{Evidence, Explainer};
 use super::{AddressClass, Facts, Finding, Judgement, Policy};
+use crate::catalog::Service;
 
 /// STS's global name leaving the VPC or unreachable: no interface endpoint
 /// serves it, so the finding is the SDK setting that sends calls there,
@@ -42,7 +44,62 @@ pub(super) fn global_sts(facts: &Facts<'_>, policy: Policy, judged: Judgement) -
     }
 }
 
+/// Whether `host` is one of ECR's dual-stack names (`ecr.REGION.api.aws`,
+/// `ACCOUNT.dkr-ecr.REGION.on.aws`). Amazon ECR's user guide says
+/// `PrivateLink` does not carry them: the `ecr.api` and `ecr.dkr` interface
+/// endpoints answer only the IPv4 names, so no endpoint keeps these inside
+/// the VPC.
+pub fn ecr_dualstack_name(service: Option<Service>, host: &str) -> bool {
+    matches!(service, Some(Service::EcrApi | Service::EcrDkr))
+        && (host.ends_with(".api.aws") || host.ends_with(".on.aws"))
+}
+
 impl Explainer<'_> {
+    /// ECR's dual-stack names, which no VPC endpoint serves: the way out for
+    /// a timeout, the IPv4 names for a private path.
+    pub(super) fn ecr_dualstack(
+        &self,
+        finding: Finding,
+        ips: &str,
+        nat64: &[String],
+        after: &str,
+    ) -> String {
+        let host = self.facts.host;
+        let port = self.facts.port;
+        let region = self.facts.region;
+        let suffix = region.partition().dns_suffix();
+        let reached = if nat64.is_empty() {
+            format!("public addresses ({ips})")
+        } else {
+            format!("NAT64 addresses DNS64 synthesised ({})", nat64.join(", "))
+        };
+        let no_endpoint = format!(
+            "{host} is Amazon ECR's dual-stack name, and ECR's user guide says PrivateLink does \
+             not carry its dual-stack names: the ecr.api and ecr.dkr interface endpoints answer \
+             only the IPv4 names (api.ecr.{region}.{suffix}, ACCOUNT.dkr.ecr.{region}.{suffix}), \
+             so no VPC endpoint keeps this name inside the VPC."
+        );
+        let private = "To keep pulls inside the VPC, pull by the IPv4 names through those \
+            interface endpoints (and the S3 gateway endpoint), from a subnet with IPv4.";
+        if finding == Finding::PublicPath {
+            return format!(
+                "{host} was reached over {reached}: the traffic leaves the VPC, and --expect \
+             private forbids that. {no_endpoint} {private}"
+            );
+        }
+        let way_out = if nat64.is_empty() {
+            "a route to a NAT gateway (0.0.0.0/0) or, for IPv6 addresses, to an egress-only \
+             internet gateway (::/0)"
+        } else {
+            "a route for 64:ff9b::/96 to a NAT gateway in a public subnet (NAT64)"
+        };
+        format!(
+            "{host} resolved to {reached} and TCP connections to port {port} timed out{after}. \
+             {no_endpoint} It needs a way out of the VPC: {way_out}, and the security group's \
+             egress to it. {private}"
+        )
+    }
+
     /// A service of another region, reached through a NAT or not at all.
     pub(super) fn other_region(&self, finding: Finding, ips: &str, after: &str) -> String {
         let host = self.facts.host;

@@ -8,7 +8,6 @@ use std::net::IpAddr;
 
 use super::Finding;
 use super::prose::{Evidence, Explainer};
-use crate::catalog::Service;
 use crate::probe::dns::HostsPin;
 
 impl Explainer<'_> {
@@ -28,7 +27,9 @@ impl Explainer<'_> {
             .map_or_else(String::new, |pin| self.pinned(pin));
         text.push_str(opening);
         text.push_str(&self.paragraph(finding, evidence));
-        if let Some(note) = self.dualstack_without_privatelink() {
+        // The ECR dual-stack paragraphs say it themselves.
+        let said = matches!(finding, Finding::PublicConnectTimeout | Finding::PublicPath);
+        if let Some(note) = self.dualstack_without_privatelink().filter(|_| !said) {
             text.push(' ');
             text.push_str(&note);
         }
@@ -82,10 +83,8 @@ impl Explainer<'_> {
 
     /// ECR's dual-stack names are not served by `PrivateLink`.
     fn dualstack_without_privatelink(&self) -> Option<String> {
-        let ecr = matches!(self.facts.service, Some(Service::EcrApi | Service::EcrDkr));
         let host = self.facts.host;
-        let dualstack = host.ends_with(".api.aws") || host.ends_with(".on.aws");
-        (ecr && dualstack).then(|| {
+        super::elsewhere::ecr_dualstack_name(self.facts.service, host).then(|| {
             format!(
                 "{host} is ECR's dual-stack name, and Amazon ECR does not serve PrivateLink over \
                  dual-stack names: the interface endpoints answer only the IPv4 names \

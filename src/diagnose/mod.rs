@@ -19,6 +19,7 @@ use crate::classify::{self, AddressClass, EndpointRole, Family, Path};
 use crate::probe::proxy::ProxyProbe;
 use crate::probe::{CertInfo, Failure};
 
+pub use elsewhere::ecr_dualstack_name;
 pub use evidence::{Attempt, Classes, Lookup, Reached};
 pub use finding::{Finding, Status, address_finding, dns_finding};
 use prose::{Evidence, Explainer};
@@ -937,9 +938,12 @@ mod tests {
         };
         let d = judge(&facts, policy(Expect::Private)).diagnosis.unwrap();
         assert!(
-            d.contains("does not serve PrivateLink over dual-stack names"),
+            d.contains("PrivateLink does not carry its dual-stack names"),
             "{d}"
         );
+        // No endpoint to create: it would not serve this name.
+        assert!(!d.contains("Create the interface endpoint"), "{d}");
+        assert_eq!(d.matches("dual-stack names").count(), 1, "said once: {d}");
         assert!(d.contains("api.ecr.ap-northeast-1.amazonaws.com"), "{d}");
     }
 

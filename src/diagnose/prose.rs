@@ -154,6 +154,11 @@ impl Explainer<'_> {
             {
                 self.other_region(finding, &ips, &after)
             }
+            Finding::PublicConnectTimeout | Finding::PublicPath
+                if super::elsewhere::ecr_dualstack_name(self.facts.service, host) =>
+            {
+                self.ecr_dualstack(finding, &ips, &nat64, &after)
+            }
             Finding::PublicConnectTimeout | Finding::S3ConnectTimeout if !nat64.is_empty() => {
                 format!(
                     "{host} has no AAAA record inside the VPC, so DNS64 synthesised NAT64 \

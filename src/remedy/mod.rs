@@ -8,15 +8,16 @@
 //! writes for the same finding; `table.rs` walks the judge's combinations
 //! and checks that the two name the same fix.
 
-use std::fmt;
+mod action;
 
 use ipnet::IpNet;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
+
+pub use action::{Action, DnsChange, EndpointService, IpAddressType, PrefixList};
 
 use crate::assess::{Assessed, Assessment};
-use crate::catalog::{Region, Service};
 use crate::classify::{AddressClass, Family};
-use crate::diagnose::{Attempt, Finding};
+use crate::diagnose::{self, Attempt, Finding};
 use crate::plan::Caller;
 use crate::probe::{FailureKind, Phase};
 
@@ -44,152 +45,6 @@ impl Remedy {
             Caller::App => format!("{} (the app's AWS SDK)", self.service),
         }
     }
-}
-
-/// A VPC endpoint service: one service in one region, written as AWS
-/// spells it (`com.amazonaws.ap-northeast-1.logs`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EndpointService {
-    pub service: Service,
-    pub region: Region,
-}
-
-impl fmt::Display for EndpointService {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.service.endpoint_service_name(&self.region))
-    }
-}
-
-impl Serialize for EndpointService {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-/// The AWS-managed prefix list of a gateway service's public addresses in
-/// one region, looked up by its name (`com.amazonaws.ap-northeast-1.s3`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrefixList {
-    pub service: Service,
-    pub region: Region,
-}
-
-impl fmt::Display for PrefixList {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "com.amazonaws.{}.{}", self.region, self.service)
-    }
-}
-
-impl Serialize for PrefixList {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-/// The IP address type of an interface endpoint and its DNS records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum IpAddressType {
-    /// A and AAAA records: what a name answered by DNS64 needs.
-    Dualstack,
-}
-
-impl IpAddressType {
-    /// The serde name, as the AWS API spells it (`dualstack`).
-    pub fn as_str(self) -> &'static str {
-        serde_variant::to_variant_name(&self).expect("IpAddressType is a unit enum")
-    }
-}
-
-/// A change to the VPC's DNS, which no resource expresses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum DnsChange {
-    /// Large answers need DNS over TCP.
-    AllowTcp53,
-    /// A private hosted zone or record shadows the name without addresses.
-    ShadowingZone,
-    /// The VPC's DNS settings and forwarding to the Amazon-provided resolver.
-    AmazonResolver,
-}
-
-impl DnsChange {
-    /// The change, in the terms of the VPC console.
-    pub fn text(self) -> &'static str {
-        match self {
-            Self::AllowTcp53 => {
-                "Allow TCP 53 as well as UDP 53 to the resolver in the security groups and \
-                 network ACLs."
-            }
-            Self::ShadowingZone => {
-                "Remove or fix the Route 53 private hosted zone (or record) that shadows the \
-                 name without addresses."
-            }
-            Self::AmazonResolver => {
-                "Turn on enableDnsSupport and enableDnsHostnames for the VPC, point its DHCP \
-                 options set at AmazonProvidedDNS, and make any custom resolver or Route 53 \
-                 Resolver rule forward AWS names to the Amazon-provided resolver (the VPC base \
-                 address + 2, or 169.254.169.253), where interface endpoints' private DNS names \
-                 exist."
-            }
-        }
-    }
-}
-
-impl fmt::Display for DnsChange {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.text())
-    }
-}
-
-impl Serialize for DnsChange {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.text())
-    }
-}
-
-/// The change itself; `kind` in JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Action {
-    /// Allow egress TCP `port` from the task's security group to one
-    /// endpoint ENI address (`/32`, or `/128` for IPv6) that timed out.
-    TaskEgressToAddress { cidr: IpNet, port: u16 },
-    /// Allow ingress TCP `port` on the endpoint's security group from the
-    /// task's: a reminder to check, since a timeout cannot tell the two
-    /// sides apart.
-    EndpointIngressFromTask {
-        endpoint_service: EndpointService,
-        port: u16,
-    },
-    /// Allow egress TCP `port` from the task's security group to the AWS
-    /// managed prefix list of a gateway service, looked up by name.
-    TaskEgressToPrefixList {
-        #[serde(rename = "prefix_list_name")]
-        prefix_list: PrefixList,
-        port: u16,
-    },
-    /// Create the interface endpoint with private DNS, or switch private DNS
-    /// on for the one that exists: from inside, both look the same (the name
-    /// resolves to public addresses).
-    InterfaceEndpoint {
-        endpoint_service: EndpointService,
-        private_dns_enabled: bool,
-        /// `dualstack` when the name must get an AAAA record inside the VPC
-        /// (it was reached, or tried, through DNS64 and NAT64).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        dns_record_ip_type: Option<IpAddressType>,
-    },
-    /// Create the gateway endpoint and associate it with the subnet's route
-    /// table, when no gateway path is evident.
-    GatewayEndpoint {
-        endpoint_service: EndpointService,
-        route_table_association: bool,
-    },
-    /// Not a resource: what to change in the VPC's DNS settings.
-    DnsSettings {
-        #[serde(rename = "text")]
-        change: DnsChange,
-    },
 }
 
 /// What the remedies of one endpoint are read from: its assessment.
@@ -300,6 +155,13 @@ fn for_endpoint(s: &Subject<'_>) -> Vec<Remedy> {
             }
             out.extend(endpoint_ingress(s));
         }
+        // ECR's dual-stack names: no VPC endpoint serves them, so there is
+        // no endpoint to create; the paragraph names the way out.
+        Finding::PublicConnectTimeout | Finding::PublicPath
+            if diagnose::ecr_dualstack_name(
+                s.assessed.endpoint.kind.service(),
+                &s.assessed.endpoint.host.to_string(),
+            ) => {}
         Finding::PublicConnectTimeout | Finding::PublicPath | Finding::S3ConnectTimeout
             if s.through_nat64() =>
         {
@@ -405,6 +267,7 @@ mod tests {
     use super::world::{Outcome, TASK_REGION, World};
     use super::*;
     use crate::catalog::Service;
+    use crate::choices::Expect;
     use crate::plan::Kind;
 
     /// Issue 16: an IPv6-only task whose S3 names DNS64 answers and whose
@@ -436,5 +299,45 @@ mod tests {
                 "dns_record_ip_type": "dualstack",
             }])
         );
+    }
+
+    /// ECR's dual-stack names: no VPC endpoint serves them (ECR's user
+    /// guide), so neither the paragraph nor `fix` asks for one, over NAT64
+    /// or public IPv4, timed out or reached under --expect private.
+    #[test]
+    fn ecr_dual_stack_names_get_no_endpoint_that_would_not_serve_them() {
+        for (ip, outcome, expect, finding) in [
+            (
+                "64:ff9b::3401:203",
+                Outcome::TcpTimeout,
+                Expect::Any,
+                Finding::PublicConnectTimeout,
+            ),
+            (
+                "52.1.2.3",
+                Outcome::TcpTimeout,
+                Expect::Any,
+                Finding::PublicConnectTimeout,
+            ),
+            (
+                "64:ff9b::3401:203",
+                Outcome::Pass,
+                Expect::Private,
+                Finding::PublicPath,
+            ),
+        ] {
+            let mut world =
+                World::new(Kind::Aws(Service::EcrApi), TASK_REGION).answer(&[(ip, outcome)]);
+            world.host = "ecr.ap-northeast-1.api.aws".to_owned();
+            world.expect = expect;
+            let assessment = world.assessment();
+            let judgement = &assessment.endpoints[0].judgement;
+            assert_eq!(judgement.finding, Some(finding), "{ip}");
+            let d = judgement.diagnosis.as_deref().unwrap();
+            assert!(d.contains("PrivateLink does not carry"), "{d}");
+            assert!(d.contains("api.ecr.ap-northeast-1.amazonaws.com"), "{d}");
+            assert!(!d.contains("Create the interface endpoint"), "{d}");
+            assert!(remedies(&assessment).is_empty(), "{ip}: {d}");
+        }
     }
 }
