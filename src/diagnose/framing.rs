@@ -81,6 +81,64 @@ impl Explainer<'_> {
         text
     }
 
+    /// One family's addresses failed to connect while the other's
+    /// handshake. Endpoint ENIs: the family's rules on both sides. Public
+    /// addresses: the family's route out first, then the task's rules.
+    pub(super) fn family_blocked(
+        &self,
+        finding: Finding,
+        blocked_ips: &[IpAddr],
+        ips: &str,
+        detail: &str,
+    ) -> String {
+        use crate::classify::Family;
+        let host = self.facts.host;
+        let port = self.facts.port;
+        let blocked = if finding == Finding::Ipv6EgressBlocked {
+            Family::Ipv6
+        } else {
+            Family::Ipv4
+        };
+        let (fam, works, anywhere) = (blocked.name(), blocked.other().name(), blocked.anywhere());
+        let tail = format!(
+            "Calls still work over {works}, but a client that tries {fam} first waits for each \
+             timeout."
+        );
+        if !super::family_blocked_at_public(self.facts.classes, blocked_ips) {
+            return format!(
+                "{host}'s {works} addresses handshake, but TCP connections to its {fam} \
+                 addresses ({ips}) port {port} failed{detail}: security groups and network \
+                 ACLs carry separate {fam} rules, and the {fam} ones are missing. Allow \
+                 egress TCP {port} to {anywhere} (or to the endpoint subnets' {fam} CIDRs) \
+                 in the task's security group, allow {fam} ingress TCP {port} from the \
+                 task's subnet in the endpoint's security group, and add {fam} entries to \
+                 the network ACLs of both subnets. {tail}"
+            );
+        }
+        let nat64 = blocked_ips.iter().any(|ip| {
+            self.facts
+                .classes
+                .get(*ip)
+                .is_some_and(|c| c.nat64().is_some())
+        });
+        let route = match (blocked, nat64) {
+            (Family::Ipv6, true) => "64:ff9b::/96 to a NAT gateway (NAT64)",
+            (Family::Ipv6, false) => "::/0 to an egress-only internet gateway or internet gateway",
+            (Family::Ipv4, _) => {
+                "0.0.0.0/0 to a NAT gateway, or an internet gateway with a public IP"
+            }
+        };
+        format!(
+            "{host}'s {works} addresses handshake, but TCP connections to its public {fam} \
+             addresses ({ips}) port {port} failed{detail}. They are not endpoint ENIs, so no \
+             endpoint security group is involved; in order: the subnet's route table has no \
+             {fam} way out (a route for {route}), or the task's security group or the network \
+             ACLs lack {fam} rules (they carry separate rules per family). Add the route, then \
+             Allow egress TCP {port} to {anywhere} in the task's security group and {fam} \
+             entries in the subnet's network ACLs. {tail}"
+        )
+    }
+
     /// ECR's dual-stack names are not served by `PrivateLink`.
     fn dualstack_without_privatelink(&self) -> Option<String> {
         let host = self.facts.host;

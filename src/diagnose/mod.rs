@@ -311,6 +311,18 @@ fn cert_finding<'a>(facts: &Facts<'a>, policy: Policy) -> Option<(Finding, &'a C
         .map(|c| (Finding::CertExpiringSoon, c))
 }
 
+/// Whether the addresses of a blocked family are all public (no endpoint
+/// ENI among them): the family's route out comes first, and no endpoint
+/// security group is involved.
+pub fn family_blocked_at_public(classes: &Classes, blocked: &[IpAddr]) -> bool {
+    !blocked.is_empty()
+        && blocked.iter().all(|ip| {
+            classes
+                .get(*ip)
+                .is_some_and(|c| c.class == AddressClass::Public)
+        })
+}
+
 /// AWS endpoints present certificates from Amazon's own intermediates
 /// (`O=Amazon`); a TLS-inspecting proxy re-signs with its own CA.
 pub fn issued_by_amazon(cert: &CertInfo) -> bool {

@@ -331,24 +331,7 @@ impl Explainer<'_> {
             | Finding::ProxyAuthRequired
             | Finding::ProxyPath => self.proxy_paragraph(finding, &detail),
             Finding::Ipv6EgressBlocked | Finding::Ipv4EgressBlocked => {
-                let blocked = if finding == Finding::Ipv6EgressBlocked {
-                    crate::classify::Family::Ipv6
-                } else {
-                    crate::classify::Family::Ipv4
-                };
-                format!(
-                    "{host}'s {works} addresses handshake, but TCP connections to its {fam} \
-                     addresses ({ips}) port {port} failed{detail}: security groups and network \
-                     ACLs carry separate {fam} rules, and the {fam} ones are missing. Allow \
-                     egress TCP {port} to {anywhere} (or to the endpoint subnets' {fam} CIDRs) \
-                     in the task's security group, allow {fam} ingress TCP {port} from the \
-                     task's subnet in the endpoint's security group, and add {fam} entries to \
-                     the network ACLs of both subnets. Calls still work over {works}, but a \
-                     client that tries {fam} first waits for each timeout.",
-                    works = blocked.other().name(),
-                    fam = blocked.name(),
-                    anywhere = blocked.anywhere()
-                )
+                self.family_blocked(finding, evidence.ips, &ips, &detail)
             }
             Finding::StsGlobalEndpoint => self.global_sts(&ips, failure.is_some(), &detail),
             Finding::TlsInterception => format!(

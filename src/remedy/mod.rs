@@ -235,25 +235,33 @@ fn endpoint_ingress(s: &Subject<'_>) -> Option<Remedy> {
 }
 
 /// One family's addresses failed to connect while the other's worked: the
-/// task's egress to each of them, and the endpoint's ingress to check.
+/// task's egress to each of them, and the endpoint's ingress to check when
+/// they are endpoint ENIs (public addresses have no endpoint security group;
+/// their route out is a change the paragraph names and no action types).
 fn family_rules(s: &Subject<'_>) -> Vec<Remedy> {
     let blocked = if s.finding == Finding::Ipv6EgressBlocked {
         Family::Ipv6
     } else {
         Family::Ipv4
     };
-    let mut out: Vec<Remedy> = s
+    let failed: Vec<std::net::IpAddr> = s
         .attempts
         .iter()
         .filter(|a| a.class.family == blocked && matches!(a.failure(), Some((Phase::Tcp, _))))
-        .map(|a| {
+        .map(|a| a.ip)
+        .collect();
+    let mut out: Vec<Remedy> = failed
+        .iter()
+        .map(|ip| {
             s.remedy(Action::TaskEgressToAddress {
-                cidr: IpNet::from(a.ip),
+                cidr: IpNet::from(*ip),
                 port: s.port(),
             })
         })
         .collect();
-    out.extend(endpoint_ingress(s));
+    if !diagnose::family_blocked_at_public(&s.assessed.classes, &failed) {
+        out.extend(endpoint_ingress(s));
+    }
     out
 }
 
@@ -338,6 +346,48 @@ mod tests {
             assert!(d.contains("api.ecr.ap-northeast-1.amazonaws.com"), "{d}");
             assert!(!d.contains("Create the interface endpoint"), "{d}");
             assert!(remedies(&assessment).is_empty(), "{ip}: {d}");
+        }
+    }
+
+    /// One family blocked at public addresses (S3's IPv6, a NAT64 path):
+    /// the route out comes first, and there is no endpoint security group
+    /// to open, so neither the paragraph nor `fix` asks for one.
+    #[test]
+    fn a_family_blocked_at_public_addresses_names_the_route_not_an_endpoint() {
+        for (service, v4, v6, route) in [
+            (
+                Service::S3,
+                "52.219.41.3",
+                "2600:1fa0:80c4::34db:2903",
+                "egress-only internet gateway",
+            ),
+            (
+                Service::Logs,
+                "10.0.1.20",
+                "64:ff9b::3401:203",
+                "64:ff9b::/96 to a NAT gateway",
+            ),
+        ] {
+            let assessment = World::new(Kind::Aws(service), TASK_REGION)
+                .answer(&[(v4, Outcome::Pass), (v6, Outcome::TcpTimeout)])
+                .assessment();
+            let judgement = &assessment.endpoints[0].judgement;
+            assert_eq!(judgement.finding, Some(Finding::Ipv6EgressBlocked), "{v6}");
+            let d = judgement.diagnosis.as_deref().unwrap();
+            assert!(d.contains(route), "{d}");
+            assert!(!d.contains("ingress TCP 443 from the task"), "{d}");
+            let json = serde_json::to_value(remedies(&assessment)).unwrap();
+            assert_eq!(
+                json,
+                serde_json::json!([{
+                    "finding": "ipv6_egress_blocked",
+                    "service": service.name(),
+                    "kind": "task_egress_to_address",
+                    "cidr": format!("{v6}/128"),
+                    "port": 443,
+                }]),
+                "{d}"
+            );
         }
     }
 }
