@@ -46,7 +46,7 @@ pub(super) fn failure(
             }
             _ => None,
         };
-        (finding, causes(read, catalog))
+        (finding, causes(read, catalog, &classes))
     };
     let (confirm, confirm_lambda) = confirm(read, catalog);
     Explanation {
@@ -211,7 +211,7 @@ fn tls_error(kind: FailureKind) -> bool {
 }
 
 /// When the text names no address: the service, and the causes in order.
-fn causes(read: &read::Read, service: Option<Service>) -> String {
+fn causes(read: &read::Read, service: Option<Service>, classes: &Classes) -> String {
     let host = read.host.as_deref().unwrap_or("the name");
     if read.tls_phase && read.error == Some(FailureKind::Timeout) {
         return format!(
@@ -276,10 +276,18 @@ fn causes(read: &read::Read, service: Option<Service>) -> String {
                 groups lack TCP 443. For an image from another registry: the subnet has no NAT \
                 route. The probe with --services ecr tells them apart from inside the VPC."
                 .to_owned(),
-            _ => "The text says a call got no answer but names no AWS service or address \
-                the probe knows. The probe with the default services, from the same subnets, \
-                shows which endpoint the task cannot reach."
-                .to_owned(),
+            _ => match read.addr {
+                Some(addr) => format!(
+                    "The text says a call to {addr} got no answer but names no AWS service the \
+                     probe knows, so which endpoint that is cannot be told from it. The probe \
+                     with the default services, from the same subnets, shows which endpoint the \
+                     task cannot reach."
+                ),
+                None => "The text says a call got no answer but names no AWS service or \
+                    address the probe knows. The probe with the default services, from the \
+                    same subnets, shows which endpoint the task cannot reach."
+                    .to_owned(),
+            },
         };
     };
     let endpoint = read.region.as_ref().map_or_else(
@@ -293,8 +301,37 @@ fn causes(read: &read::Read, service: Option<Service>) -> String {
              to the S3 managed prefix list; DNS."
         );
     }
+    // The address the text names, when it is inside the private ranges: the
+    // name resolved inside the VPC, so private DNS is not the first cause.
+    let timed_out = read.error.is_none_or(|k| k == FailureKind::Timeout);
+    let private = read.addr.filter(|a| {
+        timed_out
+            && classes
+                .get(a.ip())
+                .is_some_and(|c| c.class == crate::classify::AddressClass::Private)
+    });
+    if let Some(addr) = private {
+        return format!(
+            "ECS could not reach {name} before the task started, at {addr}: a private address, \
+             so the name resolved inside the VPC (an interface endpoint with private DNS, or a \
+             private zone); the text does not name the region, so the probe's own judgement \
+             cannot be given. In order of likelihood: the task's security group egress or the \
+             endpoint's ingress lacks TCP 443 (private_connect_timeout); the network ACLs of \
+             the task's or the endpoint's subnets; for an address outside this VPC (a hub VPC \
+             over a Transit Gateway or peering), the routes both ways. The probe tells them \
+             apart from inside the VPC.",
+            name = service.name()
+        );
+    }
+    let address = match read.addr {
+        Some(addr) => format!(
+            "the text names {addr} but not the region, so the probe's judgement of that address \
+             cannot be given"
+        ),
+        None => "the text holds no address".to_owned(),
+    };
     format!(
-        "ECS could not reach {name} before the task started; the text holds no address. In order \
+        "ECS could not reach {name} before the task started; {address}. In order \
          of likelihood: the interface endpoint {endpoint} has private DNS turned off or does not \
          exist, so the name resolves to public addresses that time out (public_connect_timeout); \
          the task's security group egress or the endpoint's ingress lacks TCP 443 \

@@ -177,7 +177,7 @@ type Misled = (
 
 #[test]
 fn shapes_that_once_misled() {
-    let cases: [Misled; 6] = [
+    let cases: [Misled; 8] = [
         (
             "com.amazonaws.SdkClientException: Unable to execute HTTP request: \
              secretsmanager.us-east-1.amazonaws.com: Name or service not known",
@@ -223,6 +223,24 @@ fn shapes_that_once_misled() {
             Some("ecr.api"),
             None,
             "TLS handshake did not finish",
+        ),
+        // An address but no region: the address is not said to be missing,
+        // and a private one puts the security groups before private DNS.
+        (
+            "unable to retrieve secret from asm: service call has been retried 5 time(s): \
+             RequestError: send request failed caused by: Post \"https://secretsmanager.amazonaws.com/\": \
+             dial tcp 10.0.1.5:443: i/o timeout",
+            "network",
+            Some("secretsmanager"),
+            None,
+            "10.0.1.5:443: a private address",
+        ),
+        (
+            "dial tcp 10.0.5.9:443: i/o timeout",
+            "network",
+            None,
+            None,
+            "a call to 10.0.5.9:443 got no answer",
         ),
     ];
     for (text, cause, service, kind, says) in cases {
