@@ -290,6 +290,11 @@ fn causes(read: &read::Read, service: Option<Service>, classes: &Classes) -> Str
             },
         };
     };
+    service_causes(read, service, classes)
+}
+
+/// The causes for a service the text names, in order, without its region.
+fn service_causes(read: &read::Read, service: Service, classes: &Classes) -> String {
     let endpoint = read.region.as_ref().map_or_else(
         || format!("com.amazonaws.REGION.{}", service.name()),
         |r| service.endpoint_service_name(r),
