@@ -293,7 +293,8 @@ fn causes(read: &read::Read, service: Option<Service>, classes: &Classes) -> Str
     service_causes(read, service, classes)
 }
 
-/// The causes for a service the text names, in order, without its region.
+/// The causes for a service the text names, in order, where the text
+/// lacks the region, the error or the address for the probe's judgement.
 fn service_causes(read: &read::Read, service: Service, classes: &Classes) -> String {
     let endpoint = read.region.as_ref().map_or_else(
         || format!("com.amazonaws.REGION.{}", service.name()),
@@ -306,33 +307,45 @@ fn service_causes(read: &read::Read, service: Service, classes: &Classes) -> Str
              to the S3 managed prefix list; DNS."
         );
     }
+    // What the text lacks for the probe's own judgement.
+    let lacks = if read.region.is_none() {
+        "the text does not name the region, so the probe's own judgement cannot be given"
+    } else {
+        "the text does not say how the call failed, so the probe's own judgement cannot be given"
+    };
     // The address the text names, when it is inside the private ranges: the
     // name resolved inside the VPC, so private DNS is not the first cause.
-    let timed_out = read.error.is_none_or(|k| k == FailureKind::Timeout);
     let private = read.addr.filter(|a| {
-        timed_out
-            && classes
-                .get(a.ip())
-                .is_some_and(|c| c.class == crate::classify::AddressClass::Private)
+        classes
+            .get(a.ip())
+            .is_some_and(|c| c.class == crate::classify::AddressClass::Private)
     });
     if let Some(addr) = private {
+        let causes = match read.error {
+            None | Some(FailureKind::Timeout) => {
+                "the task's security group egress or the endpoint's ingress lacks TCP 443 \
+                 (private_connect_timeout); the network ACLs of the task's or the endpoint's \
+                 subnets; for an address outside this VPC (a hub VPC over a Transit Gateway or \
+                 peering), the routes both ways"
+            }
+            Some(_) => {
+                "something at that address answered and would not take the connection, where \
+                 an interface endpoint's ENI accepts TCP 443: the address is not the endpoint's \
+                 (a private hosted zone record, a hosts-file entry or a custom resolver that \
+                 points the name elsewhere); a firewall or proxy on the path that rejects it; \
+                 the wrong port"
+            }
+        };
         return format!(
             "ECS could not reach {name} before the task started, at {addr}: a private address, \
              so the name resolved inside the VPC (an interface endpoint with private DNS, or a \
-             private zone); the text does not name the region, so the probe's own judgement \
-             cannot be given. In order of likelihood: the task's security group egress or the \
-             endpoint's ingress lacks TCP 443 (private_connect_timeout); the network ACLs of \
-             the task's or the endpoint's subnets; for an address outside this VPC (a hub VPC \
-             over a Transit Gateway or peering), the routes both ways. The probe tells them \
+             private zone); {lacks}. In order of likelihood: {causes}. The probe tells them \
              apart from inside the VPC.",
             name = service.name()
         );
     }
     let address = match read.addr {
-        Some(addr) => format!(
-            "the text names {addr} but not the region, so the probe's judgement of that address \
-             cannot be given"
-        ),
+        Some(addr) => format!("the text names {addr}, but {lacks}"),
         None => "the text holds no address".to_owned(),
     };
     format!(

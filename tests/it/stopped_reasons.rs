@@ -177,7 +177,7 @@ type Misled = (
 
 #[test]
 fn shapes_that_once_misled() {
-    let cases: [Misled; 8] = [
+    let cases: [Misled; 10] = [
         (
             "com.amazonaws.SdkClientException: Unable to execute HTTP request: \
              secretsmanager.us-east-1.amazonaws.com: Name or service not known",
@@ -241,6 +241,26 @@ fn shapes_that_once_misled() {
             None,
             None,
             "a call to 10.0.5.9:443 got no answer",
+        ),
+        // The region is named and the error cut off: the text lacks the
+        // error, not the region.
+        (
+            "Post \"https://secretsmanager.us-east-1.amazonaws.com/\": dial tcp 10.0.1.5:443: \
+             connect: ...",
+            "network",
+            Some("secretsmanager"),
+            None,
+            "does not say how the call failed",
+        ),
+        // A private address that refused: not private DNS, not a dropped packet.
+        (
+            "unable to retrieve secret from asm: RequestError: send request failed caused by: \
+             Post \"https://secretsmanager.amazonaws.com/\": dial tcp 10.0.1.5:443: connect: \
+             connection refused",
+            "network",
+            Some("secretsmanager"),
+            None,
+            "the address is not the endpoint's",
         ),
     ];
     for (text, cause, service, kind, says) in cases {
