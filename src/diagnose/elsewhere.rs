@@ -66,25 +66,19 @@ impl Explainer<'_> {
     ) -> String {
         let host = self.facts.host;
         let port = self.facts.port;
-        let region = self.facts.region;
-        let suffix = region.partition().dns_suffix();
         let reached = if nat64.is_empty() {
             format!("public addresses ({ips})")
         } else {
             format!("NAT64 addresses DNS64 synthesised ({})", nat64.join(", "))
         };
-        let no_endpoint = format!(
-            "{host} is Amazon ECR's dual-stack name, and ECR's user guide says PrivateLink does \
-             not carry its dual-stack names: the ecr.api and ecr.dkr interface endpoints answer \
-             only the IPv4 names (api.ecr.{region}.{suffix}, ACCOUNT.dkr.ecr.{region}.{suffix}), \
-             so no VPC endpoint keeps this name inside the VPC."
-        );
+        let no_endpoint = self.ecr_dualstack_sentence();
         let private = "To keep pulls inside the VPC, pull by the IPv4 names through those \
-            interface endpoints (and the S3 gateway endpoint), from a subnet with IPv4.";
+            interface endpoints (for an IPv6-only task, with a DNS record IP type that serves \
+            IPv6) and the S3 gateway endpoint.";
         if finding == Finding::PublicPath {
             return format!(
                 "{host} was reached over {reached}: the traffic leaves the VPC, and --expect \
-             private forbids that. {no_endpoint} {private}"
+                 private forbids that. {no_endpoint} {private}"
             );
         }
         let way_out = if nat64.is_empty() {
@@ -98,6 +92,29 @@ impl Explainer<'_> {
              {no_endpoint} It needs a way out of the VPC: {way_out}, and the security group's \
              egress to it. {private}"
         )
+    }
+
+    /// What holds for ECR's dual-stack names, said once: no VPC endpoint
+    /// serves them.
+    pub(super) fn ecr_dualstack_sentence(&self) -> String {
+        let host = self.facts.host;
+        let region = self.facts.region;
+        let suffix = region.partition().dns_suffix();
+        format!(
+            "{host} is Amazon ECR's dual-stack name, and ECR's user guide says PrivateLink does \
+             not carry its dual-stack names: the ecr.api and ecr.dkr interface endpoints answer \
+             only the IPv4 names (api.ecr.{region}.{suffix}, ACCOUNT.dkr.ecr.{region}.{suffix}), \
+             so no VPC endpoint serves this name."
+        )
+    }
+
+    /// Whether `finding`'s paragraph is [`Self::ecr_dualstack`]'s: an ECR
+    /// dual-stack name of the task's region on a public path or timed out
+    /// there (another region's is [`Self::other_region`]'s).
+    pub(super) fn says_ecr_dualstack(&self, finding: Finding) -> bool {
+        matches!(finding, Finding::PublicConnectTimeout | Finding::PublicPath)
+            && self.facts.region == self.facts.task_region
+            && ecr_dualstack_name(self.facts.service, self.facts.host)
     }
 
     /// A service of another region, reached through a NAT or not at all.

@@ -27,11 +27,20 @@ impl Explainer<'_> {
             .map_or_else(String::new, |pin| self.pinned(pin));
         text.push_str(opening);
         text.push_str(&self.paragraph(finding, evidence));
-        // The ECR dual-stack paragraphs say it themselves.
-        let said = matches!(finding, Finding::PublicConnectTimeout | Finding::PublicPath);
-        if let Some(note) = self.dualstack_without_privatelink().filter(|_| !said) {
+        // ECR's dual-stack names: no endpoint serves them, said once (the
+        // paragraph of a public path or timeout says it itself), and not
+        // where the name resolved to private addresses (something inside
+        // the VPC answers it; the paragraph speaks for those).
+        let ecr_dualstack =
+            super::elsewhere::ecr_dualstack_name(self.facts.service, self.facts.host);
+        let private = self
+            .facts
+            .addresses
+            .iter()
+            .any(|a| a.class.class == crate::classify::AddressClass::Private);
+        if ecr_dualstack && !private && !self.says_ecr_dualstack(finding) {
             text.push(' ');
-            text.push_str(&note);
+            text.push_str(&self.ecr_dualstack_sentence());
         }
         text
     }
@@ -137,20 +146,5 @@ impl Explainer<'_> {
              Allow egress TCP {port} to {anywhere} in the task's security group and {fam} \
              entries in the subnet's network ACLs. {tail}"
         )
-    }
-
-    /// ECR's dual-stack names are not served by `PrivateLink`.
-    fn dualstack_without_privatelink(&self) -> Option<String> {
-        let host = self.facts.host;
-        super::elsewhere::ecr_dualstack_name(self.facts.service, host).then(|| {
-            format!(
-                "{host} is ECR's dual-stack name, and Amazon ECR does not serve PrivateLink over \
-                 dual-stack names: the interface endpoints answer only the IPv4 names \
-                 (api.ecr.{region}.{suffix} and ACCOUNT.dkr.ecr.{region}.{suffix}), so this \
-                 name goes out of the VPC (NAT64 or an egress route) whatever endpoints exist.",
-                region = self.facts.region,
-                suffix = self.facts.region.partition().dns_suffix()
-            )
-        })
     }
 }

@@ -155,7 +155,7 @@ impl Explainer<'_> {
                 self.other_region(finding, &ips, &after)
             }
             Finding::PublicConnectTimeout | Finding::PublicPath
-                if super::elsewhere::ecr_dualstack_name(self.facts.service, host) =>
+                if self.says_ecr_dualstack(finding) =>
             {
                 self.ecr_dualstack(finding, &ips, &nat64, &after)
             }

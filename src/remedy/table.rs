@@ -200,6 +200,9 @@ fn subjects() -> Vec<World> {
     let task: Region = TASK_REGION.parse().unwrap();
     let mut ecr_dualstack = World::new(Kind::Aws(Service::EcrApi), TASK_REGION);
     ecr_dualstack.host = Service::EcrApi.dualstack_host(&task, None).unwrap();
+    let other: Region = OTHER_REGION.parse().unwrap();
+    let mut ecr_dualstack_elsewhere = World::new(Kind::Aws(Service::EcrApi), OTHER_REGION);
+    ecr_dualstack_elsewhere.host = Service::EcrApi.dualstack_host(&other, None).unwrap();
     let mut global_sts = World::new(Kind::Aws(Service::Sts), TASK_REGION);
     global_sts.host = crate::sdk::names::global_sts_host(&task).unwrap();
     vec![
@@ -209,6 +212,7 @@ fn subjects() -> Vec<World> {
         World::new(Kind::Aws(Service::S3), TASK_REGION),
         World::new(Kind::Aws(Service::S3), OTHER_REGION),
         ecr_dualstack,
+        ecr_dualstack_elsewhere,
         World::new(Kind::Target, TASK_REGION),
         World::new(Kind::Registry, TASK_REGION),
     ]
@@ -357,4 +361,34 @@ fn every_paragraph_and_its_remedies_name_the_same_fix() {
     // The combinations the judge produced: a floor, so a change that
     // silently narrows the table fails.
     assert!(seen.len() >= 250, "{} combinations: {seen:#?}", seen.len());
+}
+
+/// ECR's dual-stack names: every paragraph says once that no VPC endpoint
+/// serves them (unless the name resolved to private addresses, which
+/// something inside the VPC answers), and `fix` never proposes one.
+#[test]
+fn ecr_dual_stack_names_say_once_that_no_endpoint_serves_them() {
+    let mut checked = 0;
+    for w in worlds()
+        .into_iter()
+        .filter(|w| w.host.ends_with(".api.aws"))
+    {
+        let assessment = w.assessment();
+        let Some(d) = assessment.endpoints[0].judgement.diagnosis.as_deref() else {
+            continue;
+        };
+        let private = assessment.endpoints[0]
+            .attempts()
+            .iter()
+            .any(|a| a.class.class == crate::classify::AddressClass::Private);
+        let said = d.matches("PrivateLink does not carry").count();
+        assert!(said == 1 || (said == 0 && private), "{w:?}\n{d}");
+        let endpoints = remedies(&assessment)
+            .into_iter()
+            .filter(|r| matches!(r.action, crate::remedy::Action::InterfaceEndpoint { .. }))
+            .count();
+        assert_eq!(endpoints, 0, "{w:?}\n{d}");
+        checked += 1;
+    }
+    assert!(checked > 100, "{checked}");
 }
