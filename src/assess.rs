@@ -37,10 +37,11 @@ pub struct Assessed {
     /// What was planned: the service or target, its region, host, port,
     /// why, and whose calls go there.
     pub endpoint: Endpoint,
-    /// What the probe met.
-    pub probe: EndpointProbe,
+    /// What the probe met (with `classes`, set together here only, so
+    /// every address the probe met has its class).
+    probe: EndpointProbe,
     /// Every address the probe met, classified once.
-    pub classes: Classes,
+    classes: Classes,
     /// The judge's verdict, its paragraph framed by whose calls these are.
     pub judgement: Judgement,
 }
@@ -51,9 +52,14 @@ impl Assessed {
         self.classes.attempts(self.probe.direct_addresses())
     }
 
-    /// Whether the endpoint is in the task's region.
-    pub fn in_region(&self, task_region: &Region) -> bool {
-        self.endpoint.region == *task_region
+    /// What the probe met.
+    pub fn probe(&self) -> &EndpointProbe {
+        &self.probe
+    }
+
+    /// Every address the probe met, classified once.
+    pub fn classes(&self) -> &Classes {
+        &self.classes
     }
 }
 

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use super::prose::{Evidence, Explainer};
 use super::{AddressClass, Facts, Finding, Judgement, Policy};
-use crate::catalog::Service;
+use crate::catalog::{Region, Service};
 
 /// STS's global name leaving the VPC or unreachable: no interface endpoint
 /// serves it, so the finding is the SDK setting that sends calls there,
@@ -52,6 +52,17 @@ pub(super) fn global_sts(facts: &Facts<'_>, policy: Policy, judged: Judgement) -
 pub fn ecr_dualstack_name(service: Option<Service>, host: &str) -> bool {
     matches!(service, Some(Service::EcrApi | Service::EcrDkr))
         && (host.ends_with(".api.aws") || host.ends_with(".on.aws"))
+}
+
+/// Whether an interface endpoint in this VPC would serve `host`: an AWS
+/// service of the task's region, and not one of ECR's dual-stack names.
+pub fn served_here(
+    service: Option<Service>,
+    region: &Region,
+    task_region: &Region,
+    host: &str,
+) -> bool {
+    service.is_some() && region == task_region && !ecr_dualstack_name(service, host)
 }
 
 impl Explainer<'_> {

@@ -5,6 +5,7 @@
 
 mod elsewhere;
 pub mod evidence;
+mod family;
 pub mod finding;
 mod framing;
 pub mod prose;
@@ -19,8 +20,9 @@ use crate::classify::{self, AddressClass, EndpointRole, Family, Path};
 use crate::probe::proxy::ProxyProbe;
 use crate::probe::{CertInfo, Failure};
 
-pub use elsewhere::ecr_dualstack_name;
+pub use elsewhere::{ecr_dualstack_name, served_here};
 pub use evidence::{Attempt, Classes, Lookup, Reached};
+pub use family::{BlockedAt, blocked_at};
 pub use finding::{Finding, Status, address_finding, dns_finding};
 use prose::{Evidence, Explainer};
 
@@ -309,18 +311,6 @@ fn cert_finding<'a>(facts: &Facts<'a>, policy: Policy) -> Option<(Finding, &'a C
         .min_by_key(|c| c.days_left)
         .filter(|c| c.days_left < i64::from(policy.cert_warn_days))
         .map(|c| (Finding::CertExpiringSoon, c))
-}
-
-/// Whether the addresses of a blocked family are all public (no endpoint
-/// ENI among them): the family's route out comes first, and no endpoint
-/// security group is involved.
-pub fn family_blocked_at_public(classes: &Classes, blocked: &[IpAddr]) -> bool {
-    !blocked.is_empty()
-        && blocked.iter().all(|ip| {
-            classes
-                .get(*ip)
-                .is_some_and(|c| c.class == AddressClass::Public)
-        })
 }
 
 /// AWS endpoints present certificates from Amazon's own intermediates

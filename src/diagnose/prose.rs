@@ -28,7 +28,7 @@ pub struct Explainer<'a> {
 }
 
 impl Explainer<'_> {
-    fn endpoint_name(&self) -> String {
+    pub(super) fn endpoint_name(&self) -> String {
         match self.facts.service {
             Some(s) => s.endpoint_service_name(self.facts.region),
             None => "(not an AWS service)".to_owned(),

@@ -16,8 +16,9 @@ use serde::Serialize;
 pub use action::{Action, DnsChange, EndpointService, IpAddressType, PrefixList};
 
 use crate::assess::{Assessed, Assessment};
+use crate::catalog::Region;
 use crate::classify::{AddressClass, Family};
-use crate::diagnose::{self, Attempt, Finding};
+use crate::diagnose::{self, Attempt, BlockedAt, Finding};
 use crate::plan::Caller;
 use crate::probe::{FailureKind, Phase};
 
@@ -53,9 +54,9 @@ struct Subject<'a> {
     /// The addresses tried, each with its class.
     attempts: Vec<Attempt<'a>>,
     finding: Finding,
-    /// Whether the endpoint is in the task's region: an endpoint or prefix
-    /// list in this VPC serves only its own region.
-    in_region: bool,
+    /// The task's region: an endpoint or prefix list in this VPC serves
+    /// only its own region.
+    task_region: &'a Region,
 }
 
 impl Subject<'_> {
@@ -81,9 +82,17 @@ impl Subject<'_> {
         })
     }
 
-    /// The endpoint service, when one in this VPC would serve the endpoint.
+    /// The endpoint service, when one in this VPC would serve the endpoint
+    /// (not another region's, not ECR's dual-stack names).
     fn local_endpoint_service(&self) -> Option<EndpointService> {
-        self.endpoint_service().filter(|_| self.in_region)
+        let endpoint = &self.assessed.endpoint;
+        let served = diagnose::served_here(
+            endpoint.kind.service(),
+            &endpoint.region,
+            &self.task_region,
+            &endpoint.host.to_string(),
+        );
+        self.endpoint_service().filter(|_| served)
     }
 
     /// Whether the addresses the finding is about were synthesised by
@@ -122,7 +131,7 @@ pub fn remedies(assessment: &Assessment) -> Vec<Remedy> {
             assessed,
             attempts: assessed.attempts(),
             finding,
-            in_region: assessed.in_region(&assessment.task_region),
+            task_region: &assessment.task_region,
         };
         for r in for_endpoint(&subject) {
             if !out.iter().any(|o| o.action == r.action) {
@@ -155,13 +164,6 @@ fn for_endpoint(s: &Subject<'_>) -> Vec<Remedy> {
             }
             out.extend(endpoint_ingress(s));
         }
-        // ECR's dual-stack names: no VPC endpoint serves them, so there is
-        // no endpoint to create; the paragraph names the way out.
-        Finding::PublicConnectTimeout | Finding::PublicPath
-            if diagnose::ecr_dualstack_name(
-                s.assessed.endpoint.kind.service(),
-                &s.assessed.endpoint.host.to_string(),
-            ) => {}
         Finding::PublicConnectTimeout | Finding::PublicPath | Finding::S3ConnectTimeout
             if s.through_nat64() =>
         {
@@ -234,10 +236,12 @@ fn endpoint_ingress(s: &Subject<'_>) -> Option<Remedy> {
     }))
 }
 
-/// One family's addresses failed to connect while the other's worked: the
-/// task's egress to each of them, and the endpoint's ingress to check when
-/// they are endpoint ENIs (public addresses have no endpoint security group;
-/// their route out is a change the paragraph names and no action types).
+/// One family's addresses failed to connect while the other's worked, by
+/// where they are: endpoint ENIs get the task's egress to each and the
+/// endpoint's ingress to check; NAT64 addresses the dual-stack interface
+/// endpoint that gives the name an AAAA record; public addresses nothing
+/// (their way out is a route, which no action types, and the paragraph
+/// lists the causes in order because the evidence does not decide).
 fn family_rules(s: &Subject<'_>) -> Vec<Remedy> {
     let blocked = if s.finding == Finding::Ipv6EgressBlocked {
         Family::Ipv6
@@ -250,19 +254,25 @@ fn family_rules(s: &Subject<'_>) -> Vec<Remedy> {
         .filter(|a| a.class.family == blocked && matches!(a.failure(), Some((Phase::Tcp, _))))
         .map(|a| a.ip)
         .collect();
-    let mut out: Vec<Remedy> = failed
-        .iter()
-        .map(|ip| {
-            s.remedy(Action::TaskEgressToAddress {
-                cidr: IpNet::from(*ip),
-                port: s.port(),
-            })
-        })
-        .collect();
-    if !diagnose::family_blocked_at_public(&s.assessed.classes, &failed) {
-        out.extend(endpoint_ingress(s));
+    match diagnose::blocked_at(s.assessed.classes(), &failed) {
+        BlockedAt::Enis => {
+            let mut out: Vec<Remedy> = failed
+                .iter()
+                .map(|ip| {
+                    s.remedy(Action::TaskEgressToAddress {
+                        cidr: IpNet::from(*ip),
+                        port: s.port(),
+                    })
+                })
+                .collect();
+            out.extend(endpoint_ingress(s));
+            out
+        }
+        BlockedAt::Nat64 => interface_endpoint(s, Some(IpAddressType::Dualstack))
+            .into_iter()
+            .collect(),
+        BlockedAt::Public => Vec::new(),
     }
-    out
 }
 
 #[cfg(test)]
@@ -349,45 +359,62 @@ mod tests {
         }
     }
 
-    /// One family blocked at public addresses (S3's IPv6, a NAT64 path):
-    /// the route out comes first, and there is no endpoint security group
-    /// to open, so neither the paragraph nor `fix` asks for one.
+    /// One family blocked away from endpoint ENIs. At public addresses
+    /// the evidence does not decide between the route, the security group
+    /// and the network ACLs: the paragraph lists them in order, no endpoint
+    /// security group, and `fix` proposes nothing it cannot stand behind.
+    /// At NAT64 addresses: the dual-stack interface endpoint, in both.
     #[test]
-    fn a_family_blocked_at_public_addresses_names_the_route_not_an_endpoint() {
-        for (service, v4, v6, route) in [
+    fn a_family_blocked_away_from_endpoint_enis() {
+        let cases = [
             (
                 Service::S3,
                 "52.219.41.3",
                 "2600:1fa0:80c4::34db:2903",
-                "egress-only internet gateway",
+                "S3 gateway endpoint does not carry IPv6",
             ),
             (
-                Service::Logs,
+                Service::Ssm,
                 "10.0.1.20",
-                "64:ff9b::3401:203",
-                "64:ff9b::/96 to a NAT gateway",
+                "2600:1f18::1",
+                "a route for ::/0 to an egress-only",
             ),
-        ] {
+        ];
+        for (service, v4, v6, says) in cases {
             let assessment = World::new(Kind::Aws(service), TASK_REGION)
                 .answer(&[(v4, Outcome::Pass), (v6, Outcome::TcpTimeout)])
                 .assessment();
             let judgement = &assessment.endpoints[0].judgement;
             assert_eq!(judgement.finding, Some(Finding::Ipv6EgressBlocked), "{v6}");
             let d = judgement.diagnosis.as_deref().unwrap();
-            assert!(d.contains(route), "{d}");
+            assert!(d.contains(says) && d.contains("in order"), "{d}");
             assert!(!d.contains("ingress TCP 443 from the task"), "{d}");
-            let json = serde_json::to_value(remedies(&assessment)).unwrap();
-            assert_eq!(
-                json,
-                serde_json::json!([{
-                    "finding": "ipv6_egress_blocked",
-                    "service": service.name(),
-                    "kind": "task_egress_to_address",
-                    "cidr": format!("{v6}/128"),
-                    "port": 443,
-                }]),
-                "{d}"
-            );
+            assert!(remedies(&assessment).is_empty(), "{d}");
         }
+        let assessment = World::new(Kind::Aws(Service::Logs), TASK_REGION)
+            .answer(&[
+                ("10.0.1.20", Outcome::Pass),
+                ("64:ff9b::3401:203", Outcome::TcpTimeout),
+            ])
+            .assessment();
+        let d = assessment.endpoints[0]
+            .judgement
+            .diagnosis
+            .as_deref()
+            .unwrap();
+        assert!(d.contains("dualstack") && d.contains("64:ff9b::/96"), "{d}");
+        let json = serde_json::to_value(remedies(&assessment)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!([{
+                "finding": "ipv6_egress_blocked",
+                "service": "logs",
+                "kind": "interface_endpoint",
+                "endpoint_service": "com.amazonaws.ap-northeast-1.logs",
+                "private_dns_enabled": true,
+                "dns_record_ip_type": "dualstack",
+            }]),
+            "{d}"
+        );
     }
 }

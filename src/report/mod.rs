@@ -285,7 +285,7 @@ pub fn build(assessment: &Assessment) -> Report {
 
 fn endpoint_report(assessed: &Assessed) -> EndpointReport {
     let endpoint = &assessed.endpoint;
-    let probe = &assessed.probe;
+    let probe = assessed.probe();
     let judgement = &assessed.judgement;
     EndpointReport {
         service: endpoint.kind.label(),
@@ -302,7 +302,7 @@ fn endpoint_report(assessed: &Assessed) -> EndpointReport {
         path: judgement.path,
         finding: judgement.finding,
         diagnosis: judgement.diagnosis.clone(),
-        dns: dns::report(&assessed.classes, &probe.dns),
+        dns: dns::report(assessed.classes(), &probe.dns),
         addresses: probe
             .direct_addresses()
             .iter()
