@@ -89,7 +89,7 @@ impl Subject<'_> {
         let served = diagnose::served_here(
             endpoint.kind.service(),
             &endpoint.region,
-            &self.task_region,
+            self.task_region,
             &endpoint.host.to_string(),
         );
         self.endpoint_service().filter(|_| served)
