@@ -225,7 +225,7 @@ mod tests {
     fn bad_events_are_one_line_naming_the_key() {
         let env = |_: &str| None;
         let cases = [
-            (json!({"region": "tokyo"}), "invalid region 'tokyo'"),
+            (json!({"region": "tokyo"}), "invalid --region 'tokyo'"),
             (json!({"regoin": "us-east-1"}), "unknown event key 'regoin'"),
             (json!({"format": "text"}), "unknown event key 'format'"),
             (
