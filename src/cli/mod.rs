@@ -23,6 +23,7 @@ use crate::catalog::{Region, Selection};
 use crate::choices::{Color, Expect, Format};
 use crate::names::{AccountId, Target};
 
+pub mod event;
 mod generate;
 mod help;
 mod modes;

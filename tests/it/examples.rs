@@ -305,7 +305,7 @@ fn lambda_template_event_and_commands() {
 
     // The example event is valid, over that environment.
     let lookup = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let config = vpce_probe::mode::lambda::config_of(&load("lambda/event.json"), &lookup)
+    let config = vpce_probe::mode::lambda::config_of(load("lambda/event.json"), &lookup)
         .unwrap_or_else(|e| panic!("event.json: {e}"));
     assert_eq!(config.plan.services.len(), 5);
 
