@@ -309,35 +309,60 @@ pub const BUNDLES: [(&str, &[Service], &str); 6] = [
 #[error("unknown service '{0}': expected one of {list}", list = known_names())]
 pub struct UnknownService(pub String);
 
-fn known_names() -> String {
+/// Every name `--services` accepts: the services, then the bundles.
+pub fn known_names() -> String {
     let mut names: Vec<&str> = Service::ALL.iter().map(|s| s.name()).collect();
     names.extend(BUNDLES.iter().map(|(name, _, _)| *name));
     names.join(", ")
 }
 
-/// Expands service and bundle names into services, in the order given and
-/// without repeats.
-pub fn parse_services<S: AsRef<str>>(names: &[S]) -> Result<Vec<Service>, UnknownService> {
-    let mut out: Vec<Service> = Vec::new();
-    for raw in names {
-        let name = raw.as_ref().trim();
-        if name.is_empty() {
-            continue;
+/// One word of a `--services` list: a service, or a bundle of them (`none`
+/// is the empty bundle).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Selection(&'static [Service]);
+
+impl FromStr for Selection {
+    type Err = UnknownService;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let name = s.trim();
+        if let Some(service) = Service::named(name) {
+            return Ok(Self(std::slice::from_ref(service)));
         }
-        let expanded: &[Service] = if let Some(s) = Service::named(name) {
-            std::slice::from_ref(s)
-        } else if let Some((_, members, _)) = BUNDLES.iter().find(|(n, _, _)| *n == name) {
-            members
-        } else {
-            return Err(UnknownService(crate::printable::printable(name)));
-        };
-        for s in expanded {
-            if !out.contains(s) {
-                out.push(*s);
-            }
+        BUNDLES
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|(_, members, _)| Self(members))
+            .ok_or_else(|| UnknownService(crate::printable::printable(name)))
+    }
+}
+
+impl Selection {
+    /// The services it stands for (none for the `none` bundle).
+    pub fn services(self) -> &'static [Service] {
+        self.0
+    }
+}
+
+/// Parses service and bundle names and expands them (see [`expand`]).
+pub fn parse_services<S: AsRef<str>>(names: &[S]) -> Result<Vec<Service>, UnknownService> {
+    let selections = names
+        .iter()
+        .map(|n| n.as_ref().parse())
+        .collect::<Result<Vec<Selection>, _>>()?;
+    Ok(expand(&selections))
+}
+
+/// Expands a `--services` list into services, in the order given and
+/// without repeats.
+pub fn expand(selections: &[Selection]) -> Vec<Service> {
+    let mut out: Vec<Service> = Vec::new();
+    for s in selections.iter().flat_map(|s| s.services()) {
+        if !out.contains(s) {
+            out.push(*s);
         }
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]
@@ -469,7 +494,7 @@ mod tests {
             &'static [&'static str],
             Result<Vec<Service>, UnknownService>,
         );
-        let cases: [Case; 6] = [
+        let cases: [Case; 7] = [
             (&["ecr"], Ok(vec![EcrApi, EcrDkr, S3])),
             (
                 &["logs", "ecr", "ecr.api"],
@@ -477,7 +502,8 @@ mod tests {
             ),
             (&["exec"], Ok(vec![Ssmmessages])),
             (&["default"], Ok(Service::DEFAULT.to_vec())),
-            (&["s3", " kms ", ""], Ok(vec![S3, Kms])),
+            (&["s3", " kms ", "none"], Ok(vec![S3, Kms])),
+            (&["none"], Ok(vec![])),
             (
                 &["logs", "ecr.apii"],
                 Err(UnknownService("ecr.apii".into())),
@@ -487,6 +513,7 @@ mod tests {
             assert_eq!(parse_services(input), want, "{input:?}");
         }
         assert_eq!(parse_services(&["all"]).unwrap().len(), Service::ALL.len());
+        assert!("".parse::<Selection>().is_err());
     }
 
     #[test]

@@ -93,10 +93,7 @@ pub async fn run(cli: &Cli, out: &mut impl Write, out_is_terminal: bool) -> Resu
 
 /// `health`: synchronous, no runtime, no network. Exits 0 or 1, never 2.
 pub fn health(args: &cli::HealthArgs, out: &mut impl Write) -> Exit {
-    let (exit, line) = match HealthConfig::from_args(args) {
-        Ok(config) => mode::health::judge(&config, std::time::SystemTime::now()),
-        Err(e) => (Exit::Fail, format!("unhealthy: {e}")),
-    };
+    let (exit, line) = mode::health::judge(&HealthConfig::from(args), std::time::SystemTime::now());
     let _ = writeln!(out, "{line}");
     exit
 }

@@ -77,18 +77,24 @@ fn complain(e: &dyn std::fmt::Display) {
 
 /// Help and version go to stdout with exit 0 (quietly even when stdout is a
 /// closed pipe, as with `| head -1`); a usage error is one line on stderr
-/// with exit 2, or 1 for `health`, since Docker reserves 2.
+/// with exit 2, or 1 for `health`, since Docker reserves 2 (and a value
+/// `health` refuses is its answer: `unhealthy: ...` on stdout).
 fn usage(e: &clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
+    let health = std::env::args_os().nth(1).is_some_and(|a| a == "health");
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             let mut stdout = std::io::stdout().lock();
             let _ = write!(stdout, "{}", e.render()).and_then(|()| stdout.flush());
             ExitCode::SUCCESS
         }
+        ErrorKind::ValueValidation if health => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "unhealthy: {}", cli::usage_line(e));
+            Exit::Fail.into()
+        }
         _ => {
             complain(&cli::usage_line(e));
-            let health = std::env::args_os().nth(1).is_some_and(|a| a == "health");
             if health { Exit::Fail } else { Exit::Usage }.into()
         }
     }

@@ -13,12 +13,18 @@ fuzz_target!(|data: &[u8]| {
     args.extend(argv.split('\0').filter(|a| !a.contains("--ca-file") && !a.contains("--resolv-conf")));
     let env: Vec<(&str, &str)> = env.lines().filter_map(|l| l.split_once('=')).collect();
     let lookup = |k: &str| env.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned());
-    let Ok(parsed) = cli::parse(&args) else { return };
+    let parsed = match cli::parse(&args) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            let line = cli::usage_line(&e);
+            assert!(!line.contains('\n'), "a usage error is one line: {line}");
+            return;
+        }
+    };
     let result = match &parsed.command {
         cli::Command::Check(a) | cli::Command::Fix(a) | cli::Command::Endpoints(a) => config::Config::from_args(a, &lookup).map(|_| ()),
         cli::Command::Watch(w) => config::WatchConfig::from_cmd(w, &lookup).map(|_| ()),
-        cli::Command::Health(h) => config::HealthConfig::from_args(h).map(|_| ()),
-        cli::Command::Explain(_) => Ok(()),
+        cli::Command::Health(_) | cli::Command::Explain(_) | cli::Command::Generate(_) => Ok(()),
     };
     if let Err(e) = result {
         assert!(!e.to_string().contains('\n'), "a usage error is one line: {e}");

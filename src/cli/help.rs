@@ -1,10 +1,14 @@
 //! What clap prints for us: the top-level help, which ends with the
 //! options of `check`, and a usage error as one line.
 
-/// A clap usage error as one line: its first line, plus the valid choices
-/// when a value was not one of them (`--format xml`).
+/// A clap usage error as one line: a value a flag's parser refused as
+/// `invalid --flag 'value': what was expected`; otherwise clap's first line,
+/// plus the valid choices when a value was not one of them (`--format xml`).
 pub fn usage_line(e: &clap::Error) -> String {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if let Some(line) = rejected_line(e) {
+        return line;
+    }
     let text = e.render().to_string();
     let first = text.lines().next().unwrap_or("invalid arguments");
     let mut line = first.strip_prefix("error: ").unwrap_or(first).to_owned();
@@ -15,6 +19,21 @@ pub fn usage_line(e: &clap::Error) -> String {
         line = format!("{line} (possible values: {})", valid.join(", "));
     }
     line
+}
+
+/// `invalid --flag 'value': why` for a value one of [`super::values`]'
+/// parsers refused (the flag as clap names it, without its value name).
+fn rejected_line(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    let rejected = std::error::Error::source(e)?.downcast_ref::<super::values::Rejected>()?;
+    let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let flag = arg.split_once(' ').map_or(arg.as_str(), |(flag, _)| flag);
+    Some(format!(
+        "invalid {flag} '{}': {}",
+        rejected.shown, rejected.why
+    ))
 }
 
 /// The top-level help ends with the options of `check`, since

@@ -1,8 +1,10 @@
 //! The command line as the user types it: clap derive, every flag also read
 //! from a `VPCE_PROBE_*` environment variable because task definitions
-//! configure containers through `environment`. Values stay raw text here
-//! (but for the closed choices of [`crate::choices`]); `config.rs`
-//! validates them once, with messages that name the input.
+//! configure containers through `environment`. Each value is parsed here,
+//! at the edge, by a `value_parser` of [`values`] (or is one of the closed
+//! choices of [`crate::choices`]): durations, ports, counts, paths, CIDRs,
+//! regions and service lists arrive typed, and `none` is a variant, not a
+//! string. `config` combines them with the environment and task metadata.
 
 #![allow(
     clippy::doc_markdown,
@@ -10,18 +12,29 @@
 )]
 
 use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use ipnet::IpNet;
 
+use crate::catalog::{Region, Selection};
 use crate::choices::{Color, Expect, Format};
+use crate::names::{AccountId, Target};
 
+pub mod event;
 mod generate;
 mod help;
+mod modes;
 mod sdk;
+pub mod values;
 pub use generate::{GenerateArgs, Generated, command};
 use help::default_command_help;
 pub use help::usage_line;
+pub use modes::{DEFAULT_STATUS_FILE, ExplainArgs, HealthArgs, StatusFileArg, WatchCmd};
 pub use sdk::SdkArgs;
+use values::{HostsFile, NoProxy, ProxyChoice};
 
 /// Probe, from inside an ECS task, the AWS endpoints it depends on: DNS,
 /// TCP and TLS to every address, and whether the path stays inside the VPC.
@@ -62,87 +75,15 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct ExplainArgs {
-    /// The stopped reason or error text; read from standard input when absent.
-    #[arg(value_name = "TEXT")]
-    pub text: Vec<String>,
-
-    /// Output: text or json.
-    #[arg(long, env = "VPCE_PROBE_FORMAT", value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-
-    /// CIDR counted as inside the VPC (as for check); give the VPC's IPv6
-    /// CIDR to judge an IPv6 address in the text.
-    #[arg(
-        long = "vpc-cidr",
-        env = "VPCE_PROBE_VPC_CIDRS",
-        value_delimiter = ',',
-        value_name = "CIDR"
-    )]
-    pub vpc_cidrs: Vec<String>,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct WatchCmd {
-    #[command(flatten)]
-    pub probe: ProbeArgs,
-
-    /// Time between rounds (each round waits this long, plus or minus 10% jitter).
-    #[arg(
-        long,
-        env = "VPCE_PROBE_INTERVAL",
-        allow_hyphen_values = true,
-        default_value = "60s",
-        value_name = "DURATION"
-    )]
-    pub interval: String,
-
-    #[command(flatten)]
-    pub status: StatusFileArg,
-
-    /// Serve Prometheus metrics of the last finished round at http://ADDR:PORT/metrics
-    /// (off by default: no socket is opened unless this is given).
-    #[arg(long, env = "VPCE_PROBE_METRICS_LISTEN", value_name = "ADDR:PORT")]
-    pub metrics_listen: Option<String>,
-}
-
-/// The status file `watch` replaces after every round and `health` reads.
-#[derive(Debug, Clone, Args)]
-pub struct StatusFileArg {
-    /// Status file: watch replaces it atomically after every round, health reads it.
-    #[arg(
-        long,
-        env = "VPCE_PROBE_STATUS_FILE",
-        default_value = DEFAULT_STATUS_FILE,
-        value_name = "PATH"
-    )]
-    pub status_file: String,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct HealthArgs {
-    #[command(flatten)]
-    pub status: StatusFileArg,
-
-    /// Oldest status accepted as fresh.
-    #[arg(
-        long,
-        env = "VPCE_PROBE_MAX_AGE",
-        allow_hyphen_values = true,
-        default_value = "3m",
-        value_name = "DURATION"
-    )]
-    pub max_age: String,
-}
-
-/// Under /tmp so a read-only root filesystem needs only a /tmp volume.
-pub const DEFAULT_STATUS_FILE: &str = "/tmp/vpce-probe-status.json";
-
-#[derive(Debug, Clone, Args)]
 pub struct ProbeArgs {
     /// AWS region (falls back to AWS_REGION, then AWS_DEFAULT_REGION).
-    #[arg(long, env = "VPCE_PROBE_REGION", value_name = "REGION")]
-    pub region: Option<String>,
+    #[arg(
+        long,
+        env = "VPCE_PROBE_REGION",
+        value_name = "REGION",
+        value_parser = values::region
+    )]
+    pub region: Option<Region>,
 
     /// Services or bundles, comma-separated: ecr.api, ecr.dkr, s3, logs, ssm,
     /// ssmmessages, ec2messages, secretsmanager, kms, sts, ecs, ecs-agent,
@@ -152,22 +93,29 @@ pub struct ProbeArgs {
         long,
         env = "VPCE_PROBE_SERVICES",
         value_delimiter = ',',
-        value_name = "LIST"
+        value_name = "LIST",
+        value_parser = values::service
     )]
-    pub services: Vec<String>,
+    pub services: Vec<Selection>,
 
     /// ECR registry account (12 digits) for the ecr.dkr hostname.
-    #[arg(long, env = "VPCE_PROBE_ECR_REGISTRY", value_name = "ACCOUNT")]
-    pub ecr_registry: Option<String>,
+    #[arg(
+        long,
+        env = "VPCE_PROBE_ECR_REGISTRY",
+        value_name = "ACCOUNT",
+        value_parser = values::account
+    )]
+    pub ecr_registry: Option<AccountId>,
 
     /// Extra TLS endpoint to probe, HOST[:PORT] (port 443 by default); repeatable.
     #[arg(
         long = "target",
         env = "VPCE_PROBE_TARGETS",
         value_delimiter = ',',
-        value_name = "HOST[:PORT]"
+        value_name = "HOST[:PORT]",
+        value_parser = values::target
     )]
-    pub targets: Vec<String>,
+    pub targets: Vec<Target>,
 
     /// Port for every AWS endpoint and container registry (for tests and port forwarding).
     #[arg(
@@ -175,31 +123,39 @@ pub struct ProbeArgs {
         env = "VPCE_PROBE_PORT",
         allow_hyphen_values = true,
         default_value = "443",
-        value_name = "N"
+        value_name = "N",
+        value_parser = values::port
     )]
-    pub port: String,
+    pub port: u16,
 
     /// DNS server to ask instead of /etc/resolv.conf, IP[:PORT].
-    #[arg(long, env = "VPCE_PROBE_DNS_SERVER", value_name = "IP[:PORT]")]
-    pub dns_server: Option<String>,
+    #[arg(
+        long,
+        env = "VPCE_PROBE_DNS_SERVER",
+        value_name = "IP[:PORT]",
+        value_parser = values::dns_server
+    )]
+    pub dns_server: Option<SocketAddr>,
 
     /// resolv.conf to read when --dns-server is absent.
     #[arg(
         long,
         env = "VPCE_PROBE_RESOLV_CONF",
         default_value = "/etc/resolv.conf",
-        value_name = "PATH"
+        value_name = "PATH",
+        value_parser = values::file
     )]
-    pub resolv_conf: String,
+    pub resolv_conf: PathBuf,
 
     /// Hosts file consulted before DNS ("none" to skip); a missing file has no entries.
     #[arg(
         long,
         env = "VPCE_PROBE_HOSTS_FILE",
         default_value = "/etc/hosts",
-        value_name = "PATH"
+        value_name = "PATH",
+        value_parser = values::hosts_file
     )]
-    pub hosts_file: String,
+    pub hosts_file: HostsFile,
 
     /// Time limit for each phase (DNS, TCP connect, TLS handshake), e.g. 500ms, 2s.
     #[arg(
@@ -207,9 +163,10 @@ pub struct ProbeArgs {
         env = "VPCE_PROBE_TIMEOUT",
         allow_hyphen_values = true,
         default_value = "3s",
-        value_name = "DURATION"
+        value_name = "DURATION",
+        value_parser = values::duration
     )]
-    pub timeout: String,
+    pub timeout: Duration,
 
     /// Time limit for the whole run, e.g. 10s, 1m.
     #[arg(
@@ -217,9 +174,10 @@ pub struct ProbeArgs {
         env = "VPCE_PROBE_DEADLINE",
         allow_hyphen_values = true,
         default_value = "10s",
-        value_name = "DURATION"
+        value_name = "DURATION",
+        value_parser = values::duration
     )]
-    pub deadline: String,
+    pub deadline: Duration,
 
     /// Most DNS lookups and connections in flight at once.
     #[arg(
@@ -227,9 +185,10 @@ pub struct ProbeArgs {
         env = "VPCE_PROBE_CONCURRENCY",
         allow_hyphen_values = true,
         default_value = "32",
-        value_name = "N"
+        value_name = "N",
+        value_parser = values::concurrency
     )]
-    pub concurrency: String,
+    pub concurrency: usize,
 
     /// CIDR counted as inside the VPC; repeatable. Default: 10.0.0.0/8,
     /// 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7.
@@ -237,9 +196,10 @@ pub struct ProbeArgs {
         long = "vpc-cidr",
         env = "VPCE_PROBE_VPC_CIDRS",
         value_delimiter = ',',
-        value_name = "CIDR"
+        value_name = "CIDR",
+        value_parser = values::cidr
     )]
-    pub vpc_cidrs: Vec<String>,
+    pub vpc_cidrs: Vec<IpNet>,
 
     /// Probe the dual-stack hostnames the AWS SDKs use with
     /// AWS_USE_DUALSTACK_ENDPOINT=true (also read): ecr.REGION.api.aws,
@@ -257,8 +217,13 @@ pub struct ProbeArgs {
     pub expect: Expect,
 
     /// PEM file of extra CA certificates to trust (beside the built-in roots).
-    #[arg(long, env = "VPCE_PROBE_CA_FILE", value_name = "PEM")]
-    pub ca_file: Option<String>,
+    #[arg(
+        long,
+        env = "VPCE_PROBE_CA_FILE",
+        value_name = "PEM",
+        value_parser = values::file
+    )]
+    pub ca_file: Option<PathBuf>,
 
     /// Warn when a certificate expires within this many days.
     #[arg(
@@ -266,9 +231,10 @@ pub struct ProbeArgs {
         env = "VPCE_PROBE_CERT_WARN_DAYS",
         allow_hyphen_values = true,
         default_value = "14",
-        value_name = "DAYS"
+        value_name = "DAYS",
+        value_parser = values::cert_warn_days
     )]
-    pub cert_warn_days: String,
+    pub cert_warn_days: u32,
 
     /// Report format.
     #[arg(long, env = "VPCE_PROBE_FORMAT", value_enum, default_value_t = Format::Text)]
@@ -283,7 +249,8 @@ pub struct ProbeArgs {
         long,
         env = "VPCE_PROBE_NAMESPACE",
         default_value = "VpceProbe",
-        value_name = "NAME"
+        value_name = "NAME",
+        value_parser = values::namespace
     )]
     pub namespace: String,
 
@@ -293,18 +260,29 @@ pub struct ProbeArgs {
         env = "VPCE_PROBE_METADATA_TIMEOUT",
         allow_hyphen_values = true,
         default_value = "1s",
-        value_name = "DURATION"
+        value_name = "DURATION",
+        value_parser = values::duration
     )]
-    pub metadata_timeout: String,
+    pub metadata_timeout: Duration,
 
     /// HTTPS proxy the app's AWS SDK uses, http://[USER:PASS@]HOST[:PORT], to probe that route too;
     /// "none" for none. Default: HTTPS_PROXY, then https_proxy.
-    #[arg(long, env = "VPCE_PROBE_HTTPS_PROXY", value_name = "URL")]
-    pub https_proxy: Option<String>,
+    #[arg(
+        long,
+        env = "VPCE_PROBE_HTTPS_PROXY",
+        value_name = "URL",
+        value_parser = values::https_proxy
+    )]
+    pub https_proxy: Option<ProxyChoice>,
 
     /// Hosts that bypass the proxy, comma-separated, as NO_PROXY. Default: NO_PROXY, then no_proxy.
-    #[arg(long, env = "VPCE_PROBE_NO_PROXY", value_name = "LIST")]
-    pub no_proxy: Option<String>,
+    #[arg(
+        long,
+        env = "VPCE_PROBE_NO_PROXY",
+        value_name = "LIST",
+        value_parser = values::no_proxy
+    )]
+    pub no_proxy: Option<NoProxy>,
 
     /// The endpoint settings of the app's AWS SDK.
     #[command(flatten)]
@@ -415,24 +393,49 @@ mod tests {
     }
 
     #[test]
-    fn negative_values_reach_validation() {
-        // Not "unexpected argument '-1'": the value reaches config, which names the flag.
-        for (flag, value) in [
-            ("--deadline", "-1s"),
-            ("--timeout", "-5"),
-            ("--port", "-443"),
+    fn negative_values_are_refused_naming_the_flag() {
+        // Not "unexpected argument '-1'": the value reaches its parser, and
+        // the line names the flag.
+        for (flag, value, expected) in [
+            ("--deadline", "-1s", "expected a duration like"),
+            ("--timeout", "-5", "expected a duration like"),
+            ("--port", "-443", "expected a port from 1 to 65535"),
+            ("--concurrency", "-1", "expected a number from 1 to 4096"),
         ] {
-            let cli = parse(["vpce-probe", flag, value]).unwrap();
-            let Command::Check(args) = cli.command else {
-                unreachable!()
-            };
-            let got = match flag {
-                "--deadline" => args.deadline,
-                "--timeout" => args.timeout,
-                _ => args.port,
-            };
-            assert_eq!(got, value);
+            let err = parse(["vpce-probe", flag, value]).unwrap_err();
+            let line = usage_line(&err);
+            assert!(
+                line.starts_with(&format!("invalid {flag} '{value}': {expected}")),
+                "{line}"
+            );
         }
+    }
+
+    #[test]
+    fn values_arrive_typed() {
+        let cli = parse([
+            "vpce-probe",
+            "--port",
+            "8443",
+            "--timeout",
+            "500ms",
+            "--hosts-file",
+            "none",
+            "--services",
+            "ecr,none",
+            "--vpc-cidr",
+            "10.1.2.3/16",
+        ])
+        .unwrap();
+        let Command::Check(args) = cli.command else {
+            unreachable!()
+        };
+        assert_eq!(args.port, 8443);
+        assert_eq!(args.timeout, std::time::Duration::from_millis(500));
+        assert_eq!(args.hosts_file, values::HostsFile::Skip);
+        assert_eq!(args.services.len(), 2);
+        assert_eq!(args.vpc_cidrs, ["10.1.0.0/16".parse::<IpNet>().unwrap()]);
+        assert_eq!(args.deadline, std::time::Duration::from_secs(10));
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! Validation, done once: raw command-line text becomes a typed [`Config`].
-//! Past this module nothing sees an unchecked host, CIDR, duration or file;
-//! every mistake a user can make ends here as one [`ConfigError`] line that
-//! names the flag and the value.
+//! Combination, done once: the typed arguments of [`crate::cli`] (parsed at
+//! the edge by its `value_parser`s) and the environment the AWS SDKs read
+//! (`AWS_REGION`, `HTTPS_PROXY`, the endpoint settings, ...) become one
+//! [`Config`]. Past this module nothing sees an unchecked host, CIDR,
+//! duration or file; every mistake a user can make ends at the edge or here
+//! as one [`ConfigError`] line that names the flag or variable and the value.
 //!
 //! The settings are grouped by the phase that uses them: what to plan
 //! ([`Request`]), how
@@ -9,25 +11,23 @@
 //! ([`Policy`]), how to write ([`Output`]). Each group's type lives with its
 //! phase; this module only fills them in.
 
-use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use ipnet::IpNet;
 use rustls::RootCertStore;
 
 use clap::ValueEnum;
 
-use crate::catalog::{self, InvalidRegion, Region, Service, UnknownService};
+use crate::catalog::{self, InvalidRegion, Region, Service};
 use crate::choices::Format;
 use crate::classify;
 use crate::cli::ProbeArgs;
+use crate::cli::values::{self, HostsFile, NoProxy, ProxyChoice, Rejected};
 use crate::diagnose::Policy;
 use crate::metadata::{self, MetadataSource};
-use crate::names::{AccountId, Target, parse_port};
 use crate::plan::{Request, ServicesSource};
-use crate::printable::printable;
+use crate::printable::{printable, printable_path};
 use crate::probe::ProbeSettings;
 use crate::probe::dns::{DnsConfig, Resolver};
 use crate::render::Output;
@@ -47,8 +47,6 @@ pub enum ConfigError {
     },
     #[error(transparent)]
     Region(#[from] InvalidRegion),
-    #[error(transparent)]
-    Service(#[from] UnknownService),
     #[error("cannot use --ca-file '{path}': {reason}")]
     CaFile { path: String, reason: String },
     #[error("nothing to probe: --services none needs at least one --target")]
@@ -72,6 +70,15 @@ pub(crate) fn invalid(flag: &'static str, value: &str, expected: impl Into<Strin
     }
 }
 
+/// A value an edge parser refused, from `source` (a variable, not a flag).
+fn rejected(source: &'static str, r: Rejected) -> ConfigError {
+    ConfigError::Invalid {
+        flag: source,
+        value: r.shown,
+        expected: r.why,
+    }
+}
+
 /// The validated configuration of one run.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -87,89 +94,42 @@ pub struct Config {
     pub metadata: Option<MetadataSource>,
 }
 
-/// The longest accepted `--timeout`, `--deadline` or `--interval`.
-const MAX_DURATION: Duration = Duration::from_secs(3600);
-
-/// The longest accepted `health --max-age`: above the longest jittered
-/// `--interval` (1h + 10%) plus the longest `--deadline` (1h).
-const MAX_AGE: Duration = Duration::from_secs(3 * 3600);
-
 impl Config {
-    /// Validates the arguments. `env` reads the environment (injected so
-    /// that tests do not depend on the machine's `AWS_REGION`).
+    /// Combines the arguments with the environment. `env` reads the
+    /// environment (injected so that tests do not depend on the machine's
+    /// `AWS_REGION`).
     pub fn from_args(
         args: &ProbeArgs,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
-        let region = args
-            .region
-            .clone()
-            .or_else(|| env("AWS_REGION"))
-            .or_else(|| env("AWS_DEFAULT_REGION"))
-            .filter(|r| !r.is_empty())
-            .map(|r| r.parse::<Region>())
-            .transpose()?;
-
-        reject_empty("--services", &args.services, "a service or bundle name")?;
-        reject_empty("--target", &args.targets, "HOST[:PORT]")?;
-        reject_empty("--vpc-cidr", &args.vpc_cidrs, "a CIDR")?;
-        let requested = catalog::parse_services(&args.services)?;
-        let explicit_none = args.services.iter().any(|s| s.trim() == "none");
-        let (services, services_source) = if requested.is_empty() && !explicit_none {
+        let region = match &args.region {
+            Some(region) => Some(region.clone()),
+            None => env("AWS_REGION")
+                .or_else(|| env("AWS_DEFAULT_REGION"))
+                .filter(|r| !r.is_empty())
+                .map(|r| r.parse::<Region>())
+                .transpose()?,
+        };
+        // Not given: the default set (or, inside ECS, the task's own needs).
+        let (services, services_source) = if args.services.is_empty() {
             (Service::DEFAULT.to_vec(), ServicesSource::Default)
         } else {
-            (requested, ServicesSource::Flag)
+            (catalog::expand(&args.services), ServicesSource::Flag)
         };
-
-        let ecr_account = args
-            .ecr_registry
-            .as_deref()
-            .map(|a| {
-                AccountId::parse(a).ok_or_else(|| {
-                    invalid("--ecr-registry", a, "expected a 12-digit AWS account ID")
-                })
-            })
-            .transpose()?;
-        let targets = args
-            .targets
-            .iter()
-            .map(|t| {
-                Target::parse(t.trim()).ok_or_else(|| {
-                    invalid(
-                        "--target",
-                        t,
-                        "expected HOST[:PORT], e.g. api.example.com:8443",
-                    )
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        if services.is_empty() && targets.is_empty() {
+        if services.is_empty() && args.targets.is_empty() {
             return Err(ConfigError::NothingToProbe);
         }
-        let port = parse_port(&args.port)
-            .ok_or_else(|| invalid("--port", &args.port, "expected a port from 1 to 65535"))?;
         let probe = probe_settings(args, env)?;
-        let vpc_cidrs = parse_cidrs(&args.vpc_cidrs)?;
         let policy = Policy {
             expect: args.expect,
-            cert_warn_days: parse_bounded("--cert-warn-days", &args.cert_warn_days, 0, 3650)?,
+            cert_warn_days: args.cert_warn_days,
             timeout: probe.timeout,
         };
-        let namespace = args.namespace.trim();
-        if namespace.is_empty() || namespace.len() > 1024 || namespace.chars().any(char::is_control)
-        {
-            return Err(invalid(
-                "--namespace",
-                &args.namespace,
-                "expected 1 to 1024 printable characters",
-            ));
-        }
-        let metadata_timeout = parse_duration("--metadata-timeout", &args.metadata_timeout)?;
         let metadata = env(metadata::ENV_URI)
             .filter(|u| !u.trim().is_empty())
             .map(|uri| MetadataSource {
                 uri,
-                timeout: metadata_timeout,
+                timeout: args.metadata_timeout,
             });
 
         Ok(Self {
@@ -177,20 +137,20 @@ impl Config {
                 region,
                 services,
                 services_source,
-                ecr_account,
-                targets,
-                port,
+                ecr_account: args.ecr_registry.clone(),
+                targets: args.targets.clone(),
+                port: args.port,
                 dualstack: args.dualstack || dualstack_from_sdk(env)?,
                 sdk: sdk_settings(args, env)?,
             },
             probe,
             vpc_cidrs_given: !args.vpc_cidrs.is_empty(),
-            vpc_cidrs,
+            vpc_cidrs: vpc_cidrs(&args.vpc_cidrs),
             policy,
             output: Output {
                 format: args.format,
                 color: args.color,
-                namespace: namespace.to_owned(),
+                namespace: args.namespace.clone(),
             },
             metadata,
         })
@@ -238,20 +198,20 @@ fn probe_settings(
 ) -> Result<ProbeSettings, ConfigError> {
     Ok(ProbeSettings {
         dns: DnsConfig {
-            resolver: match &args.dns_server {
-                Some(s) => Resolver::Server(parse_dns_server(s)?),
+            resolver: match args.dns_server {
+                Some(addr) => Resolver::Server(addr),
                 None => Resolver::System {
-                    resolv_conf: PathBuf::from(&args.resolv_conf),
+                    resolv_conf: args.resolv_conf.clone(),
                 },
             },
-            hosts_file: match args.hosts_file.as_str() {
-                "" | "none" => None,
-                path => Some(PathBuf::from(path)),
+            hosts_file: match &args.hosts_file {
+                HostsFile::Skip => None,
+                HostsFile::Read(path) => Some(path.clone()),
             },
         },
-        timeout: parse_duration("--timeout", &args.timeout)?,
-        deadline: parse_duration("--deadline", &args.deadline)?,
-        concurrency: parse_bounded("--concurrency", &args.concurrency, 1, 4096)?,
+        timeout: args.timeout,
+        deadline: args.deadline,
+        concurrency: args.concurrency,
         roots: Arc::new(load_roots(args.ca_file.as_deref())?),
         proxy: proxy_settings(args, env)?,
     })
@@ -292,125 +252,76 @@ impl From<crate::sdk::BadSetting> for ConfigError {
     }
 }
 
-/// The proxy from `--https-proxy` (or `VPCE_PROBE_HTTPS_PROXY`), else
-/// `HTTPS_PROXY`, else `https_proxy`; errors name the variable.
+/// The proxy the app's SDK would use: `--https-proxy` (or
+/// `VPCE_PROBE_HTTPS_PROXY`), else `HTTPS_PROXY`, else `https_proxy`, read
+/// by the flag's own parser (so `none` turns an inherited one off); its
+/// `NO_PROXY` likewise. Errors name the variable.
 fn proxy_settings(
     args: &ProbeArgs,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Option<Proxy>, ConfigError> {
-    crate::sdk::proxy::settings(args.https_proxy.as_deref(), args.no_proxy.as_deref(), env)
-        .map_err(|e| invalid(e.source, &e.value, e.why))
+    let inherited = |vars: [&'static str; 2]| vars.into_iter().find_map(|k| env(k).map(|v| (k, v)));
+    let choice = match &args.https_proxy {
+        Some(choice) => choice.clone(),
+        None => match inherited(["HTTPS_PROXY", "https_proxy"]) {
+            Some((var, url)) => values::https_proxy(&url).map_err(|r| rejected(var, r))?,
+            None => ProxyChoice::Off,
+        },
+    };
+    let ProxyChoice::Via(url) = choice else {
+        return Ok(None);
+    };
+    let no_proxy = match &args.no_proxy {
+        Some(list) => list.clone(),
+        None => inherited(["NO_PROXY", "no_proxy"])
+            .map(|(_, list)| NoProxy::parse(&list))
+            .unwrap_or_default(),
+    };
+    Ok(Some(Proxy::new(url, no_proxy.0)))
 }
 
-/// An empty value (`--services ""`, `--target ''`, a stray comma in a list)
-/// is a mistake, not a request for the default.
-fn reject_empty(flag: &'static str, values: &[String], what: &str) -> Result<(), ConfigError> {
-    if values.iter().any(|v| v.trim().is_empty()) {
-        return Err(invalid(
-            flag,
-            "",
-            format!("expected {what}; an empty value is not one"),
-        ));
-    }
-    Ok(())
-}
-
-/// Parses a whole number within `min..=max`.
-fn parse_bounded<T>(flag: &'static str, s: &str, min: T, max: T) -> Result<T, ConfigError>
-where
-    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
-{
-    s.trim()
-        .parse::<T>()
-        .ok()
-        .filter(|n| *n >= min && *n <= max)
-        .ok_or_else(|| invalid(flag, s, format!("expected a number from {min} to {max}")))
-}
-
-/// `--vpc-cidr` values, or the RFC 1918, CGNAT and ULA ranges when absent.
-pub fn parse_cidrs(raw: &[String]) -> Result<Vec<IpNet>, ConfigError> {
-    let given: Vec<&str> = raw.iter().map(|c| c.trim()).collect();
+/// `--vpc-cidr` values, or the RFC 1918, CGNAT and ULA ranges when none
+/// is given.
+pub fn vpc_cidrs(given: &[IpNet]) -> Vec<IpNet> {
     if given.is_empty() {
-        return Ok(classify::default_vpc_cidrs());
+        return classify::default_vpc_cidrs();
     }
-    given
-        .into_iter()
-        .map(|c| {
-            c.parse::<IpNet>().map(|n| n.trunc()).map_err(|_| {
-                invalid(
-                    "--vpc-cidr",
-                    c,
-                    "expected a CIDR like 10.0.0.0/16 or fd00::/8",
-                )
-            })
-        })
-        .collect()
-}
-
-/// Parses `500ms`, `2s`, `1m`, `1m30s`: positive and at most an hour.
-pub fn parse_duration(flag: &'static str, s: &str) -> Result<Duration, ConfigError> {
-    parse_duration_up_to(flag, s, MAX_DURATION)
-}
-
-fn parse_duration_up_to(
-    flag: &'static str,
-    s: &str,
-    max: Duration,
-) -> Result<Duration, ConfigError> {
-    humantime::parse_duration(s.trim())
-        .ok()
-        .filter(|d| !d.is_zero() && *d <= max)
-        .ok_or_else(|| {
-            invalid(
-                flag,
-                s,
-                format!(
-                    "expected a duration like 500ms, 2s or 1m (more than 0, at most {})",
-                    humantime::format_duration(max)
-                ),
-            )
-        })
-}
-
-fn parse_dns_server(s: &str) -> Result<SocketAddr, ConfigError> {
-    if let Ok(addr) = s.parse::<SocketAddr>() {
-        if addr.port() != 0 {
-            return Ok(addr);
-        }
-    } else if let Ok(ip) = s.trim_matches(|c| c == '[' || c == ']').parse::<IpAddr>() {
-        return Ok(SocketAddr::new(ip, 53));
-    }
-    Err(invalid(
-        "--dns-server",
-        s,
-        "expected IP or IP:PORT, e.g. 10.0.0.2 or 127.0.0.1:5353",
-    ))
+    given.to_vec()
 }
 
 /// The trust store, with `--ca-file`'s certificates; errors name the file.
-fn load_roots(ca_file: Option<&str>) -> Result<RootCertStore, ConfigError> {
-    crate::trust::store(ca_file.map(std::path::Path::new)).map_err(|reason| ConfigError::CaFile {
-        path: printable(ca_file.unwrap_or_default()),
+fn load_roots(ca_file: Option<&Path>) -> Result<RootCertStore, ConfigError> {
+    crate::trust::store(ca_file).map_err(|reason| ConfigError::CaFile {
+        path: ca_file.map(printable_path).unwrap_or_default(),
         reason,
     })
 }
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+    use std::time::Duration;
+
     use super::*;
     use crate::choices::Expect;
     use crate::classify::DEFAULT_VPC_CIDRS;
     use crate::cli;
-    use crate::names::Host;
+    use crate::names::{AccountId, Host};
 
-    fn config(argv: &[&str]) -> Result<Config, String> {
+    /// The configuration of `check ARGV` in environment `env`, or the one
+    /// line the user would read (from the edge or from here).
+    fn config_in(argv: &[&str], env: &dyn Fn(&str) -> Option<String>) -> Result<Config, String> {
         let mut full = vec!["vpce-probe", "check"];
         full.extend_from_slice(argv);
-        let parsed = cli::parse(full).map_err(|e| e.to_string())?;
+        let parsed = cli::parse(full).map_err(|e| cli::usage_line(&e))?;
         let cli::Command::Check(probe_args) = parsed.command else {
             unreachable!()
         };
-        Config::from_args(&probe_args, &|_| None).map_err(|e| e.to_string())
+        Config::from_args(&probe_args, env).map_err(|e| e.to_string())
+    }
+
+    fn config(argv: &[&str]) -> Result<Config, String> {
+        config_in(argv, &|_| None)
     }
 
     #[test]
@@ -514,10 +425,10 @@ mod tests {
     #[test]
     fn every_bad_input_is_one_line_naming_it() {
         let cases: [(&[&str], &str); 17] = [
-            (&["--region", "tokyo"], "invalid region 'tokyo'"),
+            (&["--region", "tokyo"], "invalid --region 'tokyo'"),
             (
                 &["--region", "us-east-1", "--services", "ecr,lgos"],
-                "unknown service 'lgos'",
+                "invalid --services 'lgos': expected one of ecr.api,",
             ),
             (
                 &["--region", "us-east-1", "--timeout", "5x"],
@@ -623,16 +534,17 @@ mod tests {
     #[test]
     fn max_age_covers_the_longest_interval_plus_deadline() {
         let health = |max_age: &str| {
-            let parsed = cli::parse(["vpce-probe", "health", "--max-age", max_age]).unwrap();
+            let parsed = cli::parse(["vpce-probe", "health", "--max-age", max_age])
+                .map_err(|e| cli::usage_line(&e))?;
             let cli::Command::Health(args) = parsed.command else {
                 unreachable!()
             };
-            HealthConfig::from_args(&args).map_err(|e| e.to_string())
+            Ok::<_, String>(HealthConfig::from(&args))
         };
         // --interval 1h (+10% jitter) and --deadline 1h are both allowed.
         let longest_need = Duration::from_secs(3600 + 360 + 3600);
         assert_eq!(health("2h6m").unwrap().max_age, longest_need);
-        assert_eq!(health("3h").unwrap().max_age, MAX_AGE);
+        assert_eq!(health("3h").unwrap().max_age, values::MAX_AGE);
         assert_eq!(
             health("4h").unwrap_err(),
             "invalid --max-age '4h': expected a duration like 500ms, 2s or 1m (more than 0, at most 3h)"
@@ -658,10 +570,68 @@ mod tests {
         let err = config(&["--region", "us-east-1\n"]).unwrap_err();
         assert_eq!(
             err,
-            "invalid region 'us-east-1\\n': expected a region code like ap-northeast-1"
+            "invalid --region 'us-east-1\\n': expected a region code like ap-northeast-1"
         );
         let err = config(&["--region", "us-east-1", "--timeout", "5\u{1b}[31m"]).unwrap_err();
         assert!(err.starts_with("invalid --timeout '5\\u{1b}[31m'"), "{err}");
+    }
+
+    #[test]
+    fn the_environment_is_parsed_by_the_same_rules() {
+        let env = |k: &str| match k {
+            "AWS_REGION" => Some("tokyo".to_owned()),
+            "HTTPS_PROXY" => Some("https://user:s3cret@proxy.corp".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            config_in(&[], &env).unwrap_err(),
+            "invalid region 'tokyo': expected a region code like ap-northeast-1"
+        );
+        assert_eq!(
+            config_in(&["--region", "us-east-1"], &env).unwrap_err(),
+            "invalid HTTPS_PROXY 'proxy.corp': expected http://HOST[:PORT] (an HTTP proxy; https:// proxies are not supported)"
+        );
+        // The flag wins, and its `none` turns the inherited proxy off.
+        let c = config_in(&["--region", "us-east-1", "--https-proxy", "none"], &env).unwrap();
+        assert_eq!(c.probe.proxy, None);
+    }
+
+    #[test]
+    fn none_is_still_accepted_where_it_was() {
+        let env = |k: &str| match k {
+            "HTTPS_PROXY" => Some("none".to_owned()),
+            "NO_PROXY" => Some("169.254.170.2".to_owned()),
+            _ => None,
+        };
+        let c = config_in(
+            &[
+                "--region",
+                "us-east-1",
+                "--services",
+                "none",
+                "--target",
+                "a.example",
+                "--hosts-file",
+                "none",
+            ],
+            &env,
+        )
+        .unwrap();
+        assert!(c.plan.services.is_empty());
+        assert_eq!(c.probe.dns.hosts_file, None);
+        assert_eq!(c.probe.proxy, None);
+        let env = |k: &str| match k {
+            "HTTPS_PROXY" => Some("http://proxy.corp:3128".to_owned()),
+            "NO_PROXY" => Some(" 169.254.170.2, ,.internal ".to_owned()),
+            _ => None,
+        };
+        let proxy = config_in(&["--region", "us-east-1"], &env)
+            .unwrap()
+            .probe
+            .proxy
+            .unwrap();
+        assert_eq!(proxy.shown, "http://proxy.corp:3128");
+        assert_eq!(proxy.no_proxy, ["169.254.170.2", ".internal"]);
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub fn run(args: &ExplainArgs, out: &mut impl Write) -> Result<Exit, AppError> {
     if text.trim().is_empty() {
         return Err(AppError::Config(ConfigError::NothingToExplain));
     }
-    let vpc = crate::config::parse_cidrs(&args.vpc_cidrs)?;
+    let vpc = crate::config::vpc_cidrs(&args.vpc_cidrs);
     let network = crate::classify::Network::new(vpc, None);
     let e = stopped::explain_in(&text, &network, !args.vpc_cidrs.is_empty());
     match args.format {

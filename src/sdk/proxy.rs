@@ -25,60 +25,50 @@ pub struct Proxy {
     pub no_proxy: Vec<String>,
 }
 
-/// A proxy setting that is not a proxy URL: where it came from, the value
-/// without any credentials, and what is wrong.
+/// A proxy URL as given, parsed: `http://[USER:PASS@]HOST[:PORT]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadProxy {
-    pub source: &'static str,
-    pub value: String,
-    pub why: String,
+pub struct ProxyUrl {
+    pub host: Host,
+    pub port: u16,
+    /// `http://host:port`, credentials never included.
+    pub shown: String,
+    /// `Basic ...` when the URL carried `user:password@`.
+    pub authorization: Option<String>,
 }
 
-/// The proxy the app's SDK would use: `flag_url` (`--https-proxy` or
-/// `VPCE_PROBE_HTTPS_PROXY`), else `HTTPS_PROXY`, else `https_proxy`, as the
-/// SDKs read them; `none` or empty turns it off. `NO_PROXY` likewise.
-pub fn settings(
-    flag_url: Option<&str>,
-    flag_list: Option<&str>,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<Proxy>, BadProxy> {
-    let from = |flag: &'static str, given: Option<&str>, vars: [&'static str; 2]| {
-        given
-            .map(|v| (flag, v.to_owned()))
-            .or_else(|| vars.into_iter().find_map(|k| env(k).map(|v| (k, v))))
-    };
-    let Some((source, url)) = from("--https-proxy", flag_url, ["HTTPS_PROXY", "https_proxy"])
-    else {
-        return Ok(None);
-    };
-    if url.trim().is_empty() || url.trim() == "none" {
-        return Ok(None);
-    }
-    let (host, port, shown, authorization) = parse_url(&url).map_err(|why| BadProxy {
-        source,
-        // The value may hold a password: show it only without its userinfo.
-        value: url
-            .rsplit_once('@')
-            .map_or(url.as_str(), |(_, h)| h)
-            .to_owned(),
-        why,
-    })?;
-    let no_proxy = from("--no-proxy", flag_list, ["NO_PROXY", "no_proxy"])
-        .map(|(_, list)| {
-            list.split(',')
-                .map(str::trim)
-                .filter(|e| !e.is_empty())
-                .map(str::to_owned)
-                .collect()
+impl ProxyUrl {
+    /// Parses a proxy URL (see [`parse_url`]); the error says what is
+    /// wrong, never the password.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let (host, port, shown, authorization) = parse_url(url)?;
+        Ok(Self {
+            host,
+            port,
+            shown,
+            authorization,
         })
-        .unwrap_or_default();
-    Ok(Some(Proxy {
-        host,
-        port,
-        shown,
-        authorization,
-        no_proxy,
-    }))
+    }
+
+    /// A proxy URL as it may be shown: without its userinfo, which may hold
+    /// a password.
+    pub fn redacted(url: &str) -> &str {
+        url.rsplit_once('@').map_or(url, |(_, h)| h)
+    }
+}
+
+impl Proxy {
+    /// The proxy the app's SDK would use: `url` (from `--https-proxy`, else
+    /// `HTTPS_PROXY`, else `https_proxy`), bypassed for `no_proxy`'s hosts
+    /// (`NO_PROXY` entries, trimmed, empty ones dropped).
+    pub fn new(url: ProxyUrl, no_proxy: Vec<String>) -> Self {
+        Self {
+            host: url.host,
+            port: url.port,
+            shown: url.shown,
+            authorization: url.authorization,
+            no_proxy,
+        }
+    }
 }
 
 /// Parses `http://[user:password@]host[:port][/]`; the port defaults to 80

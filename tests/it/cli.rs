@@ -183,7 +183,7 @@ async fn usage_errors_exit_2_with_one_line_naming_the_input() {
     let not_pem = not_pem.to_str().unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["--region", "us-east-1", "--bogus"], "'--bogus'"),
-        (vec!["--region", "tokyo"], "'tokyo'"),
+        (vec!["--region", "tokyo"], "invalid --region 'tokyo'"),
         (vec![], "no region"),
         (
             vec!["--region", "us-east-1", "--services", "ecr,lgos"],
@@ -191,9 +191,12 @@ async fn usage_errors_exit_2_with_one_line_naming_the_input() {
         ),
         (
             vec!["--region", "us-east-1", "--vpc-cidr", "10.0.0.0/40"],
-            "'10.0.0.0/40'",
+            "invalid --vpc-cidr '10.0.0.0/40': expected a CIDR",
         ),
-        (vec!["--region", "us-east-1", "--timeout", "fast"], "'fast'"),
+        (
+            vec!["--region", "us-east-1", "--timeout", "fast"],
+            "invalid --timeout 'fast': expected a duration like 500ms",
+        ),
         (
             vec!["--region", "us-east-1", "--ca-file", "/nonexistent/ca.pem"],
             "'/nonexistent/ca.pem'",
@@ -221,7 +224,7 @@ async fn usage_errors_exit_2_with_one_line_naming_the_input() {
         (vec!["--region", "us-east-1", "--target", "a b"], "'a b'"),
         (
             vec!["endpoints", "--region", "us-east-1", "--port", "0"],
-            "'0'",
+            "invalid --port '0'",
         ),
         // First-run papercuts: each names the flag and says what was wrong.
         (
@@ -245,6 +248,39 @@ async fn usage_errors_exit_2_with_one_line_naming_the_input() {
             "(possible values: text, json, emf, terraform, cli)",
         ),
     ];
+    assert_usage_errors(cases).await;
+}
+
+#[tokio::test]
+async fn refused_values_exit_2_with_one_line_naming_the_flag() {
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["--region", "us-east-1", "--port", "70000"],
+            "invalid --port '70000': expected a port from 1 to 65535",
+        ),
+        (
+            vec!["--region", "us-east-1", "--ca-file", "/tmp/"],
+            "invalid --ca-file '/tmp/': expected a file path",
+        ),
+        (
+            vec!["watch", "--region", "us-east-1", "--status-file", ""],
+            "invalid --status-file '': expected a file path",
+        ),
+        (
+            vec!["watch", "--region", "us-east-1", "--interval", "500ms"],
+            "invalid --interval '500ms': expected at least 1s",
+        ),
+        (
+            vec!["watch", "--metrics-listen", "localhost:9115"],
+            "invalid --metrics-listen 'localhost:9115'",
+        ),
+    ];
+    assert_usage_errors(cases).await;
+}
+
+/// Each command line exits 2 (1 for `health`) with one line on stderr that
+/// contains its `names`.
+async fn assert_usage_errors(cases: Vec<(Vec<&str>, &str)>) {
     for (args, names) in cases {
         let (code, stdout, stderr) = run_binary(&args).await;
         // health never exits 2 (Docker reserves it): its usage errors are 1.
@@ -411,5 +447,23 @@ async fn an_empty_environment_value_is_an_empty_value() {
     assert_eq!(
         stderr,
         "vpce-probe: invalid --services '': expected a service or bundle name; an empty value is not one\n"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_environment_value_names_its_flag() {
+    // The variable's value goes through the flag's own parser.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpce-probe"))
+        .args(["endpoints", "--region", "us-east-1"])
+        .env("VPCE_PROBE_TIMEOUT", "5x")
+        .env("VPCE_PROBE_HOSTS_FILE", "none")
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        "vpce-probe: invalid --timeout '5x': expected a duration like 500ms, 2s or 1m (more than 0, at most 1h)\n"
     );
 }
