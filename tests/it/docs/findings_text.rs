@@ -234,15 +234,15 @@ pub fn doc(finding: Finding) -> FindingDoc {
         Finding::Ipv6EgressBlocked => FindingDoc {
             status: "warn",
             means: "The endpoint's IPv4 addresses handshake, but its IPv6 addresses fail to connect.",
-            cause: "Security groups and network ACLs carry separate IPv6 rules, and the IPv6 ones are missing. Calls still work over IPv4, but a client that tries IPv6 first waits for each timeout.",
-            fix: "Allow egress TCP 443 to `::/0` (or the endpoint subnets' IPv6 CIDRs) in the task's security group, IPv6 ingress from the task's subnet in the endpoint's, and IPv6 entries in both subnets' network ACLs. `fix` proposes the task's egress to each IPv6 address (`/128`) and the endpoint's ingress to check.",
+            cause: "At endpoint ENIs: security groups and network ACLs carry separate IPv6 rules, and the IPv6 ones are missing. At NAT64 addresses (`64:ff9b::/96`): the name has no AAAA record inside the VPC and nothing carries NAT64 out. At public addresses: the subnet's IPv6 route out, the task's IPv6 egress rule or the network ACLs, which the probe cannot tell apart (for S3, whether its gateway endpoint carries IPv6 comes first). Calls still work over IPv4, but a client that tries IPv6 first waits for each timeout.",
+            fix: "At endpoint ENIs: allow egress TCP 443 to `::/0` (or the endpoint subnets' IPv6 CIDRs) in the task's security group, IPv6 ingress from the task's subnet in the endpoint's, and IPv6 entries in both subnets' network ACLs; `fix` proposes the task's egress to each IPv6 address (`/128`) and the endpoint's ingress to check. At NAT64 addresses: the interface endpoint with a DNS record IP type that serves IPv6 (`fix` proposes it, `dualstack`), or a NAT64 route. At public addresses the paragraph lists the causes in order and `fix` proposes nothing: a `/128` rule to a public address that rotates would not stand.",
             shows: "IPv4 addresses passing and `ipv6` addresses failing to connect.",
         },
         Finding::Ipv4EgressBlocked => FindingDoc {
             status: "warn",
             means: "The endpoint's IPv6 addresses handshake, but its IPv4 addresses fail to connect.",
-            cause: "Security groups and network ACLs carry separate IPv4 rules, and the IPv4 ones are missing.",
-            fix: "Allow egress TCP 443 to `0.0.0.0/0` (or the endpoint subnets' IPv4 CIDRs) in the task's security group, IPv4 ingress in the endpoint's, and IPv4 entries in both subnets' network ACLs.",
+            cause: "At endpoint ENIs: security groups and network ACLs carry separate IPv4 rules, and the IPv4 ones are missing. At public addresses: the subnet's IPv4 route out (a NAT gateway), the task's IPv4 egress rule or the network ACLs, which the probe cannot tell apart (for S3, its gateway endpoint and prefix-list rule come first).",
+            fix: "At endpoint ENIs: allow egress TCP 443 to `0.0.0.0/0` (or the endpoint subnets' IPv4 CIDRs) in the task's security group, IPv4 ingress in the endpoint's, and IPv4 entries in both subnets' network ACLs; `fix` proposes the egress to each address (`/32`) and the endpoint's ingress to check. At public addresses `fix` proposes nothing and the paragraph lists the causes in order.",
             shows: "IPv6 addresses passing and `ipv4` addresses failing to connect.",
         },
         Finding::StsGlobalEndpoint => FindingDoc {
