@@ -417,6 +417,68 @@ fn ipv6_enis_dropped_while_ipv4_enis_answer() {
     });
 }
 
+/// A family blocked away from endpoint ENIs: S3's public IPv6 addresses
+/// dropped while its IPv4 ones answer, and a NAT64 address dropped beside
+/// a working IPv4 ENI. The paragraphs name the route out (S3: whether its
+/// gateway endpoint carries IPv6) and the dual-stack endpoint, never an
+/// endpoint security group; `fix` proposes no rule to a public address and
+/// the dual-stack interface endpoint for the NAT64 one.
+#[test]
+#[ignore = "needs root (unshare CLONE_NEWNET) and iproute2's ip; .ci/run runs it"]
+fn a_family_blocked_at_public_and_nat64_addresses() {
+    in_namespace(|| async {
+        let vpc = VpcBuilder::new()
+            .name(
+                &host("s3"),
+                &[
+                    (Side::Public, Behavior::tls()),
+                    (Side::Public6, Behavior::Blackhole),
+                ],
+            )
+            .name(
+                &host("logs"),
+                &[
+                    (Side::Private, Behavior::tls()),
+                    (Side::Nat64, Behavior::Blackhole),
+                ],
+            )
+            .start()
+            .await;
+        let assessment = vpc
+            .assess(&[
+                "--services",
+                "s3,logs",
+                "--vpc-cidr",
+                ENI_SUBNET6,
+                "--timeout",
+                "3s",
+            ])
+            .await;
+        let report = vpce_probe::report::build(&assessment);
+        assert_eq!(support::schema_errors(&report), Vec::<String>::new());
+        for (service, says) in [
+            ("s3", "S3 gateway endpoint does not carry IPv6"),
+            ("logs", "dualstack"),
+        ] {
+            let e = endpoint(&report, service);
+            assert_eq!(
+                (e.status, e.finding),
+                (Status::Warn, Some(Finding::Ipv6EgressBlocked)),
+                "{service}: {:?}",
+                e.diagnosis
+            );
+            let d = e.diagnosis.as_deref().unwrap();
+            assert!(d.contains(says), "{service}: {d}");
+            assert!(!d.contains("endpoint's security group"), "{service}: {d}");
+        }
+        let remedies = vpce_probe::remedy::remedies(&assessment);
+        let kinds: Vec<String> = remedies
+            .iter()
+            .map(|r| format!("{} {}", r.service, serde_json::to_value(r).unwrap()["kind"]))
+            .collect();
+        assert_eq!(kinds, ["logs \"interface_endpoint\""], "{remedies:?}");
+    });
+}
 #[test]
 fn dualstack_plans_the_sdk_names() {
     let rt = tokio::runtime::Runtime::new().unwrap();
