@@ -14,7 +14,7 @@ use ipnet::IpNet;
 use crate::catalog::{self, Region, Selection};
 use crate::names::{AccountId, Target, parse_port};
 use crate::printable::printable;
-use crate::sdk::proxy::ProxyUrl;
+use crate::sdk::https_proxy::ProxyUrl;
 
 /// A value a flag does not take: the value as it may be shown (printable,
 /// without credentials) and what the flag expected.

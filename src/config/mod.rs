@@ -31,7 +31,7 @@ use crate::printable::{printable, printable_path};
 use crate::probe::ProbeSettings;
 use crate::probe::dns::{DnsConfig, Resolver};
 use crate::render::Output;
-use crate::sdk::proxy::Proxy;
+use crate::sdk::https_proxy::Proxy;
 
 mod modes;
 pub use modes::{HealthConfig, WatchConfig};
