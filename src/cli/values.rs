@@ -15,6 +15,7 @@ use crate::catalog::{self, Region, Selection};
 use crate::names::{AccountId, Target, parse_port};
 use crate::printable::printable;
 use crate::sdk::https_proxy::ProxyUrl;
+use crate::sdk::{EndpointUrlFlag, StsRegionalEndpoints};
 
 /// A value a flag does not take: the value as it may be shown (printable,
 /// without credentials) and what the flag expected.
@@ -275,7 +276,30 @@ pub fn choice<T: ValueEnum>(s: &str) -> Result<T, Rejected> {
     })
 }
 
-/// Any text (names the app's SDK reads, parsed by [`crate::sdk`]).
+/// `--endpoint-url`: `[SERVICE=]https://HOST[:PORT]`, read as
+/// [`crate::sdk`] reads `AWS_ENDPOINT_URL*` and the config file's URLs.
+pub fn endpoint_url(s: &str) -> Result<EndpointUrlFlag, Rejected> {
+    EndpointUrlFlag::parse(s).map_err(|bad| Rejected::new(&bad.value, bad.why))
+}
+
+/// `--sts-regional-endpoints`: `legacy` or `regional`, read as
+/// [`crate::sdk`] reads `AWS_STS_REGIONAL_ENDPOINTS`.
+pub fn sts_regional_endpoints(s: &str) -> Result<StsRegionalEndpoints, Rejected> {
+    StsRegionalEndpoints::parse(s).map_err(|why| Rejected::new(s, why))
+}
+
+/// `--aws-profile`: a profile's name, as given; a blank one names none.
+pub fn profile(s: &str) -> Result<String, Rejected> {
+    if s.trim().is_empty() {
+        return Err(Rejected::new(
+            s,
+            "expected a profile name; an empty value is not one",
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+/// Any text (a Lambda event's list items, before their flag's parser).
 pub fn text(s: &str) -> Result<String, Rejected> {
     Ok(s.to_owned())
 }

@@ -234,7 +234,7 @@ fn sdk_settings(
     let flags = crate::sdk::Flags {
         endpoint_urls: &args.sdk.endpoint_urls,
         ignore_configured: args.sdk.ignore_configured_endpoint_urls,
-        sts_regional_endpoints: args.sdk.sts_regional_endpoints.as_deref(),
+        sts_regional_endpoints: args.sdk.sts_regional_endpoints,
         use_fips: args.sdk.use_fips_endpoint,
         config_file: args.sdk.aws_config_file.as_deref(),
         profile: args.sdk.aws_profile.as_deref(),

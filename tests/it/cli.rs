@@ -274,6 +274,42 @@ async fn refused_values_exit_2_with_one_line_naming_the_flag() {
             vec!["watch", "--metrics-listen", "localhost:9115"],
             "invalid --metrics-listen 'localhost:9115'",
         ),
+        // The app's SDK settings, read by the parsers of their variables.
+        (
+            vec![
+                "--region",
+                "us-east-1",
+                "--endpoint-url",
+                "http://x.example",
+            ],
+            "invalid --endpoint-url 'http://x.example': expected https://HOST[:PORT] (the probe",
+        ),
+        (
+            vec![
+                "--region",
+                "us-east-1",
+                "--endpoint-url",
+                "s3=https://x.example,kms=https://u:s3cret@y.example",
+            ],
+            "invalid --endpoint-url 'kms=https://...@y.example': expected https://HOST[:PORT] without credentials",
+        ),
+        (
+            vec![
+                "--region",
+                "us-east-1",
+                "--sts-regional-endpoints",
+                "global",
+            ],
+            "invalid --sts-regional-endpoints 'global': expected legacy or regional",
+        ),
+        (
+            vec!["--region", "us-east-1", "--aws-config-file", "/tmp/"],
+            "invalid --aws-config-file '/tmp/': expected a file path",
+        ),
+        (
+            vec!["--region", "us-east-1", "--aws-profile", ""],
+            "invalid --aws-profile '': expected a profile name; an empty value is not one",
+        ),
     ];
     assert_usage_errors(cases).await;
 }
