@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use clap::ValueEnum;
 use ipnet::IpNet;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 
 use crate::catalog::{self, Region, Selection};
 use crate::names::{AccountId, Target, parse_port};
@@ -264,6 +265,38 @@ pub fn listen(s: &str) -> Result<SocketAddr, Rejected> {
     })
 }
 
+/// The default of `--log`, and the Lambda bootstrap's filter: our
+/// warnings, other crates' errors.
+pub const DEFAULT_LOG: &str = "error,vpce_probe=warn";
+
+/// `--log`: `LEVEL` or `TARGET=LEVEL` directives, comma-separated
+/// (tracing's `Targets`: no regex engine in the binary for a start-up flag).
+pub fn log_filter(s: &str) -> Result<Targets, Rejected> {
+    let well_formed = s.split(',').all(|d| {
+        let (target, level) = d.trim().rsplit_once('=').unwrap_or(("", d.trim()));
+        let target_ok = target
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_:-.".contains(c));
+        target_ok && level.parse::<LevelFilter>().is_ok()
+    });
+    well_formed
+        .then(|| s.parse().ok())
+        .flatten()
+        .ok_or_else(|| Rejected::new(s, "expected a filter like warn, info or vpce_probe=debug"))
+}
+
+/// [`DEFAULT_LOG`], for the Lambda bootstrap (which has no `--log`).
+pub fn default_log() -> Targets {
+    Targets::new()
+        .with_default(LevelFilter::ERROR)
+        .with_target("vpce_probe", LevelFilter::WARN)
+}
+
+/// Errors only: the filter of the modes without `--log`.
+pub fn errors_only() -> Targets {
+    Targets::new().with_default(LevelFilter::ERROR)
+}
+
 /// One of a closed set of choices ([`crate::choices`]), for input that
 /// does not pass through clap (a Lambda event).
 pub fn choice<T: ValueEnum>(s: &str) -> Result<T, Rejected> {
@@ -336,6 +369,26 @@ mod tests {
             let r = got.unwrap_err();
             assert_eq!(r.shown, shown);
             assert!(r.why.starts_with(why), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn log_filters_are_read_once() {
+        assert_eq!(
+            format!("{:?}", log_filter(DEFAULT_LOG).unwrap()),
+            format!("{:?}", default_log())
+        );
+        assert_eq!(
+            format!("{:?}", log_filter("error").unwrap()),
+            format!("{:?}", errors_only())
+        );
+        assert!(log_filter("info, vpce_probe::probe=trace").is_ok());
+        for bad in ["[[[", "bogus", "vpce probe=info", "a=b=c"] {
+            let r = log_filter(bad).unwrap_err();
+            assert_eq!(
+                r.why, "expected a filter like warn, info or vpce_probe=debug",
+                "{bad}"
+            );
         }
     }
 
