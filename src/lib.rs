@@ -123,31 +123,11 @@ async fn shutdown_signal() {
     }
 }
 
-/// Sends tracing events to stderr (stdout carries only the report).
-/// The filter is `LEVEL` or `TARGET=LEVEL` directives, comma-separated
-/// (tracing's `Targets`: no regex engine in the binary for a start-up flag).
-pub fn init_tracing(filter: &str) -> Result<(), config::ConfigError> {
+/// Sends tracing events to stderr (stdout carries only the report),
+/// filtered by `targets` (`--log`, read by [`cli::values::log_filter`]).
+pub fn init_tracing(targets: tracing_subscriber::filter::Targets) {
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
-    let invalid = || config::ConfigError::Invalid {
-        flag: "--log",
-        value: filter.to_owned(),
-        expected: "expected a filter like warn, info or vpce_probe=debug".to_owned(),
-    };
-    let well_formed = filter.split(',').all(|d| {
-        let (target, level) = d.trim().rsplit_once('=').unwrap_or(("", d.trim()));
-        let target_ok = target
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_:-.".contains(c));
-        target_ok
-            && level
-                .parse::<tracing_subscriber::filter::LevelFilter>()
-                .is_ok()
-    });
-    let targets: tracing_subscriber::filter::Targets = well_formed
-        .then(|| filter.parse().ok())
-        .flatten()
-        .ok_or_else(invalid)?;
     // A second call (tests) keeps the first subscriber.
     // The formatter lets everything through; `targets` filters.
     let _ = tracing_subscriber::fmt()
@@ -157,5 +137,4 @@ pub fn init_tracing(filter: &str) -> Result<(), config::ConfigError> {
         .finish()
         .with(targets)
         .try_init();
-    Ok(())
 }

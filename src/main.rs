@@ -22,7 +22,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> ExitCode {
-    let log = vpce_probe::probe_args(cli).map_or("error", |a| a.log.as_str());
+    let log = vpce_probe::probe_args(cli).map_or_else(cli::values::errors_only, |a| a.log.clone());
     let stdout = std::io::stdout().lock();
     let terminal = std::io::IsTerminal::is_terminal(&stdout);
     // Block-buffered: the renderers flush once a report (or a watch record)
@@ -36,19 +36,16 @@ fn run(cli: &Cli) -> ExitCode {
 /// The Lambda bootstrap: logs at the default level to the function's log
 /// group (stderr), invocations served until SIGTERM.
 fn lambda() -> ExitCode {
-    serve("error,vpce_probe=warn", vpce_probe::lambda())
+    serve(cli::values::default_log(), vpce_probe::lambda())
 }
 
 /// Sets up logging and the runtime, runs `work` to its end, and maps the
 /// outcome to the exit code.
 fn serve(
-    log: &str,
+    log: tracing_subscriber::filter::Targets,
     work: impl std::future::Future<Output = Result<Exit, vpce_probe::AppError>>,
 ) -> ExitCode {
-    if let Err(e) = vpce_probe::init_tracing(log) {
-        complain(&e);
-        return Exit::Usage.into();
-    }
+    vpce_probe::init_tracing(log);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -36,7 +36,7 @@ impl Session {
         let prober = Arc::new(Prober::new(&config.probe)?);
         let mut context = Context::new(&discovery, &plan, prober.nameservers());
         if let Some(proxy) = &config.probe.proxy
-            && !crate::sdk::proxy::exempts_credentials(&proxy.no_proxy)
+            && !crate::sdk::https_proxy::exempts_credentials(&proxy.no_proxy)
         {
             context.notes.get_or_insert_with(Vec::new).push(format!(
                 "an HTTPS proxy ({}) is set and NO_PROXY lacks 169.254.170.2: the Go SDK v2 \

@@ -25,6 +25,7 @@ use crate::catalog::{Region, Selection};
 use crate::choices::Expect;
 use crate::names::{AccountId, Target};
 use crate::printable::printable;
+use crate::sdk::{EndpointUrlFlag, StsRegionalEndpoints};
 
 mod read;
 use read::{Json, List, One};
@@ -97,17 +98,17 @@ struct Event {
     https_proxy: Option<ProxyChoice>,
     #[serde(deserialize_with = "no_proxy")]
     no_proxy: Option<NoProxy>,
-    #[serde(deserialize_with = "texts")]
-    endpoint_urls: Option<Vec<String>>,
+    #[serde(deserialize_with = "endpoint_urls")]
+    endpoint_urls: Option<Vec<EndpointUrlFlag>>,
     #[serde(deserialize_with = "switch")]
     ignore_configured_endpoint_urls: Option<bool>,
-    #[serde(deserialize_with = "text")]
-    sts_regional_endpoints: Option<String>,
+    #[serde(deserialize_with = "sts_regional_endpoints")]
+    sts_regional_endpoints: Option<StsRegionalEndpoints>,
     #[serde(deserialize_with = "switch")]
     use_fips_endpoint: Option<bool>,
-    #[serde(deserialize_with = "text")]
-    aws_config_file: Option<String>,
-    #[serde(deserialize_with = "text")]
+    #[serde(deserialize_with = "file")]
+    aws_config_file: Option<PathBuf>,
+    #[serde(deserialize_with = "profile")]
     aws_profile: Option<String>,
 }
 
@@ -206,8 +207,9 @@ keys! {
     expect: One Expect = values::choice;
     cert_warn_days: One u32 = values::cert_warn_days;
     https_proxy: One ProxyChoice = values::https_proxy;
-    texts: List Vec<String> = values::text;
-    text: One String = values::text;
+    endpoint_urls: List Vec<EndpointUrlFlag> = values::endpoint_url;
+    sts_regional_endpoints: One StsRegionalEndpoints = values::sts_regional_endpoints;
+    profile: One String = values::profile;
 }
 
 /// `no_proxy`: one list, however it was split.
@@ -247,6 +249,9 @@ mod tests {
             "no_proxy": ["169.254.170.2", ".internal,.corp"],
             "use_fips_endpoint": false,
             "aws_profile": "prod",
+            "endpoint_urls": ["s3=https://s3.example", "https://all.example:8443"],
+            "sts_regional_endpoints": "Legacy",
+            "aws_config_file": "/etc/aws/config",
         }))
         .unwrap();
         assert_eq!(args.region.unwrap().code(), "ap-northeast-1");
@@ -276,6 +281,20 @@ mod tests {
         );
         assert!(!args.sdk.use_fips_endpoint);
         assert_eq!(args.sdk.aws_profile.as_deref(), Some("prod"));
+        let urls = &args.sdk.endpoint_urls;
+        assert_eq!(
+            (urls[0].service, urls[0].url.host.to_string().as_str()),
+            (Some(crate::catalog::Service::S3), "s3.example")
+        );
+        assert_eq!((urls[1].service, urls[1].url.port), (None, 8443));
+        assert_eq!(
+            args.sdk.sts_regional_endpoints,
+            Some(StsRegionalEndpoints::Legacy)
+        );
+        assert_eq!(
+            args.sdk.aws_config_file.as_deref(),
+            Some(std::path::Path::new("/etc/aws/config"))
+        );
     }
 
     #[test]
@@ -362,6 +381,26 @@ mod tests {
             (
                 json!({"expect": "public"}),
                 "invalid --expect 'public': expected one of any, private",
+            ),
+            (
+                json!({"endpoint_urls": ["s3=https://x.example", "secretsmanager=vpce.example"]}),
+                "invalid --endpoint-url 'secretsmanager=vpce.example': expected https://HOST[:PORT]",
+            ),
+            (
+                json!({"endpoint_urls": "nosuch=https://u:s3cret@x.example"}),
+                "invalid --endpoint-url 'nosuch=https://...@x.example': expected [SERVICE=]",
+            ),
+            (
+                json!({"sts_regional_endpoints": "global"}),
+                "invalid --sts-regional-endpoints 'global': expected legacy or regional",
+            ),
+            (
+                json!({"aws_config_file": ""}),
+                "invalid --aws-config-file '': expected a file path",
+            ),
+            (
+                json!({"aws_profile": " "}),
+                "invalid --aws-profile ' ': expected a profile name",
             ),
             (
                 json!(["region"]),

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use ipnet::IpNet;
+use tracing_subscriber::filter::Targets;
 
 use crate::catalog::{Region, Selection};
 use crate::choices::{Color, Expect, Format};
@@ -292,10 +293,11 @@ pub struct ProbeArgs {
     #[arg(
         long,
         env = "VPCE_PROBE_LOG",
-        default_value = "error,vpce_probe=warn",
-        value_name = "FILTER"
+        default_value = values::DEFAULT_LOG,
+        value_name = "FILTER",
+        value_parser = values::log_filter
     )]
-    pub log: String,
+    pub log: Targets,
 }
 
 const SUBCOMMANDS: [&str; 8] = [

@@ -10,11 +10,13 @@ use std::time::Duration;
 
 use clap::ValueEnum;
 use ipnet::IpNet;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 
 use crate::catalog::{self, Region, Selection};
 use crate::names::{AccountId, Target, parse_port};
 use crate::printable::printable;
-use crate::sdk::proxy::ProxyUrl;
+use crate::sdk::https_proxy::ProxyUrl;
+use crate::sdk::{EndpointUrlFlag, StsRegionalEndpoints};
 
 /// A value a flag does not take: the value as it may be shown (printable,
 /// without credentials) and what the flag expected.
@@ -263,6 +265,38 @@ pub fn listen(s: &str) -> Result<SocketAddr, Rejected> {
     })
 }
 
+/// The default of `--log`, and the Lambda bootstrap's filter: our
+/// warnings, other crates' errors.
+pub const DEFAULT_LOG: &str = "error,vpce_probe=warn";
+
+/// `--log`: `LEVEL` or `TARGET=LEVEL` directives, comma-separated
+/// (tracing's `Targets`: no regex engine in the binary for a start-up flag).
+pub fn log_filter(s: &str) -> Result<Targets, Rejected> {
+    let well_formed = s.split(',').all(|d| {
+        let (target, level) = d.trim().rsplit_once('=').unwrap_or(("", d.trim()));
+        let target_ok = target
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_:-.".contains(c));
+        target_ok && level.parse::<LevelFilter>().is_ok()
+    });
+    well_formed
+        .then(|| s.parse().ok())
+        .flatten()
+        .ok_or_else(|| Rejected::new(s, "expected a filter like warn, info or vpce_probe=debug"))
+}
+
+/// [`DEFAULT_LOG`], for the Lambda bootstrap (which has no `--log`).
+pub fn default_log() -> Targets {
+    Targets::new()
+        .with_default(LevelFilter::ERROR)
+        .with_target("vpce_probe", LevelFilter::WARN)
+}
+
+/// Errors only: the filter of the modes without `--log`.
+pub fn errors_only() -> Targets {
+    Targets::new().with_default(LevelFilter::ERROR)
+}
+
 /// One of a closed set of choices ([`crate::choices`]), for input that
 /// does not pass through clap (a Lambda event).
 pub fn choice<T: ValueEnum>(s: &str) -> Result<T, Rejected> {
@@ -275,7 +309,30 @@ pub fn choice<T: ValueEnum>(s: &str) -> Result<T, Rejected> {
     })
 }
 
-/// Any text (names the app's SDK reads, parsed by [`crate::sdk`]).
+/// `--endpoint-url`: `[SERVICE=]https://HOST[:PORT]`, read as
+/// [`crate::sdk`] reads `AWS_ENDPOINT_URL*` and the config file's URLs.
+pub fn endpoint_url(s: &str) -> Result<EndpointUrlFlag, Rejected> {
+    EndpointUrlFlag::parse(s).map_err(|bad| Rejected::new(&bad.value, bad.why))
+}
+
+/// `--sts-regional-endpoints`: `legacy` or `regional`, read as
+/// [`crate::sdk`] reads `AWS_STS_REGIONAL_ENDPOINTS`.
+pub fn sts_regional_endpoints(s: &str) -> Result<StsRegionalEndpoints, Rejected> {
+    StsRegionalEndpoints::parse(s).map_err(|why| Rejected::new(s, why))
+}
+
+/// `--aws-profile`: a profile's name, as given; a blank one names none.
+pub fn profile(s: &str) -> Result<String, Rejected> {
+    if s.trim().is_empty() {
+        return Err(Rejected::new(
+            s,
+            "expected a profile name; an empty value is not one",
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+/// Any text (a Lambda event's list items, before their flag's parser).
 pub fn text(s: &str) -> Result<String, Rejected> {
     Ok(s.to_owned())
 }
@@ -312,6 +369,26 @@ mod tests {
             let r = got.unwrap_err();
             assert_eq!(r.shown, shown);
             assert!(r.why.starts_with(why), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn log_filters_are_read_once() {
+        assert_eq!(
+            format!("{:?}", log_filter(DEFAULT_LOG).unwrap()),
+            format!("{:?}", default_log())
+        );
+        assert_eq!(
+            format!("{:?}", log_filter("error").unwrap()),
+            format!("{:?}", errors_only())
+        );
+        assert!(log_filter("info, vpce_probe::probe=trace").is_ok());
+        for bad in ["[[[", "bogus", "vpce probe=info", "a=b=c"] {
+            let r = log_filter(bad).unwrap_err();
+            assert_eq!(
+                r.why, "expected a filter like warn, info or vpce_probe=debug",
+                "{bad}"
+            );
         }
     }
 

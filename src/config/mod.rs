@@ -31,7 +31,7 @@ use crate::printable::{printable, printable_path};
 use crate::probe::ProbeSettings;
 use crate::probe::dns::{DnsConfig, Resolver};
 use crate::render::Output;
-use crate::sdk::proxy::Proxy;
+use crate::sdk::https_proxy::Proxy;
 
 mod modes;
 pub use modes::{HealthConfig, WatchConfig};
@@ -234,7 +234,7 @@ fn sdk_settings(
     let flags = crate::sdk::Flags {
         endpoint_urls: &args.sdk.endpoint_urls,
         ignore_configured: args.sdk.ignore_configured_endpoint_urls,
-        sts_regional_endpoints: args.sdk.sts_regional_endpoints.as_deref(),
+        sts_regional_endpoints: args.sdk.sts_regional_endpoints,
         use_fips: args.sdk.use_fips_endpoint,
         config_file: args.sdk.aws_config_file.as_deref(),
         profile: args.sdk.aws_profile.as_deref(),

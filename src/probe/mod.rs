@@ -121,7 +121,7 @@ pub struct ProbeSettings {
     /// The compiled-in web PKI roots plus any `--ca-file` certificates.
     pub roots: Arc<rustls::RootCertStore>,
     /// The proxy the app's SDK would use, when one is set.
-    pub proxy: Option<crate::sdk::proxy::Proxy>,
+    pub proxy: Option<crate::sdk::https_proxy::Proxy>,
 }
 
 /// Probes a plan. Built once per run (watch mode reuses it across rounds).
@@ -130,7 +130,7 @@ pub struct Prober {
     tls: tls::TlsProber,
     timeout: Duration,
     permits: Arc<Semaphore>,
-    proxy: Option<crate::sdk::proxy::Proxy>,
+    proxy: Option<crate::sdk::https_proxy::Proxy>,
 }
 
 impl Prober {

@@ -14,7 +14,7 @@ use tokio::net::TcpStream;
 use super::{Budget, CertInfo, Failure, FailureKind, Prober, Timed, TlsSession};
 use crate::names::Host;
 use crate::plan::Endpoint;
-use crate::sdk::proxy::{NoProxyMatch, Proxy, exempt};
+use crate::sdk::https_proxy::{NoProxyMatch, Proxy, exempt};
 
 /// What the proxy route met.
 #[derive(Debug, Clone)]

@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::path::Path;
 
 use super::*;
 
@@ -43,6 +44,10 @@ fn with_file(vars: &[(&str, &str)]) -> (tempfile::TempDir, HashMap<String, Strin
 
 fn read(flags: &Flags<'_>, env: &HashMap<String, String>) -> Result<SdkSettings, BadSetting> {
     settings(flags, &|k| env.get(k).cloned())
+}
+
+fn flag(value: &str) -> EndpointUrlFlag {
+    EndpointUrlFlag::parse(value).unwrap()
 }
 
 fn host_of(s: &SdkSettings, service: Service) -> Option<String> {
@@ -105,7 +110,7 @@ fn precedence_follows_the_sdks() {
     );
 
     // The flags beat them all.
-    let urls = ["secretsmanager=https://flag-sm.example".to_owned()];
+    let urls = [flag("secretsmanager=https://flag-sm.example")];
     let flags = Flags {
         endpoint_urls: &urls,
         ..Flags::default()
@@ -133,7 +138,7 @@ fn ignoring_configured_urls_keeps_only_the_flags() {
             .endpoint_urls
             .is_empty()
     );
-    let urls = ["https://flag-all.example".to_owned()];
+    let urls = [flag("https://flag-all.example")];
     let flags = Flags {
         endpoint_urls: &urls,
         ..Flags::default()
@@ -213,18 +218,9 @@ fn bad_settings_name_their_source() {
         let err = read(&Flags::default(), &env).unwrap_err();
         assert_eq!(err.source, source);
     }
-    let urls = ["nosuch=https://x.example".to_owned()];
-    let flags = Flags {
-        endpoint_urls: &urls,
-        ..Flags::default()
-    };
-    assert_eq!(
-        read(&flags, &HashMap::new()).unwrap_err().source,
-        "--endpoint-url"
-    );
     // An unreadable file named by the flag is an error; by the variable, a note.
     let flags = Flags {
-        config_file: Some("/nonexistent/config"),
+        config_file: Some(Path::new("/nonexistent/config")),
         ..Flags::default()
     };
     assert_eq!(
@@ -237,6 +233,60 @@ fn bad_settings_name_their_source() {
     )]);
     let s = read(&Flags::default(), &env).unwrap();
     assert!(s.notes[0].contains("/nonexistent/config"), "{:?}", s.notes);
+}
+
+#[test]
+fn flag_values_are_read_by_the_same_rules() {
+    let f = flag(" s3 = https://s3-vpce.example:8443/x");
+    assert_eq!(f.service, Some(Service::S3));
+    assert_eq!(
+        (f.url.host.to_string().as_str(), f.url.port),
+        ("s3-vpce.example", 8443)
+    );
+    assert_eq!(
+        f.url.source,
+        "--endpoint-url  s3 = https://s3-vpce.example:8443/x"
+    );
+    let f = flag("https://all.example/?a=b");
+    assert_eq!(
+        (f.service, f.url.host.to_string().as_str()),
+        (None, "all.example")
+    );
+    for (value, shown, why) in [
+        (
+            "nosuch=https://u:p@x.example",
+            "nosuch=https://...@x.example",
+            "expected [SERVICE=]",
+        ),
+        (
+            "ecr.dkr=https://x.example",
+            "ecr.dkr=https://x.example",
+            "expected [SERVICE=]",
+        ),
+        (
+            "s3=https://u:p@x.example",
+            "s3=https://...@x.example",
+            "expected https://HOST[:PORT] without",
+        ),
+        (
+            "s3=http://x.example",
+            "s3=http://x.example",
+            "expected https://HOST[:PORT] (the probe",
+        ),
+        ("", "", "expected https://"),
+    ] {
+        let err = EndpointUrlFlag::parse(value).unwrap_err();
+        assert_eq!(
+            (err.source.as_str(), err.value.as_str()),
+            ("--endpoint-url", shown)
+        );
+        assert!(err.why.starts_with(why), "{value}: {err:?}");
+    }
+    assert_eq!(
+        StsRegionalEndpoints::parse(" LEGACY "),
+        Ok(StsRegionalEndpoints::Legacy)
+    );
+    assert!(StsRegionalEndpoints::parse("").is_err());
 }
 
 #[test]

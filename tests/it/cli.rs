@@ -216,7 +216,10 @@ async fn usage_errors_exit_2_with_one_line_naming_the_input() {
             vec!["--region", "us-east-1", "--expect", "public"],
             "'public'",
         ),
-        (vec!["--region", "us-east-1", "--log", "[[["], "'[[['"),
+        (
+            vec!["--region", "us-east-1", "--log", "[[["],
+            "invalid --log '[[[': expected a filter like warn, info or vpce_probe=debug",
+        ),
         (
             vec!["--region", "us-east-1", "--dns-server", "resolver"],
             "'resolver'",
@@ -273,6 +276,42 @@ async fn refused_values_exit_2_with_one_line_naming_the_flag() {
         (
             vec!["watch", "--metrics-listen", "localhost:9115"],
             "invalid --metrics-listen 'localhost:9115'",
+        ),
+        // The app's SDK settings, read by the parsers of their variables.
+        (
+            vec![
+                "--region",
+                "us-east-1",
+                "--endpoint-url",
+                "http://x.example",
+            ],
+            "invalid --endpoint-url 'http://x.example': expected https://HOST[:PORT] (the probe",
+        ),
+        (
+            vec![
+                "--region",
+                "us-east-1",
+                "--endpoint-url",
+                "s3=https://x.example,kms=https://u:s3cret@y.example",
+            ],
+            "invalid --endpoint-url 'kms=https://...@y.example': expected https://HOST[:PORT] without credentials",
+        ),
+        (
+            vec![
+                "--region",
+                "us-east-1",
+                "--sts-regional-endpoints",
+                "global",
+            ],
+            "invalid --sts-regional-endpoints 'global': expected legacy or regional",
+        ),
+        (
+            vec!["--region", "us-east-1", "--aws-config-file", "/tmp/"],
+            "invalid --aws-config-file '/tmp/': expected a file path",
+        ),
+        (
+            vec!["--region", "us-east-1", "--aws-profile", ""],
+            "invalid --aws-profile '': expected a profile name; an empty value is not one",
         ),
     ];
     assert_usage_errors(cases).await;
@@ -447,6 +486,37 @@ async fn an_empty_environment_value_is_an_empty_value() {
     assert_eq!(
         stderr,
         "vpce-probe: invalid --services '': expected a service or bundle name; an empty value is not one\n"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_log_filter_is_refused_at_the_edge_naming_the_flag() {
+    // From the variable too, and before anything else is read: --region's
+    // absence is not the complaint.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpce-probe"))
+        .args(["endpoints", "--log", "vpce probe=info"])
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        "vpce-probe: invalid --log 'vpce probe=info': expected a filter like warn, info or vpce_probe=debug\n"
+    );
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpce-probe"))
+        .args(["endpoints", "--region", "us-east-1"])
+        .env("VPCE_PROBE_LOG", "bogus")
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("vpce-probe: invalid --log 'bogus': expected a filter"),
+        "{stderr}"
     );
 }
 

@@ -218,4 +218,112 @@ async fn malformed_settings_are_one_line_usage_errors() {
         stderr.starts_with("vpce-probe: invalid --endpoint-url 'nosuch=https://x.example'"),
         "{stderr}"
     );
+    // A flag's value, from the command line or its own variable, goes
+    // through the parser of the SDK's variable: the same words after the name.
+    for (args, env, says) in [
+        (
+            &["--endpoint-url", "secretsmanager=vpce-1.example"][..],
+            &[][..],
+            "vpce-probe: invalid --endpoint-url 'secretsmanager=vpce-1.example': expected https://",
+        ),
+        (
+            &["--sts-regional-endpoints", "global"],
+            &[],
+            "vpce-probe: invalid --sts-regional-endpoints 'global': expected legacy or regional",
+        ),
+        (
+            &[],
+            &[("VPCE_PROBE_STS_REGIONAL_ENDPOINTS", "global")],
+            "vpce-probe: invalid --sts-regional-endpoints 'global': expected legacy or regional",
+        ),
+    ] {
+        let mut all = vec!["endpoints", "--region", "us-east-1"];
+        all.extend_from_slice(args);
+        let (code, _, stderr) = run_binary_env(&all, env).await;
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.starts_with(says), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}
+
+/// The plan of `endpoints --format json` without the reasons (which name
+/// where each setting came from).
+async fn planned(args: &[&str], env: &[(&str, &str)]) -> Vec<serde_json::Value> {
+    let mut all = vec!["endpoints", "--region", "us-east-1", "--format", "json"];
+    all.extend_from_slice(args);
+    let (code, stdout, stderr) = run_binary_env(&all, env).await;
+    assert_eq!(code, 0, "{args:?}: {stderr}");
+    let mut report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let endpoints = report["endpoints"].as_array_mut().unwrap();
+    for e in endpoints.iter_mut() {
+        e.as_object_mut().unwrap().remove("reason");
+    }
+    endpoints.clone()
+}
+
+#[tokio::test]
+async fn the_flags_plan_what_their_variables_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config");
+    std::fs::write(
+        &file,
+        "[profile app]\nendpoint_url = https://file-all.example\nsts_regional_endpoints = legacy\n",
+    )
+    .unwrap();
+    let file = file.display().to_string();
+    let services = ["--services", "secretsmanager,sts,kms,logs"];
+    let by_flags = planned(
+        &[
+            services[0],
+            services[1],
+            "--endpoint-url",
+            "secretsmanager=https://vpce-1.example:8443,https://all.example",
+            "--endpoint-url",
+            "kms=https://kms-vpce.example",
+            "--sts-regional-endpoints",
+            "LEGACY",
+        ],
+        &[],
+    )
+    .await;
+    let by_variables = planned(
+        &services,
+        &[
+            (
+                "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+                "https://vpce-1.example:8443",
+            ),
+            ("AWS_ENDPOINT_URL_KMS", "https://kms-vpce.example"),
+            ("AWS_ENDPOINT_URL", "https://all.example"),
+            ("AWS_STS_REGIONAL_ENDPOINTS", "legacy"),
+        ],
+    )
+    .await;
+    assert_eq!(by_flags, by_variables);
+    assert_eq!(by_flags.len(), 8, "{by_flags:?}");
+
+    let by_file_flags = planned(
+        &[
+            services[0],
+            services[1],
+            "--aws-config-file",
+            &file,
+            "--aws-profile",
+            "app",
+        ],
+        &[],
+    )
+    .await;
+    let by_file_variables = planned(
+        &services,
+        &[("AWS_CONFIG_FILE", file.as_str()), ("AWS_PROFILE", "app")],
+    )
+    .await;
+    assert_eq!(by_file_flags, by_file_variables);
+    assert!(
+        by_file_flags
+            .iter()
+            .any(|e| e["host"] == "sts.amazonaws.com"),
+        "{by_file_flags:?}"
+    );
 }
