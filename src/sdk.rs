@@ -25,10 +25,6 @@ use crate::names::{Host, Target};
 mod file;
 pub mod https_proxy;
 pub mod names;
-/// The old name of [`https_proxy`], kept only for `src/report/mod.rs`
-/// (edited on another branch) until it names `sdk::https_proxy`.
-#[doc(hidden)]
-pub use https_proxy as proxy;
 
 pub use file::ConfigFile;
 

@@ -98,7 +98,7 @@ pub struct ProxyReport {
     pub used: bool,
     /// The `NO_PROXY` entry that exempts the host, and the SDK families
     /// that would not honour it.
-    pub no_proxy_match: Option<crate::sdk::proxy::NoProxyMatch>,
+    pub no_proxy_match: Option<crate::sdk::https_proxy::NoProxyMatch>,
     /// A verified handshake completed through the tunnel.
     pub ok: bool,
     /// Connecting to the proxy and its answer to `CONNECT`.
