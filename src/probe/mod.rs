@@ -158,6 +158,8 @@ impl Prober {
         deadline: Instant,
     ) -> Vec<EndpointProbe> {
         let budget = Budget::new(self.timeout, deadline);
+        // Chains verified in an earlier round are verified again.
+        self.tls.new_round();
         // The proxy's address, looked up once a round for every endpoint.
         let proxy = match &self.proxy {
             Some(p) => Some(Arc::new(proxy::resolve(self, p, budget).await)),

@@ -6,8 +6,16 @@
 //! The verifier records the certificate the server presented before it
 //! judges it, so a failed handshake still tells *who* answered: the issuer
 //! of an interception proxy, or the names of the wrong service.
+//!
+//! Within one round, a chain that verified is not verified again for the
+//! same name ([`ChainMemo`]): the ENIs of one endpoint present the same
+//! chain byte for byte, and its signatures are the largest part of a
+//! handshake's cost. Each handshake still checks the server's signature
+//! with the certificate's key.
 
-use std::sync::{Arc, Mutex};
+mod memo;
+
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
 use rustls::client::WebPkiServerVerifier;
@@ -22,6 +30,8 @@ use tokio_rustls::TlsConnector;
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
 use super::{Budget, Failure, FailureKind, Timed};
+
+pub use memo::ChainMemo;
 
 /// What the handshake negotiated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +63,9 @@ pub struct CertInfo {
 pub struct TlsProber {
     base: ClientConfig,
     verifier: Arc<WebPkiServerVerifier>,
+    /// The current round's memo of verified chains; [`Self::new_round`]
+    /// replaces it, and a handshake keeps the one it started with.
+    round: Mutex<Arc<ChainMemo>>,
 }
 
 impl TlsProber {
@@ -68,7 +81,20 @@ impl TlsProber {
             .with_custom_certificate_verifier(verifier.clone())
             .with_no_client_auth();
         base.resumption = rustls::client::Resumption::disabled();
-        Self { base, verifier }
+        let round = Mutex::new(Arc::new(ChainMemo::new(verifier.clone())));
+        Self {
+            base,
+            verifier,
+            round,
+        }
+    }
+
+    /// Starts a round: the chains verified so far are forgotten, so every
+    /// round verifies each chain at least once (a sidecar notices a
+    /// certificate that expired or a root that changed on its next round).
+    pub fn new_round(&self) {
+        let fresh = Arc::new(ChainMemo::new(self.verifier.clone()));
+        *self.round.lock().unwrap_or_else(PoisonError::into_inner) = fresh;
     }
 
     /// Runs the handshake over `stream` within the budget. Returns the
@@ -84,8 +110,13 @@ impl TlsProber {
     where
         S: AsyncRead + AsyncWrite + Unpin,
     {
+        let memo: Arc<dyn ServerCertVerifier> = self
+            .round
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         let seen = Arc::new(Recording {
-            inner: Arc::clone(&self.verifier),
+            inner: memo,
             chain: Mutex::new(Vec::new()),
         });
         let mut config = self.base.clone();
@@ -199,10 +230,10 @@ fn ip_from_bytes(b: &[u8]) -> Option<std::net::IpAddr> {
     }
 }
 
-/// Delegates to the web PKI verifier after keeping a copy of the chain.
+/// Delegates to the round's verifier after keeping a copy of the chain.
 #[derive(Debug)]
 struct Recording {
-    inner: Arc<WebPkiServerVerifier>,
+    inner: Arc<dyn ServerCertVerifier>,
     chain: Mutex<Vec<CertificateDer<'static>>>,
 }
 

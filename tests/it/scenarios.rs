@@ -8,6 +8,7 @@ use crate::support;
 use support::{Behavior, Issuer, Side, Validity, VpcBuilder, endpoint, host};
 use vpce_probe::classify::{AddressClass, Path};
 use vpce_probe::diagnose::{Finding, Status};
+use vpce_probe::probe::FailureKind;
 use vpce_probe::report::{EndpointReport, Verdict};
 
 fn assert_judged(e: &EndpointReport, status: Status, path: Path, finding: Option<Finding>) {
@@ -542,4 +543,130 @@ async fn the_deadline_bounds_the_run() {
         Some(Finding::DeadlineExceeded),
     );
     assert!(report.duration_ms < 60_000.0);
+}
+
+/// The TLS failures of each address, in DNS order (`None` where it passed).
+fn tls_failures(e: &EndpointReport) -> Vec<Option<FailureKind>> {
+    e.addresses
+        .iter()
+        .map(|a| {
+            a.tls
+                .as_ref()
+                .and_then(|t| t.error.as_ref())
+                .map(|err| err.kind)
+        })
+        .collect()
+}
+
+/// The good ENIs of a name present one chain, byte for byte, and the probe
+/// verifies it once a round (`probe::tls::ChainMemo`): a different chain on
+/// one ENI among them is still judged on its own, whichever arrives first,
+/// and a server that presents the good chain without its key still fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_bad_chain_among_an_endpoints_good_ones_is_still_found() {
+    let one_bad = |bad: Behavior| {
+        [
+            (Side::Private, Behavior::tls()),
+            (Side::Private, bad),
+            (Side::Private, Behavior::tls()),
+        ]
+    };
+    let vpc = VpcBuilder::new()
+        .name(&host("sts"), &one_bad(Behavior::tls_by(Issuer::Rogue)))
+        .name(&host("ecr.api"), &one_bad(Behavior::tls_by(Issuer::Proxy)))
+        .name(
+            &host("kms"),
+            &one_bad(Behavior::tls_valid(Validity::Expired)),
+        )
+        .name(&host("logs"), &one_bad(Behavior::Impostor))
+        .start()
+        .await;
+    let session = session(&vpc, &["--services", "sts,ecr.api,kms,logs"]).await;
+    // Two rounds of one session, as a sidecar runs them.
+    for round in 1..=2 {
+        let report = session.round().await;
+        let judged = |service: &str, finding: Finding, failures: [Option<FailureKind>; 3]| {
+            let e = endpoint(&report, service);
+            assert_judged(e, Status::Warn, Path::InterfaceEndpoint, Some(finding));
+            assert_eq!(tls_failures(e), failures, "{service}, round {round}");
+            for a in &e.addresses {
+                assert_eq!(vpc.hits(a.ip), round, "{} probed every round", a.ip);
+            }
+            e
+        };
+        let alone = |kind| [None, Some(kind), None];
+        judged(
+            "sts",
+            Finding::TlsUntrusted,
+            alone(FailureKind::UnknownIssuer),
+        );
+        judged(
+            "kms",
+            Finding::TlsCertExpired,
+            alone(FailureKind::CertExpired),
+        );
+        judged(
+            "logs",
+            Finding::TlsHandshakeFailed,
+            alone(FailureKind::CertInvalid),
+        );
+        let proxied = judged("ecr.api", Finding::TlsInterception, [None; 3]);
+        let orgs: Vec<_> = proxied
+            .addresses
+            .iter()
+            .map(|a| {
+                a.tls
+                    .as_ref()
+                    .unwrap()
+                    .certificate
+                    .as_ref()
+                    .unwrap()
+                    .issuer_org
+                    .clone()
+            })
+            .collect();
+        assert_eq!(
+            orgs,
+            [Some("Amazon"), Some("Corp Proxy Inc"), Some("Amazon")].map(|o| o.map(str::to_owned))
+        );
+    }
+}
+
+/// Every ENI of a name presents the same chain: every one passes, round
+/// after round, each with the certificate reported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_chain_on_every_eni_passes_every_round() {
+    let vpc = VpcBuilder::new()
+        .endpoint("logs", 3)
+        .endpoint("ssm", 3)
+        .start()
+        .await;
+    let session = session(&vpc, &["--services", "logs,ssm"]).await;
+    for round in 1..=3 {
+        let report = session.round().await;
+        assert_eq!(report.verdict, Verdict::Pass);
+        for e in &report.endpoints {
+            assert_judged(e, Status::Ok, Path::InterfaceEndpoint, None);
+            let certs: Vec<_> = e
+                .addresses
+                .iter()
+                .map(|a| {
+                    assert_eq!(vpc.hits(a.ip), round);
+                    let cert = a.tls.as_ref().unwrap().certificate.as_ref().unwrap();
+                    assert!(cert.sans.contains(&e.host));
+                    serde_json::to_value(cert).unwrap()
+                })
+                .collect();
+            assert_eq!(certs.len(), 3);
+            assert!(certs.iter().all(|c| *c == certs[0]), "one certificate");
+        }
+    }
+}
+
+/// A session on `vpc` with these arguments, for several rounds.
+async fn session(vpc: &support::Vpc, extra: &[&str]) -> vpce_probe::session::Session {
+    let cli = vpce_probe::cli::parse(vpc.args(extra)).unwrap();
+    let args = vpce_probe::probe_args(&cli).unwrap();
+    let config = vpce_probe::config::Config::from_args(args, &|_| None).unwrap();
+    vpce_probe::session::Session::start(config).await.unwrap()
 }

@@ -88,6 +88,11 @@ pub enum Behavior {
     Tls10Only,
     /// Sends a real `ServerHello`, then resets the connection.
     ResetAfterServerHello,
+    /// Presents the name's good chain, byte for byte the one
+    /// [`Behavior::tls`] serves, without its private key: it signs the
+    /// handshake with a key of its own, as a server that copied a public
+    /// certificate would.
+    Impostor,
 }
 
 impl Behavior {
@@ -747,6 +752,10 @@ async fn serve(
             let config = pki.huge_chain_config(name);
             tasks.spawn(serve_tls(listener, config, Arc::clone(&counter)));
         }
+        Behavior::Impostor => {
+            let config = pki.impostor_config(name);
+            tasks.spawn(serve_tls(listener, config, Arc::clone(&counter)));
+        }
         Behavior::ResetAfterServerHello => {
             let config = pki.server_config(Issuer::Amazon, &[name.to_owned()], Validity::Good);
             tasks.spawn(serve_reset_after_hello(
@@ -944,12 +953,23 @@ async fn start_dns(
     Ok(addr)
 }
 
+/// The certificate a server presents is issued once per issuer, names and
+/// validity, and shared.
+type Issued = (
+    (Issuer, Vec<String>, Validity),
+    Vec<CertificateDer<'static>>,
+    Arc<rustls::ServerConfig>,
+);
+
 /// The test certificate authorities.
 pub struct Pki {
     amazon_root: CertifiedIssuer<'static, KeyPair>,
     amazon_intermediate: CertifiedIssuer<'static, KeyPair>,
     proxy_root: CertifiedIssuer<'static, KeyPair>,
     rogue_root: CertifiedIssuer<'static, KeyPair>,
+    /// Every server certificate issued so far: the ENIs of one name present
+    /// the same chain byte for byte, as an AWS service's do.
+    issued: std::sync::Mutex<Vec<Issued>>,
 }
 
 fn ca_params(cn: &str, org: &str) -> CertificateParams {
@@ -996,6 +1016,7 @@ impl Pki {
             amazon_intermediate,
             proxy_root,
             rogue_root,
+            issued: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -1027,13 +1048,62 @@ impl Pki {
         tls_server_config(chain, &key)
     }
 
-    /// A server config presenting a leaf for `names`, with its chain.
+    /// A server config presenting a leaf for `names`, with its chain: the
+    /// same one (key and certificate) for every server asking for the same
+    /// issuer, names and validity.
     pub fn server_config(
         &self,
         issuer: Issuer,
         names: &[String],
         validity: Validity,
     ) -> Arc<rustls::ServerConfig> {
+        self.issued(issuer, names, validity).1
+    }
+
+    /// A server config presenting the chain of [`Self::server_config`] for
+    /// `name`, signing with another key.
+    pub fn impostor_config(&self, name: &str) -> Arc<rustls::ServerConfig> {
+        let (chain, _) = self.issued(Issuer::Amazon, &[name.to_owned()], Validity::Good);
+        let other = KeyPair::generate().unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let signer = provider
+            .key_provider
+            .load_private_key(PrivateKeyDer::Pkcs8(other.serialize_der().into()))
+            .unwrap();
+        let certified = rustls::sign::CertifiedKey::new(chain, signer);
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(certified)));
+        Arc::new(config)
+    }
+
+    /// The chain and config issued for `(issuer, names, validity)`, issued
+    /// on first use.
+    fn issued(
+        &self,
+        issuer: Issuer,
+        names: &[String],
+        validity: Validity,
+    ) -> (Vec<CertificateDer<'static>>, Arc<rustls::ServerConfig>) {
+        let wanted = (issuer, names.to_vec(), validity);
+        let mut so_far = self.issued.lock().unwrap();
+        if let Some((_, chain, config)) = so_far.iter().find(|(k, _, _)| *k == wanted) {
+            return (chain.clone(), Arc::clone(config));
+        }
+        let (chain, key) = self.issue(issuer, names, validity);
+        let config = tls_server_config(chain.clone(), &key);
+        so_far.push((wanted, chain.clone(), Arc::clone(&config)));
+        (chain, config)
+    }
+
+    fn issue(
+        &self,
+        issuer: Issuer,
+        names: &[String],
+        validity: Validity,
+    ) -> (Vec<CertificateDer<'static>>, KeyPair) {
         let mut p = CertificateParams::new(names.to_vec()).unwrap();
         p.distinguished_name.push(
             DnType::CommonName,
@@ -1065,7 +1135,7 @@ impl Pki {
         let leaf = p.signed_by(&key, signer).unwrap();
         let mut chain = vec![leaf.der().clone()];
         chain.extend(chain_tail);
-        tls_server_config(chain, &key)
+        (chain, key)
     }
 }
 
