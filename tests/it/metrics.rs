@@ -184,13 +184,24 @@ async fn no_socket_listens_without_metrics_listen() {
 async fn an_address_that_cannot_be_bound_is_a_usage_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let at = taken.local_addr().unwrap().to_string();
+    // A status file of its own: the default in /tmp may belong to another user.
+    let dir = tempfile::tempdir().unwrap();
+    let status = dir.path().join("status.json");
+    let status = status.to_str().unwrap();
     for (value, says) in [
         (at.as_str(), "an address this task can listen on"),
         ("localhost:9115", "expected ADDR:PORT with an IP address"),
     ] {
-        let (code, stdout, stderr) =
-            support::run_binary(&["watch", "--region", "us-east-1", "--metrics-listen", value])
-                .await;
+        let (code, stdout, stderr) = support::run_binary(&[
+            "watch",
+            "--region",
+            "us-east-1",
+            "--status-file",
+            status,
+            "--metrics-listen",
+            value,
+        ])
+        .await;
         assert_eq!(code, 2, "{stdout}{stderr}");
         assert!(
             stderr.contains("--metrics-listen") && stderr.contains(says),
