@@ -46,6 +46,9 @@ pub enum MetadataError {
 pub struct EcrImage {
     pub account: AccountId,
     pub region: Region,
+    /// The registry host as the image names it (standard, FIPS or
+    /// dual-stack): the one the container runtime connects to.
+    pub host: String,
     /// The container using it.
     pub container: String,
 }
@@ -108,7 +111,8 @@ impl TaskInfo {
     pub fn ecr_images(&self) -> Vec<EcrImage> {
         let mut out: Vec<EcrImage> = Vec::new();
         for c in &self.containers {
-            let Some((account, region)) = c.image.as_deref().and_then(parse_ecr_image) else {
+            let Some((account, region, host)) = c.image.as_deref().and_then(parse_ecr_registry)
+            else {
                 continue;
             };
             if !out
@@ -118,6 +122,7 @@ impl TaskInfo {
                 out.push(EcrImage {
                     account,
                     region,
+                    host,
                     container: c.name.clone(),
                 });
             }
@@ -163,19 +168,20 @@ impl TaskInfo {
     }
 }
 
-/// `ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]/repo:tag` → (account, region).
+/// `ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]/repo:tag`, or ECR's
+/// dual-stack `ACCOUNT.dkr-ecr.REGION.on.aws/repo:tag` → (account, region),
+/// by [`crate::catalog::names::ecr_registry`].
 pub fn parse_ecr_image(image: &str) -> Option<(AccountId, Region)> {
+    let (account, region, _) = parse_ecr_registry(image)?;
+    Some((account, region))
+}
+
+/// [`parse_ecr_image`] with the registry host as the image names it.
+pub fn parse_ecr_registry(image: &str) -> Option<(AccountId, Region, String)> {
     let registry = image.split('/').next()?;
-    let registry = registry.split(':').next()?;
-    let labels: Vec<&str> = registry.split('.').collect();
-    let [account, "dkr", ecr, region, ..] = labels.as_slice() else {
-        return None;
-    };
-    let account = AccountId::parse(account)?;
-    if !(*ecr == "ecr" || *ecr == "ecr-fips") || !registry.contains(".amazonaws.") {
-        return None;
-    }
-    Some((account, region.parse().ok()?))
+    let host = registry.split(':').next()?.to_ascii_lowercase();
+    let (account, region) = crate::catalog::names::ecr_registry(&host)?;
+    Some((AccountId::parse(account)?, region, host))
 }
 
 /// The value of `key`, matched exactly or else case-insensitively: the
@@ -411,6 +417,16 @@ mod tests {
                 "111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn/app",
                 Some(("111122223333", "cn-north-1")),
             ),
+            (
+                "111122223333.dkr-ecr.us-west-2.on.aws/app:1",
+                Some(("111122223333", "us-west-2")),
+            ),
+            (
+                "111122223333.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn/app",
+                Some(("111122223333", "cn-north-1")),
+            ),
+            ("111122223333.dkr-ecr.us-west-2.example.aws/app", None),
+            ("111122223333.dkr.ecr.us-west-2.on.aws/app", None),
             ("public.ecr.aws/docker/library/httpd:latest", None),
             ("curlimages/curl", None),
             ("nginx", None),

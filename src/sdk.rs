@@ -24,7 +24,6 @@ use crate::names::{Host, Target};
 
 mod file;
 pub mod https_proxy;
-pub mod names;
 
 pub use file::ConfigFile;
 

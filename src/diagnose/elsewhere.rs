@@ -8,7 +8,6 @@ use std::net::IpAddr;
 
 use super::prose::{Evidence, Explainer};
 use super::{AddressClass, Facts, Finding, Judgement, Policy};
-use crate::catalog::{Region, Service};
 
 /// STS's global name leaving the VPC or unreachable: no interface endpoint
 /// serves it, so the finding is the SDK setting that sends calls there,
@@ -18,7 +17,7 @@ pub(super) fn global_sts(facts: &Facts<'_>, policy: Policy, judged: Judgement) -
         judged.finding,
         Some(Finding::PublicPath | Finding::PublicConnectTimeout | Finding::NetworkUnreachable)
     );
-    if !(outside && crate::sdk::names::is_global_sts(facts.host)) {
+    if !(outside && crate::catalog::names::is_global_sts(facts.host)) {
         return judged;
     }
     let public: Vec<IpAddr> = facts
@@ -44,26 +43,7 @@ pub(super) fn global_sts(facts: &Facts<'_>, policy: Policy, judged: Judgement) -
     }
 }
 
-/// Whether `host` is one of ECR's dual-stack names (`ecr.REGION.api.aws`,
-/// `ACCOUNT.dkr-ecr.REGION.on.aws`). Amazon ECR's user guide says
-/// `PrivateLink` does not carry them: the `ecr.api` and `ecr.dkr` interface
-/// endpoints answer only the IPv4 names, so no endpoint keeps these inside
-/// the VPC.
-pub fn ecr_dualstack_name(service: Option<Service>, host: &str) -> bool {
-    matches!(service, Some(Service::EcrApi | Service::EcrDkr))
-        && (host.ends_with(".api.aws") || host.ends_with(".on.aws"))
-}
-
-/// Whether an interface endpoint in this VPC would serve `host`: an AWS
-/// service of the task's region, and not one of ECR's dual-stack names.
-pub fn served_here(
-    service: Option<Service>,
-    region: &Region,
-    task_region: &Region,
-    host: &str,
-) -> bool {
-    service.is_some() && region == task_region && !ecr_dualstack_name(service, host)
-}
+pub use crate::catalog::names::{ecr_dualstack_name, served_here};
 
 impl Explainer<'_> {
     /// ECR's dual-stack names, which no VPC endpoint serves: the way out for

@@ -17,6 +17,7 @@ pub async fn run(config: &Config, out: &mut impl Write) -> Result<Exit, AppError
             let mut doc = serde_json::json!({
                 "region": plan.region.code(),
                 "region_source": plan.region_source,
+                "names_from": crate::catalog::data_source(),
                 "endpoints": rows,
             });
             if !plan.notes.is_empty() {
@@ -24,7 +25,13 @@ pub async fn run(config: &Config, out: &mut impl Write) -> Result<Exit, AppError
             }
             render::json::render(&doc, out)?;
         }
-        Format::Text => render::text::render_plan(plan.region.code(), &rows, &plan.notes, out)?,
+        Format::Text => render::plan::render_plan(
+            plan.region.code(),
+            &rows,
+            &plan.notes,
+            &crate::catalog::data_source(),
+            out,
+        )?,
     }
     out.flush()?;
     Ok(Exit::Pass)

@@ -1,106 +1,164 @@
 //! The app's route: where the SDK settings of the app send a planned
-//! service of the task's region to another name (a configured URL, a FIPS
-//! name), that name is planned beside the standard one, which then serves
-//! ECS alone; under `legacy`, STS's global name is planned beside the
-//! regional one.
+//! service of the task's region to another name (a configured URL; the
+//! FIPS, dual-stack or STS global name AWS's rules give for its settings),
+//! that name is planned. For a service ECS itself calls, the standard name
+//! stays beside it and then serves ECS alone; for one only the app calls,
+//! the app's name replaces it.
 
 use super::{Caller, Endpoint, Kind, Plan, Reason, Request};
-use crate::catalog::Service;
+use crate::catalog::names::{self as aws_names, SdkName, SdkVariant};
+use crate::catalog::{Region, Service};
 use crate::names::Host;
-use crate::sdk::{names as sdk_names, service_id};
+use crate::sdk::{EndpointUrl, service_id};
 
 impl Plan {
     /// The app's route where its SDK settings send a planned service of the
-    /// task's region elsewhere: the configured URL, else the FIPS name; and
-    /// STS's global name under `legacy`. The standard name then serves ECS
-    /// alone.
+    /// task's region elsewhere: the configured URL, else the name AWS's
+    /// rules give for the FIPS, dual-stack and STS settings.
     pub(super) fn add_sdk_routes(&mut self, config: &Request) {
         let sdk = &config.sdk;
         self.notes.extend(sdk.notes.iter().cloned());
+        let variant = SdkVariant {
+            fips: sdk.fips.is_some(),
+            dualstack: config.dualstack,
+            sts_legacy: sdk.sts_global.is_some(),
+        };
         let planned: Vec<(Service, Host, u16)> = self
             .endpoints
             .iter()
-            .filter(|e| e.region == self.region)
+            .filter(|e| e.region == self.region && e.route == Caller::Both)
             .filter_map(|e| Some((e.kind.service()?, e.host.clone(), e.port)))
             .filter(|(s, _, _)| service_id(*s).is_some())
             .collect();
         for (service, host, port) in planned {
-            let app = if let Some(url) = sdk.endpoint_url(service) {
-                let named = sdk_names::vpce_name(&url.host.to_string());
-                Some(Endpoint {
-                    kind: Kind::Aws(named.as_ref().map_or(service, |(s, _)| *s)),
-                    host: url.host.clone(),
-                    port: url.port,
-                    region: named.map_or_else(|| self.region.clone(), |(_, r)| r),
-                    reason: Reason::Sdk {
-                        setting: url.source.clone(),
-                    },
-                    route: Caller::App,
-                })
-            } else if let Some(source) = &sdk.fips {
-                let fips =
-                    sdk_names::fips_host(service, &self.region).and_then(|h| Host::parse(&h));
-                if fips.is_none() {
-                    self.notes.push(format!(
-                        "{source}: {service} has no known FIPS name in {region}; the app's SDK \
-                         would fail to resolve one, and its standard name is probed",
-                        region = self.region
-                    ));
-                }
-                fips.map(|host| Endpoint {
-                    kind: Kind::Aws(service),
-                    host,
-                    port: config.port,
-                    region: self.region.clone(),
-                    reason: Reason::Sdk {
-                        setting: format!("{source} (FIPS endpoints)"),
-                    },
-                    route: Caller::App,
-                })
-            } else {
-                None
+            let app = match sdk.endpoint_url(service) {
+                Some(url) => Some(self.configured(service, url)),
+                None => self.by_settings(service, variant, config),
             };
-            if let Some(app) = app.filter(|a| (&a.host, a.port) != (&host, port)) {
-                // ECS itself calls these; another service's standard name
-                // is no one's once the app's SDK is configured elsewhere,
-                // and its row makes no claim about whose it is.
-                let ecs_calls = matches!(
-                    service,
-                    Service::EcrApi
-                        | Service::S3
-                        | Service::Logs
-                        | Service::Ssm
-                        | Service::Secretsmanager
-                        | Service::Ssmmessages
-                        | Service::Ec2messages
-                        | Service::Ecs
-                );
-                for e in self
-                    .endpoints
-                    .iter_mut()
-                    .filter(|e| e.host == host && ecs_calls)
-                {
-                    e.route = Caller::Platform;
+            let Some(app) = app.filter(|a| (&a.host, a.port) != (&host, port)) else {
+                continue;
+            };
+            let standard = self
+                .endpoints
+                .iter()
+                .position(|e| e.host == host && e.port == port);
+            match standard {
+                // ECS itself still calls the standard name.
+                Some(i) if service.called_by_ecs() => self.endpoints[i].route = Caller::Platform,
+                // No one calls it now: the app's name takes its place.
+                Some(i) => {
+                    self.endpoints.remove(i);
                 }
-                self.add(app);
+                None => {}
             }
+            self.add(app);
         }
-        let sts_planned = self
-            .endpoints
-            .iter()
-            .any(|e| e.kind == Kind::Aws(Service::Sts));
-        let global = sdk_names::global_sts_host(&self.region).and_then(|h| Host::parse(&h));
-        if let (Some(source), true, Some(host)) = (&sdk.sts_global, sts_planned, global) {
-            self.add(Endpoint {
-                kind: Kind::Aws(Service::Sts),
-                host,
-                port: config.port,
-                region: self.region.clone(),
-                reason: Reason::Sdk {
-                    setting: format!("{source} (STS's global name)"),
-                },
-                route: Caller::App,
-            });
+    }
+
+    /// The endpoint a configured URL names: the service's own when it is
+    /// AWS's (an endpoint-specific name carries its region), else the app's
+    /// own target.
+    fn configured(&self, service: Service, url: &EndpointUrl) -> Endpoint {
+        let host = url.host.to_string();
+        let named = aws_names::vpce_name(&host);
+        let kind = match &named {
+            Some((s, _)) => Kind::Aws(*s),
+            None if aws_names::is_aws_host(&host) => Kind::Aws(service),
+            None => Kind::Configured(service),
+        };
+        Endpoint {
+            kind,
+            host: url.host.clone(),
+            port: url.port,
+            region: named.map_or_else(|| self.region.clone(), |(_, r)| r),
+            reason: Reason::Sdk {
+                setting: url.source.clone(),
+            },
+            route: Caller::App,
         }
+    }
+
+    /// The name AWS's rules give for the app's FIPS, dual-stack and STS
+    /// settings; a note where they give none.
+    fn by_settings(
+        &mut self,
+        service: Service,
+        variant: SdkVariant,
+        config: &Request,
+    ) -> Option<Endpoint> {
+        if variant == SdkVariant::default() {
+            return None;
+        }
+        let setting = settings_named(service, variant, config);
+        let region = self.region.clone();
+        let host = match service.sdk_host(&region, variant) {
+            SdkName::Host(host) => host,
+            SdkName::Refused => {
+                self.notes.push(format!(
+                    "{setting}: the AWS SDKs' rules give {service} no name in {region} \
+                     ({partition}); the app's SDK fails before it connects, so nothing is \
+                     probed for it",
+                    partition = region.partition().name()
+                ));
+                return None;
+            }
+            SdkName::NoData => {
+                self.notes.push(format!(
+                    "{setting}: AWS's endpoint data has no SDK rules for {service}; its \
+                     standard name is probed"
+                ));
+                return None;
+            }
+        };
+        let host = Host::parse(&host)?;
+        let why = fips_note(service, &region, variant);
+        Some(Endpoint {
+            kind: Kind::Aws(service),
+            host,
+            port: config.port,
+            region,
+            reason: Reason::Sdk {
+                setting: format!("{setting}{why}"),
+            },
+            route: Caller::App,
+        })
+    }
+}
+
+/// The settings that gave the app's name, where they were set.
+fn settings_named(service: Service, variant: SdkVariant, config: &Request) -> String {
+    let sdk = &config.sdk;
+    let mut parts: Vec<String> = Vec::new();
+    if let (true, Some(source)) = (variant.fips, &sdk.fips) {
+        parts.push(format!("{source} (FIPS endpoints)"));
+    }
+    if variant.dualstack {
+        parts.push("--dualstack or AWS_USE_DUALSTACK_ENDPOINT (dual-stack endpoints)".to_owned());
+    }
+    if let (true, Service::Sts, Some(source)) = (variant.sts_legacy, service, &sdk.sts_global) {
+        parts.push(format!(
+            "{source} (STS's global name where the SDKs keep it)"
+        ));
+    }
+    parts.join(" and ")
+}
+
+/// Where FIPS is asked for in a region where AWS lists no FIPS endpoint of
+/// the service: the regions that have one.
+fn fips_note(service: Service, region: &Region, variant: SdkVariant) -> String {
+    if !variant.fips || service.has_fips_endpoint(region) != Some(false) {
+        return String::new();
+    }
+    let regions = service.fips_regions(region.partition()).unwrap_or_default();
+    if regions.is_empty() {
+        format!(
+            "; AWS lists no FIPS endpoint of {service} in the {} partition",
+            region.partition().name()
+        )
+    } else {
+        format!(
+            "; AWS lists FIPS endpoints of {service} only in {}",
+            regions.join(", ")
+        )
     }
 }

@@ -10,12 +10,16 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::catalog::names as aws_names;
 use crate::catalog::{Region, Service};
 use crate::metadata::TaskInfo;
 use crate::names::{AccountId, Host, Target};
-use crate::sdk::{SdkSettings, names as sdk_names};
+use crate::sdk::SdkSettings;
 
 mod app_route;
+mod rows;
+
+pub use rows::PlanRow;
 
 /// What the user asked to probe: validated by `config`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,13 +57,17 @@ pub enum Kind {
     Target,
     /// A container registry with no VPC endpoint (Docker Hub, ECR Public, ...).
     Registry,
+    /// A host that is not AWS's, configured as the endpoint URL of this
+    /// service for the app's SDK (a corporate gateway, an emulator): the
+    /// app's own target, judged as one.
+    Configured(Service),
 }
 
 impl Kind {
     /// The `service` field of the report: the endpoint name, or `target`.
     pub fn label(self) -> &'static str {
         match self {
-            Self::Aws(s) => s.name(),
+            Self::Aws(s) | Self::Configured(s) => s.name(),
             Self::Target => "target",
             Self::Registry => "registry",
         }
@@ -68,7 +76,7 @@ impl Kind {
     pub fn service(self) -> Option<Service> {
         match self {
             Self::Aws(s) => Some(s),
-            Self::Target | Self::Registry => None,
+            Self::Target | Self::Registry | Self::Configured(_) => None,
         }
     }
 }
@@ -199,18 +207,6 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
-/// One row of `vpce-probe endpoints`.
-#[derive(Debug, Serialize)]
-pub struct PlanRow<'a> {
-    pub service: &'static str,
-    pub host: String,
-    pub port: u16,
-    pub region: &'a str,
-    pub reason: &'a Reason,
-    /// The VPC endpoint service to create, for AWS services.
-    pub endpoint_service: Option<String>,
-}
-
 /// Builds the plan. Fails only when no region can be found.
 pub fn build(config: &Request, task: Option<&TaskInfo>) -> Result<Plan, MissingRegion> {
     let (region, region_source) = match (&config.region, task.and_then(TaskInfo::region)) {
@@ -247,11 +243,14 @@ pub fn build(config: &Request, task: Option<&TaskInfo>) -> Result<Plan, MissingR
                 task_region: (image.region != region).then(|| region.clone()),
             };
             for service in [Service::EcrApi, Service::EcrDkr, Service::S3] {
-                plan.push(
+                // The runtime pulls from the registry host the image names.
+                let host = (service == Service::EcrDkr).then_some(image.host.as_str());
+                plan.push_host(
                     config,
                     service,
                     &image.region,
                     Some(&image.account),
+                    host,
                     &reason,
                 );
             }
@@ -298,7 +297,7 @@ pub fn build(config: &Request, task: Option<&TaskInfo>) -> Result<Plan, MissingR
     plan.add_sdk_routes(config);
     for t in &config.targets {
         // An endpoint-specific name is that service's interface endpoint.
-        let named = sdk_names::vpce_name(&t.host.to_string());
+        let named = aws_names::vpce_name(&t.host.to_string());
         plan.endpoints.push(Endpoint {
             kind: named.as_ref().map_or(Kind::Target, |(s, _)| Kind::Aws(*s)),
             host: t.host.clone(),
@@ -321,18 +320,22 @@ impl Plan {
         account: Option<&AccountId>,
         reason: &Reason,
     ) {
+        self.push_host(config, service, region, account, None, reason);
+    }
+
+    /// [`Self::push`] with a host other than the standard one (an image's
+    /// dual-stack registry).
+    fn push_host(
+        &mut self,
+        config: &Request,
+        service: Service,
+        region: &Region,
+        account: Option<&AccountId>,
+        host: Option<&str>,
+        reason: &Reason,
+    ) {
         let account = account.map(AccountId::as_str);
-        let dualstack = config
-            .dualstack
-            .then(|| service.dualstack_host(region, account))
-            .flatten();
-        if config.dualstack && dualstack.is_none() {
-            self.notes.push(format!(
-                "--dualstack: {service} has no known dual-stack name in {region}; its IPv4 name \
-                 is probed"
-            ));
-        }
-        let name = dualstack.unwrap_or_else(|| service.host(region, account));
+        let name = host.map_or_else(|| service.host(region, account), str::to_owned);
         // Regions and accounts are validated, so this holds; a bad name is
         // skipped rather than trusted.
         let Ok(dns_name) = rustls_pki_types::DnsName::try_from(name.clone()) else {
@@ -352,24 +355,14 @@ impl Plan {
     /// Adds an endpoint unless the same host is already planned (the first
     /// reason to need a host is the one reported).
     pub(super) fn add(&mut self, endpoint: Endpoint) {
-        if !self.endpoints.iter().any(|e| e.host == endpoint.host) {
+        // One row per service even where a URL for every service (or a
+        // shared gateway) gives several the same host.
+        let planned = |e: &Endpoint| {
+            e.host == endpoint.host && e.port == endpoint.port && e.kind == endpoint.kind
+        };
+        if !self.endpoints.iter().any(planned) {
             self.endpoints.push(endpoint);
         }
-    }
-
-    /// The rows `endpoints` prints, one per planned endpoint.
-    pub fn rows(&self) -> Vec<PlanRow<'_>> {
-        self.endpoints
-            .iter()
-            .map(|e| PlanRow {
-                service: e.kind.label(),
-                host: e.host.to_string(),
-                port: e.port,
-                region: e.region.code(),
-                reason: &e.reason,
-                endpoint_service: e.kind.service().map(|s| s.endpoint_service_name(&e.region)),
-            })
-            .collect()
     }
 }
 
@@ -488,19 +481,77 @@ mod tests {
                     "000000000000.dkr.ecr.us-east-1.amazonaws.com".into(),
                     Caller::Both
                 ),
-                ("xray.us-east-1.amazonaws.com".into(), Caller::Both),
                 (
                     "secretsmanager-fips.us-east-1.amazonaws.com".into(),
                     Caller::App
                 ),
+                // Only the app calls X-Ray: its FIPS name replaces the
+                // standard one.
+                ("xray-fips.us-east-1.amazonaws.com".into(), Caller::App),
             ]
         );
+        assert!(plan.notes.is_empty(), "{:?}", plan.notes);
+    }
+
+    #[test]
+    fn fips_and_dual_stack_names_by_aws_rules() {
+        // FIPS where AWS lists none: planned, with the regions that have one.
+        let plan = build(
+            &config(&[
+                "--region",
+                "ap-northeast-1",
+                "--services",
+                "logs",
+                "--use-fips-endpoint",
+            ]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            hosts(&plan),
+            vec![
+                "logs.ap-northeast-1.amazonaws.com",
+                "logs-fips.ap-northeast-1.amazonaws.com"
+            ]
+        );
+        let why = plan.endpoints[1].reason.to_string();
         assert!(
-            plan.notes[0].contains("xray has no known FIPS name in us-east-1"),
-            "{:?}",
-            plan.notes
+            why.contains("only in ca-central-1, ca-west-1, us-east-1"),
+            "{why}"
         );
 
+        // Dual-stack for the app only (with legacy too, STS's rules give
+        // the dual-stack regional name).
+        let plan = build(
+            &config(&[
+                "--region",
+                "us-east-1",
+                "--services",
+                "ecr.api,sts",
+                "--dualstack",
+                "--sts-regional-endpoints",
+                "legacy",
+            ]),
+            None,
+        )
+        .unwrap();
+        let rows: Vec<(String, Caller)> = plan
+            .endpoints
+            .iter()
+            .map(|e| (e.host.to_string(), e.route))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                ("api.ecr.us-east-1.amazonaws.com".into(), Caller::Platform),
+                ("ecr.us-east-1.api.aws".into(), Caller::App),
+                ("sts.us-east-1.api.aws".into(), Caller::App),
+            ]
+        );
+    }
+
+    #[test]
+    fn configured_urls_in_the_app_route() {
         // A configured endpoint-specific name is that service's, in its region.
         let plan = build(
             &config(&[

@@ -199,12 +199,14 @@ const POOL: [&str; 7] = [
 fn subjects() -> Vec<World> {
     let task: Region = TASK_REGION.parse().unwrap();
     let mut ecr_dualstack = World::new(Kind::Aws(Service::EcrApi), TASK_REGION);
-    ecr_dualstack.host = Service::EcrApi.dualstack_host(&task, None).unwrap();
+    ecr_dualstack.host = super::world::dualstack(Service::EcrApi, &task);
     let other: Region = OTHER_REGION.parse().unwrap();
     let mut ecr_dualstack_elsewhere = World::new(Kind::Aws(Service::EcrApi), OTHER_REGION);
-    ecr_dualstack_elsewhere.host = Service::EcrApi.dualstack_host(&other, None).unwrap();
+    ecr_dualstack_elsewhere.host = super::world::dualstack(Service::EcrApi, &other);
     let mut global_sts = World::new(Kind::Aws(Service::Sts), TASK_REGION);
-    global_sts.host = crate::sdk::names::global_sts_host(&task).unwrap();
+    global_sts.host = crate::catalog::names::global_sts_host(task.partition())
+        .unwrap()
+        .to_owned();
     vec![
         global_sts,
         World::new(Kind::Aws(Service::Secretsmanager), TASK_REGION),

@@ -101,7 +101,7 @@ impl World {
         let parsed: Region = region.parse().unwrap();
         let host = match kind {
             Kind::Aws(s) => s.host(&parsed, None),
-            Kind::Target => "api.example.com".to_owned(),
+            Kind::Target | Kind::Configured(_) => "api.example.com".to_owned(),
             Kind::Registry => "registry-1.docker.io".to_owned(),
         };
         Self {
@@ -292,4 +292,16 @@ fn proxy(proxied: Proxied) -> Option<ProxyProbe> {
             ..base
         }),
     }
+}
+
+/// The name the app's SDK calls in dual-stack mode.
+pub fn dualstack(service: Service, region: &Region) -> String {
+    let dualstack = crate::catalog::SdkVariant {
+        dualstack: true,
+        ..Default::default()
+    };
+    let crate::catalog::SdkName::Host(host) = service.sdk_host(region, dualstack) else {
+        panic!("{service} has a dual-stack name in {region}");
+    };
+    host
 }

@@ -5,6 +5,7 @@
 pub mod emf;
 pub mod fix;
 pub mod json;
+pub mod plan;
 pub mod prometheus;
 pub mod text;
 

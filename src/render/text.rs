@@ -7,7 +7,6 @@ use std::io::{self, Write};
 use crate::classify::{AddressNetwork, OTHER_PRIVATE_NOTE};
 use crate::diagnose::Status;
 use crate::plan::Caller;
-use crate::plan::PlanRow;
 use crate::report::{
     AddressReport, CertReport, EndpointReport, HostsFileReport, ProxyReport, Report, Verdict,
 };
@@ -351,35 +350,6 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
-}
-
-/// Writes the plan as a table (`vpce-probe endpoints`).
-pub fn render_plan(
-    region: &str,
-    rows: &[PlanRow<'_>],
-    notes: &[String],
-    out: &mut impl Write,
-) -> io::Result<()> {
-    writeln!(out, "region {region}: {} endpoint(s)", rows.len())?;
-    writeln!(
-        out,
-        "{:<15} {:<75} {:>5}  VPC ENDPOINT SERVICE",
-        "SERVICE", "HOST", "PORT"
-    )?;
-    for r in rows {
-        writeln!(
-            out,
-            "{:<15} {:<75} {:>5}  {}",
-            r.service,
-            r.host,
-            r.port,
-            r.endpoint_service.as_deref().unwrap_or("-")
-        )?;
-    }
-    for note in notes {
-        writeln!(out, "note: {note}")?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::assess::{Assessed, Assessment};
+use crate::catalog::Region;
 use crate::choices::Expect;
 use crate::classify::{AddressClass, AddressNetwork, Classification, Family, Path};
 use crate::context::Context;
@@ -248,7 +249,11 @@ fn address_report(c: &Classification, a: &AddressProbe) -> AddressReport {
 
 /// The report of an assessed round: its projection as the JSON contract.
 pub fn build(assessment: &Assessment) -> Report {
-    let endpoints: Vec<EndpointReport> = assessment.endpoints.iter().map(endpoint_report).collect();
+    let endpoints: Vec<EndpointReport> = assessment
+        .endpoints
+        .iter()
+        .map(|a| endpoint_report(a, &assessment.task_region))
+        .collect();
     let mut summary = Summary::default();
     for e in &endpoints {
         match e.status {
@@ -283,7 +288,7 @@ pub fn build(assessment: &Assessment) -> Report {
     }
 }
 
-fn endpoint_report(assessed: &Assessed) -> EndpointReport {
+fn endpoint_report(assessed: &Assessed, task_region: &Region) -> EndpointReport {
     let endpoint = &assessed.endpoint;
     let probe = assessed.probe();
     let judgement = &assessed.judgement;
@@ -294,10 +299,7 @@ fn endpoint_report(assessed: &Assessed) -> EndpointReport {
         region: endpoint.region.code().to_owned(),
         reason: endpoint.reason.clone(),
         route: endpoint.route,
-        endpoint_service: endpoint
-            .kind
-            .service()
-            .map(|s| s.endpoint_service_name(&endpoint.region)),
+        endpoint_service: endpoint.endpoint_service(task_region),
         status: judgement.status,
         path: judgement.path,
         finding: judgement.finding,

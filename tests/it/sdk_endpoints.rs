@@ -142,7 +142,7 @@ async fn the_shared_config_file_is_read_as_the_sdk_reads_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn legacy_sts_plans_the_global_name_and_points_at_the_regional_one() {
+async fn legacy_sts_plans_the_global_name_in_its_place_and_points_at_the_regional_one() {
     let vpc = VpcBuilder::new()
         .endpoint("sts", 1)
         .name("sts.amazonaws.com", &[(Side::Public, Behavior::Blackhole)])
@@ -153,11 +153,9 @@ async fn legacy_sts_plans_the_global_name_and_points_at_the_regional_one() {
         run_binary_env(&args[1..], &[("AWS_STS_REGIONAL_ENDPOINTS", "legacy")]).await;
     assert_eq!(code, 1, "{stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let regional = endpoint(&report, &host("sts"));
-    assert_eq!(
-        (&regional["status"], &regional["route"]),
-        (&"ok".into(), &"both".into())
-    );
+    // Only the app calls STS, and under legacy in this region its SDK
+    // calls the global name alone.
+    assert_eq!(report["endpoints"].as_array().unwrap().len(), 1, "{report}");
     let global = endpoint(&report, "sts.amazonaws.com");
     assert_eq!(
         (&global["route"], &global["finding"]),
@@ -300,7 +298,10 @@ async fn the_flags_plan_what_their_variables_plan() {
     )
     .await;
     assert_eq!(by_flags, by_variables);
-    assert_eq!(by_flags.len(), 8, "{by_flags:?}");
+    // ECS's standard names of secretsmanager and logs; one row per service
+    // for the URLs (all.example twice); KMS's and STS's standard names go,
+    // as only the app calls them.
+    assert_eq!(by_flags.len(), 6, "{by_flags:?}");
 
     let by_file_flags = planned(
         &[
@@ -320,8 +321,15 @@ async fn the_flags_plan_what_their_variables_plan() {
     )
     .await;
     assert_eq!(by_file_flags, by_file_variables);
+    // A configured URL wins over the STS setting, as in the SDKs.
     assert!(
         by_file_flags
+            .iter()
+            .any(|e| e["host"] == "file-all.example" && e["service"] == "sts"),
+        "{by_file_flags:?}"
+    );
+    assert!(
+        !by_file_flags
             .iter()
             .any(|e| e["host"] == "sts.amazonaws.com"),
         "{by_file_flags:?}"
