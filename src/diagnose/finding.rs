@@ -60,6 +60,7 @@ pub enum Finding {
     Ipv6EgressBlocked,
     Ipv4EgressBlocked,
     StsGlobalEndpoint,
+    FipsEndpointMissing,
 }
 
 impl Finding {

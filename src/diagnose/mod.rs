@@ -7,6 +7,7 @@ mod elsewhere;
 pub mod evidence;
 mod family;
 pub mod finding;
+mod fips;
 mod framing;
 pub mod prose;
 mod proxied;
@@ -157,7 +158,11 @@ pub fn judge_direct(facts: &Facts<'_>, policy: Policy) -> Judgement {
         return unreachable_registry(facts, &prose, path);
     }
     if let Some(failure) = facts.lookup.failure {
-        let finding = dns_finding(failure.kind);
+        let finding = if fips::missing(facts, failure.kind) {
+            Finding::FipsEndpointMissing
+        } else {
+            dns_finding(failure.kind)
+        };
         let evidence = Evidence {
             failure: Some(failure),
             ..Evidence::default()

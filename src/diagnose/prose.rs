@@ -159,6 +159,11 @@ impl Explainer<'_> {
             {
                 self.ecr_dualstack(finding, &ips, &nat64, &after)
             }
+            Finding::PublicConnectTimeout | Finding::S3ConnectTimeout | Finding::PublicPath
+                if self.fips_unserved() =>
+            {
+                self.fips_unknown(finding, &ips, &nat64, &after)
+            }
             Finding::PublicConnectTimeout | Finding::S3ConnectTimeout if !nat64.is_empty() => {
                 format!(
                     "{host} has no AAAA record inside the VPC, so DNS64 synthesised NAT64 \
@@ -334,6 +339,7 @@ impl Explainer<'_> {
                 self.family_blocked(finding, evidence.ips, &ips, &detail)
             }
             Finding::StsGlobalEndpoint => self.global_sts(&ips, failure.is_some(), &detail),
+            Finding::FipsEndpointMissing => self.fips_missing(&detail),
             Finding::TlsInterception => format!(
                 "The certificate for {host} is trusted but was issued by '{issuer}', not by an \
                  Amazon CA. AWS endpoints present certificates from Amazon (O=Amazon) \

@@ -142,6 +142,7 @@ fn all_findings() -> Vec<Finding> {
         F::Ipv6EgressBlocked,
         F::Ipv4EgressBlocked,
         F::StsGlobalEndpoint,
+        F::FipsEndpointMissing,
     ];
     for f in &all {
         match f {
@@ -177,7 +178,8 @@ fn all_findings() -> Vec<Finding> {
             | F::ProxyPath
             | F::Ipv6EgressBlocked
             | F::Ipv4EgressBlocked
-            | F::StsGlobalEndpoint => {}
+            | F::StsGlobalEndpoint
+            | F::FipsEndpointMissing => {}
         }
     }
     all
@@ -204,11 +206,12 @@ fn subjects() -> Vec<World> {
     let mut ecr_dualstack_elsewhere = World::new(Kind::Aws(Service::EcrApi), OTHER_REGION);
     ecr_dualstack_elsewhere.host = super::world::dualstack(Service::EcrApi, &other);
     let mut global_sts = World::new(Kind::Aws(Service::Sts), TASK_REGION);
-    global_sts.host = crate::catalog::names::global_sts_host(task.partition())
-        .unwrap()
-        .to_owned();
+    global_sts.host = super::world::global_sts(&task);
+    let mut fips = World::new(Kind::Aws(Service::Logs), TASK_REGION);
+    fips.host = format!("logs-fips.{TASK_REGION}.amazonaws.com");
     vec![
         global_sts,
+        fips,
         World::new(Kind::Aws(Service::Secretsmanager), TASK_REGION),
         World::new(Kind::Aws(Service::Logs), OTHER_REGION),
         World::new(Kind::Aws(Service::S3), TASK_REGION),

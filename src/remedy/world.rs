@@ -305,3 +305,10 @@ pub fn dualstack(service: Service, region: &Region) -> String {
     };
     host
 }
+
+/// STS's global name in the task's partition.
+pub fn global_sts(task: &Region) -> String {
+    crate::catalog::names::global_sts_host(task.partition())
+        .expect("the aws partition has STS's global name")
+        .to_owned()
+}

@@ -139,6 +139,7 @@ fn every_finding_has_a_section_and_the_page_is_current() {
     for needle in [
         Finding::DnsNxdomain,
         Finding::StsGlobalEndpoint,
+        Finding::FipsEndpointMissing,
         Finding::Ipv4EgressBlocked,
     ] {
         assert!(findings.contains(&needle));

@@ -4,7 +4,7 @@
 //! public and times out, STS's global name under
 //! `AWS_STS_REGIONAL_ENDPOINTS=legacy`, and settings that do not parse.
 
-use crate::support::{Behavior, REGION, Side, Vpc, VpcBuilder, host, run_binary_env};
+use crate::support::{Behavior, Issuer, REGION, Side, Vpc, VpcBuilder, host, run_binary_env};
 
 const VPCE: &str = "vpce-0abc123-xyz.secretsmanager.ap-northeast-1.vpce.amazonaws.com";
 
@@ -333,5 +333,93 @@ async fn the_flags_plan_what_their_variables_plan() {
             .iter()
             .any(|e| e["host"] == "sts.amazonaws.com"),
         "{by_file_flags:?}"
+    );
+}
+
+/// A configured URL on a host that is not AWS's (a corporate gateway) is
+/// the app's own target: verified against the trust store with its own CA
+/// and no `tls_interception`; when it fails, no endpoint advice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corporate_gateway_url_is_the_apps_own_target() {
+    const GATEWAY: &str = "secrets.corp.example.internal";
+    for (side, behavior, code) in [
+        (Side::Private, Behavior::tls_by(Issuer::Proxy), 0),
+        (Side::Public, Behavior::Blackhole, 1),
+    ] {
+        let vpc = VpcBuilder::new()
+            .endpoint("secretsmanager", 1)
+            .name(GATEWAY, &[(side, behavior)])
+            .start()
+            .await;
+        let url = format!("https://{GATEWAY}:{}", vpc.port);
+        let args = vpc.args(&["--services", "secretsmanager", "--format", "json"]);
+        let (got, stdout, stderr) = run_binary_env(
+            &args[1..],
+            &[("AWS_ENDPOINT_URL_SECRETS_MANAGER", url.as_str())],
+        )
+        .await;
+        assert_eq!(got, code, "{stderr}{stdout}");
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let app = endpoint(&report, GATEWAY);
+        assert_eq!(
+            (&app["service"], &app["route"], &app["endpoint_service"]),
+            (
+                &"secretsmanager".into(),
+                &"app".into(),
+                &serde_json::Value::Null
+            ),
+            "{app}"
+        );
+        let diagnosis = app["diagnosis"].as_str().unwrap_or_default();
+        if code == 0 {
+            assert_eq!(app["finding"], serde_json::Value::Null, "{app}");
+        } else {
+            assert_eq!(app["finding"], "public_connect_timeout", "{app}");
+            assert!(!diagnosis.contains("com.amazonaws"), "{diagnosis}");
+            assert!(!diagnosis.contains("interface endpoint"), "{diagnosis}");
+        }
+        // ECS's own name of the service is still probed.
+        assert_eq!(
+            endpoint(&report, &host("secretsmanager"))["route"],
+            "platform"
+        );
+    }
+}
+
+/// FIPS in a region where AWS lists no FIPS endpoint of the service: the
+/// app's SDK calls the FIPS name anyway; it fails, and the finding names
+/// the setting and the regions that have one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fips_where_aws_lists_none_fails_and_says_why() {
+    let vpc = VpcBuilder::new().endpoint("logs", 1).start().await;
+    let args = vpc.args(&[
+        "--services",
+        "logs",
+        "--use-fips-endpoint",
+        "--format",
+        "json",
+    ]);
+    let (code, stdout, stderr) = run_binary_env(&args[1..], &[]).await;
+    assert_eq!(code, 1, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let fips = endpoint(&report, &format!("logs-fips.{REGION}.amazonaws.com"));
+    assert_eq!(
+        (&fips["route"], &fips["finding"]),
+        (&"app".into(), &"fips_endpoint_missing".into()),
+        "{fips}"
+    );
+    let d = fips["diagnosis"].as_str().unwrap();
+    for says in [
+        "AWS_USE_FIPS_ENDPOINT",
+        "only in ca-central-1",
+        "us-west-2",
+        "Turn the FIPS setting off",
+    ] {
+        assert!(d.contains(says), "{says}: {d}");
+    }
+    let standard = endpoint(&report, &host("logs"));
+    assert_eq!(
+        (&standard["route"], &standard["status"]),
+        (&"platform".into(), &"ok".into())
     );
 }

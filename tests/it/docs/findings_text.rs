@@ -252,5 +252,12 @@ pub fn doc(finding: Finding) -> FindingDoc {
             fix: "Set it to `regional`, the default of current SDKs, so that the SDK calls `sts.REGION.amazonaws.com`, which the STS interface endpoint answers.",
             shows: "An endpoint for `sts.amazonaws.com` with route `app` and a `why` line naming the setting.",
         },
+        Finding::FipsEndpointMissing => FindingDoc {
+            status: "fail",
+            means: "A FIPS name the app's SDK calls does not exist: FIPS endpoints are turned on in a region where AWS lists none for the service (AWS's endpoint data, as the SDKs ship it).",
+            cause: "`AWS_USE_FIPS_ENDPOINT=true`, `use_fips_endpoint` in the config file, or `--use-fips-endpoint`, in a region without that service's FIPS endpoint: the SDK's rules build `SERVICE-fips.REGION...` anyway.",
+            fix: "Turn the FIPS setting off for this region or service, or set the service's endpoint URL (`AWS_ENDPOINT_URL_<SERVICE>`) to one that exists. The paragraph lists the regions that have the service's FIPS endpoint. No endpoint or route makes the name exist, so `fix` proposes nothing.",
+            shows: "An endpoint with route `app`, a `-fips` host, a `why` line listing the regions with FIPS endpoints, and NXDOMAIN.",
+        },
     }
 }
