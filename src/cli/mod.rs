@@ -202,9 +202,10 @@ pub struct ProbeArgs {
     )]
     pub vpc_cidrs: Vec<IpNet>,
 
-    /// Probe the dual-stack hostnames the AWS SDKs use with
-    /// AWS_USE_DUALSTACK_ENDPOINT=true (also read): ecr.REGION.api.aws,
-    /// ACCOUNT.dkr-ecr.REGION.on.aws, s3.dualstack.REGION.amazonaws.com, ...
+    /// Plan the dual-stack names the app's SDK calls with
+    /// AWS_USE_DUALSTACK_ENDPOINT=true (also read), by AWS's endpoint rules
+    /// (ecr.REGION.api.aws, logs.REGION.api.aws, BUCKET.s3.dualstack.REGION...),
+    /// beside ECS's own names, which do not change
     #[arg(
         long,
         env = "VPCE_PROBE_DUALSTACK",

@@ -41,7 +41,7 @@ pub struct SdkArgs {
     pub ignore_configured_endpoint_urls: bool,
 
     /// legacy or regional, as AWS_STS_REGIONAL_ENDPOINTS: legacy plans STS's global name
-    /// sts.amazonaws.com beside the regional one.
+    /// sts.amazonaws.com where the SDKs keep it (AWS's endpoint rules).
     #[arg(
         long,
         env = "VPCE_PROBE_STS_REGIONAL_ENDPOINTS",
@@ -50,7 +50,8 @@ pub struct SdkArgs {
     )]
     pub sts_regional_endpoints: Option<StsRegionalEndpoints>,
 
-    /// Plan the FIPS names the app's SDK calls, as AWS_USE_FIPS_ENDPOINT=true does.
+    /// Plan the FIPS names the app's SDK calls, as AWS_USE_FIPS_ENDPOINT=true does (AWS's
+    /// endpoint rules, also where the region has no FIPS endpoint).
     #[arg(
         long,
         env = "VPCE_PROBE_USE_FIPS_ENDPOINT",
