@@ -43,6 +43,7 @@ pub(super) fn global_sts(facts: &Facts<'_>, policy: Policy, judged: Judgement) -
     }
 }
 
+use crate::catalog::names::{NotServed, Serving, serving};
 pub use crate::catalog::names::{ecr_dualstack_name, served_here};
 
 impl Explainer<'_> {
@@ -108,26 +109,66 @@ impl Explainer<'_> {
             && ecr_dualstack_name(self.facts.service, self.facts.host)
     }
 
-    /// A service of another region, reached through a NAT or not at all.
-    pub(super) fn other_region(&self, finding: Finding, ips: &str, after: &str) -> String {
+    /// A service of another region: served by a cross-Region interface
+    /// endpoint where the service takes one ([`serving`]), else reached
+    /// through a NAT or not at all.
+    pub(super) fn other_region(
+        &self,
+        finding: Finding,
+        ips: &str,
+        nat64: &[String],
+        after: &str,
+    ) -> String {
         let host = self.facts.host;
         let port = self.facts.port;
-        format!(
-            "{host} is {name} in {region}, not in the task's region {task}: the endpoints and \
-             prefix lists of this VPC serve only {task}'s names, so this one is reached through \
-             a NAT or internet gateway or not at all, and {what}. Give the subnet a route to a \
-             NAT gateway, or move what the task uses into {task} (the container's \
-             awslogs-region; an ECR registry in {task}, with replication from {region}).",
-            name = self.facts.service.map_or("the service", |s| s.name()),
-            region = self.facts.region,
-            task = self.facts.task_region,
-            what = if finding == Finding::PublicPath {
-                format!(
-                    "it was reached over public addresses ({ips}), which --expect private forbids"
-                )
+        let region = self.facts.region;
+        let task = self.facts.task_region;
+        let name = self.facts.service.map_or("the service", |s| s.name());
+        let what = if finding == Finding::PublicPath {
+            format!("it was reached over public addresses ({ips}), which --expect private forbids")
+        } else {
+            format!("TCP connections to {ips} port {port} timed out{after}")
+        };
+        let served = self.facts.service.map(|s| serving(s, region, task, host));
+        if let Some(Serving::CrossRegion { endpoint_service }) = served {
+            let ipv6 = if nat64.is_empty() {
+                ""
             } else {
-                format!("TCP connections to {ips} port {port} timed out{after}")
-            }
+                " and a DNS record IP type that serves IPv6 (dualstack or ipv6), as the name \
+                 was answered by DNS64"
+            };
+            let gateway = if self.facts.role() == crate::classify::EndpointRole::Gateway {
+                " (an interface endpoint: a gateway endpoint and its prefix list serve only \
+                 their own region)"
+            } else {
+                ""
+            };
+            return format!(
+                "{host} is {name} in {region}, not in the task's region {task}, and {what}: no \
+                 endpoint in this VPC serves it yet. {name} takes cross-Region interface \
+                 endpoints (PrivateLink across Regions): create the cross-Region interface \
+                 endpoint {endpoint_service}{gateway} in this VPC, with service region {region}, \
+                 private DNS{ipv6} (the principal that creates it needs vpce:AllowMultiRegion); \
+                 its names then resolve to endpoint addresses here. Otherwise give the subnet a \
+                 route to a NAT gateway, or move what the task uses into {task} (an ECR \
+                 registry in {task}, with replication from {region})."
+            );
+        }
+        let why = match served {
+            Some(Serving::None {
+                why: NotServed::OtherPartition,
+            }) => format!("{region} is in another partition than {task}"),
+            _ => format!(
+                "{name} takes no cross-Region interface endpoint, and the endpoints and prefix \
+                 lists of this VPC serve only {task}'s names"
+            ),
+        };
+        format!(
+            "{host} is {name} in {region}, not in the task's region {task}: {why}, so this one \
+             is reached through a NAT or internet gateway or not at all, and {what}. Give the \
+             subnet a route to a NAT gateway, or move what the task uses into {task} (the \
+             container's awslogs-region; an ECR registry in {task}, with replication from \
+             {region})."
         )
     }
 

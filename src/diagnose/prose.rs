@@ -152,7 +152,7 @@ impl Explainer<'_> {
             Finding::PublicConnectTimeout | Finding::S3ConnectTimeout | Finding::PublicPath
                 if aws && self.facts.region != self.facts.task_region =>
             {
-                self.other_region(finding, &ips, &after)
+                self.other_region(finding, &ips, &nat64, &after)
             }
             Finding::PublicConnectTimeout | Finding::PublicPath
                 if self.says_ecr_dualstack(finding) =>

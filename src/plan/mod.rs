@@ -172,7 +172,7 @@ impl fmt::Display for Reason {
                     write!(
                         f,
                         "; the registry is in {region}, not the task's region {task_region}: an \
-                         interface endpoint in this VPC serves only its own region"
+                         endpoint in this VPC serves it only as a cross-Region interface endpoint"
                     )?;
                 }
                 Ok(())

@@ -9,16 +9,18 @@ use serde::{Serialize, Serializer};
 use crate::catalog::{Region, Service};
 
 /// A VPC endpoint service: one service in one region, written as AWS
-/// spells it (`com.amazonaws.ap-northeast-1.logs`).
+/// spells it (`com.amazonaws.ap-northeast-1.logs`, `...kms-fips`), the
+/// name [`crate::catalog::names`] gives for the endpoint's host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndpointService {
     pub service: Service,
     pub region: Region,
+    pub name: String,
 }
 
 impl fmt::Display for EndpointService {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.service.endpoint_service_name(&self.region))
+        f.write_str(&self.name)
     }
 }
 
@@ -140,6 +142,10 @@ pub enum Action {
         /// (it was reached, or tried, through DNS64 and NAT64).
         #[serde(skip_serializing_if = "Option::is_none")]
         dns_record_ip_type: Option<IpAddressType>,
+        /// The service's region, for a cross-Region interface endpoint
+        /// (created in the task's region for another region's service).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        service_region: Option<String>,
     },
     /// Create the gateway endpoint and associate it with the subnet's route
     /// table, when no gateway path is evident.

@@ -16,7 +16,7 @@ use serde::Serialize;
 pub use action::{Action, DnsChange, EndpointService, IpAddressType, PrefixList};
 
 use crate::assess::{Assessed, Assessment};
-use crate::catalog::Region;
+use crate::catalog::{Region, Serving};
 use crate::classify::{AddressClass, Family};
 use crate::diagnose::{self, Attempt, BlockedAt, Finding};
 use crate::plan::Caller;
@@ -69,30 +69,39 @@ impl Subject<'_> {
         }
     }
 
+    /// Whether a cross-Region interface endpoint would serve the name.
+    fn cross_region(&self) -> bool {
+        matches!(self.serving(), Some(Serving::CrossRegion { .. }))
+    }
+
     fn port(&self) -> u16 {
         self.assessed.endpoint.port
     }
 
-    /// The VPC endpoint service, for an AWS service.
+    /// The VPC endpoint service, for an AWS service: the one that answers
+    /// its name, else its standard one.
     fn endpoint_service(&self) -> Option<EndpointService> {
         let endpoint = &self.assessed.endpoint;
         endpoint.kind.service().map(|service| EndpointService {
             service,
             region: endpoint.region.clone(),
+            name: endpoint
+                .endpoint_service(self.task_region)
+                .unwrap_or_else(|| service.endpoint_service_name(&endpoint.region)),
         })
     }
 
-    /// The endpoint service, when one in this VPC would serve the endpoint
-    /// (not another region's, not ECR's dual-stack names).
+    /// What in this VPC can serve the endpoint's name, asked of the catalog
+    /// as the paragraphs ask it.
+    fn serving(&self) -> Option<Serving> {
+        self.assessed.endpoint.serving(self.task_region)
+    }
+
+    /// The endpoint service, when one of the task's region in this VPC would
+    /// serve the endpoint (not another region's, not ECR's dual-stack names).
     fn local_endpoint_service(&self) -> Option<EndpointService> {
-        let endpoint = &self.assessed.endpoint;
-        let served = diagnose::served_here(
-            endpoint.kind.service(),
-            &endpoint.region,
-            self.task_region,
-            &endpoint.host.to_string(),
-        );
-        self.endpoint_service().filter(|_| served)
+        let same = matches!(self.serving(), Some(Serving::SameRegion { .. }));
+        self.endpoint_service().filter(|_| same)
     }
 
     /// Whether the addresses the finding is about were synthesised by
@@ -176,6 +185,9 @@ fn for_endpoint(s: &Subject<'_>) -> Vec<Remedy> {
         }
         // A VPC's S3 prefix list and gateway endpoint serve its own region;
         // S3 in another region is reached through NAT.
+        Finding::S3ConnectTimeout if s.cross_region() => {
+            out.extend(interface_endpoint(s, None));
+        }
         Finding::S3ConnectTimeout => {
             if let Some(endpoint_service) = s.local_endpoint_service() {
                 out.push(s.remedy(Action::TaskEgressToPrefixList {
@@ -217,13 +229,20 @@ fn for_endpoint(s: &Subject<'_>) -> Vec<Remedy> {
 }
 
 /// The interface endpoint to create (or to switch private DNS on for),
-/// when it would serve this VPC's region.
+/// when one in this VPC would serve the name: of the task's region, or
+/// cross-Region for another region's service that takes one (never a
+/// gateway endpoint for another region's S3).
 fn interface_endpoint(s: &Subject<'_>, ip_type: Option<IpAddressType>) -> Option<Remedy> {
-    let endpoint_service = s.local_endpoint_service()?;
+    let service_region = match s.serving()? {
+        Serving::SameRegion { .. } => None,
+        Serving::CrossRegion { .. } => Some(s.assessed.endpoint.region.code().to_owned()),
+        Serving::None { .. } | Serving::Unknown => return None,
+    };
     Some(s.remedy(Action::InterfaceEndpoint {
-        endpoint_service,
+        endpoint_service: s.endpoint_service()?,
         private_dns_enabled: true,
         dns_record_ip_type: ip_type,
+        service_region,
     }))
 }
 
@@ -268,6 +287,8 @@ fn family_rules(s: &Subject<'_>) -> Vec<Remedy> {
             out.extend(endpoint_ingress(s));
             out
         }
+        // The family paragraph offers the task's region's endpoint only.
+        BlockedAt::Nat64 if s.cross_region() => Vec::new(),
         BlockedAt::Nat64 => interface_endpoint(s, Some(IpAddressType::Dualstack))
             .into_iter()
             .collect(),

@@ -51,8 +51,8 @@ fn proposed(remedies: &[Remedy]) -> BTreeSet<Fix> {
 
 /// The fixes the paragraph asks for, read from its words. Only fixes a
 /// remedy can name count: routes to a NAT gateway, proxies and certificates
-/// are a person's call; so is an endpoint for a target, and, since a VPC's
-/// endpoints and prefix lists serve its own region only, another region's.
+/// are a person's call; so is an endpoint for a target. Another region's
+/// name may get a cross-Region interface endpoint, never a gateway or list.
 fn asked(w: &World, e: &EndpointReport) -> BTreeSet<Fix> {
     let d = e.diagnosis.as_deref().unwrap_or("");
     // A partial failure opens with every failing address; the asks follow.
@@ -76,14 +76,14 @@ fn asked(w: &World, e: &EndpointReport) -> BTreeSet<Fix> {
         if body.contains("ingress TCP 443 from the task's") {
             out.insert(Fix::EndpointIngress);
         }
+        if body.contains(&format!("interface endpoint {svc}"))
+            || body.contains(&format!("VPC endpoint {svc}"))
+        {
+            out.insert(Fix::InterfaceEndpoint {
+                dualstack: body.contains("dualstack"),
+            });
+        }
         if w.region == TASK_REGION {
-            if body.contains(&format!("interface endpoint {svc}"))
-                || body.contains(&format!("VPC endpoint {svc}"))
-            {
-                out.insert(Fix::InterfaceEndpoint {
-                    dualstack: body.contains("dualstack"),
-                });
-            }
             if body.contains(&format!("no route to the gateway endpoint {svc}")) {
                 out.insert(Fix::GatewayEndpoint);
             }

@@ -95,12 +95,16 @@ fn command(r: &Remedy, s: &mut String) {
         Action::InterfaceEndpoint {
             endpoint_service,
             dns_record_ip_type,
+            service_region,
             ..
         } => {
-            let ipv6 = dns_record_ip_type.map_or_else(String::new, |t| {
+            let mut ipv6 = dns_record_ip_type.map_or_else(String::new, |t| {
                 let t = quote(t.as_str());
                 format!(" --ip-address-type {t} --dns-options DnsRecordIpType={t}")
             });
+            if let Some(r) = service_region {
+                ipv6 = format!(" --service-region {}{ipv6}", quote(r));
+            }
             let service = quote(&endpoint_service.to_string()).into_owned();
             let _ = writeln!(
                 s,

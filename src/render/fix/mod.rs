@@ -50,10 +50,15 @@ pub fn text(remedies: &[Remedy], out: &mut impl Write) -> io::Result<()> {
             Action::InterfaceEndpoint {
                 endpoint_service,
                 dns_record_ip_type,
+                service_region,
                 ..
             } => format!(
-                "create the interface endpoint {endpoint_service} with private DNS enabled{ipv6}, \
-                 or enable private DNS on the one that exists",
+                "create the {cross}interface endpoint {endpoint_service}{region} with private DNS \
+                 enabled{ipv6}, or enable private DNS on the one that exists",
+                cross = if service_region.is_some() { "cross-Region " } else { "" },
+                region = service_region.as_ref().map_or_else(String::new, |r| format!(
+                    " (service region {r}, in this VPC; the creator needs vpce:AllowMultiRegion)"
+                )),
                 ipv6 = dns_record_ip_type.map_or_else(String::new, |t| format!(
                     ", IP address type {t} and DNS record IP type {t} (its subnets need IPv6 \
                      CIDRs), so the name gets an AAAA record inside the VPC",

@@ -160,18 +160,27 @@ fn resources(r: &Remedy) -> String {
             endpoint_service,
             private_dns_enabled,
             dns_record_ip_type,
+            service_region,
         } => {
-            let mut endpoint =
-                resource("aws_vpc_endpoint", &ident(endpoint_service.service.name()))
-                    .attribute(attr("vpc_id", var("vpc_id")))
-                    .attribute(attr("service_name", endpoint_service.to_string()))
-                    .attribute(attr("vpc_endpoint_type", "Interface"))
-                    .attribute(attr("private_dns_enabled", *private_dns_enabled))
-                    .attribute(attr("subnet_ids", var("subnet_ids")))
-                    .attribute(attr(
-                        "security_group_ids",
-                        Expression::from(vec![var("endpoint_security_group_id")]),
-                    ));
+            let name = match service_region {
+                Some(r) => ident(&format!("{}_{r}", endpoint_service.service.name())),
+                None => ident(endpoint_service.service.name()),
+            };
+            let mut endpoint = resource("aws_vpc_endpoint", &name)
+                .attribute(attr("vpc_id", var("vpc_id")))
+                .attribute(attr("service_name", endpoint_service.to_string()));
+            if let Some(r) = service_region {
+                // Cross-Region PrivateLink: created here for the service's region.
+                endpoint = endpoint.attribute(attr("service_region", r.as_str()));
+            }
+            let mut endpoint = endpoint
+                .attribute(attr("vpc_endpoint_type", "Interface"))
+                .attribute(attr("private_dns_enabled", *private_dns_enabled))
+                .attribute(attr("subnet_ids", var("subnet_ids")))
+                .attribute(attr(
+                    "security_group_ids",
+                    Expression::from(vec![var("endpoint_security_group_id")]),
+                ));
             if let Some(t) = dns_record_ip_type {
                 endpoint = endpoint
                     .attribute(attr("ip_address_type", t.as_str()))
