@@ -303,3 +303,85 @@ async fn without_region_or_metadata_it_is_a_usage_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no region"), "{stderr}");
 }
+
+/// A task in us-east-1 pulling from ECR in us-west-2 (issue 25's central
+/// registry): through cross-Region interface endpoints (the names resolve
+/// to addresses in this VPC) it passes `--expect private`; with those names
+/// on public addresses that drop packets, the cross-Region interface
+/// endpoint is the first fix for ECR and S3, and the awslogs-region in
+/// us-west-2 is offered no endpoint.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registry_in_another_region_through_cross_region_endpoints() {
+    for private in [true, false] {
+        let metadata = MetadataServer::start(support::fargate_examples()).await;
+        let mut vpc = VpcBuilder::new();
+        for (service, host) in FARGATE_PLAN {
+            let side = if host.contains("us-west-2") && !private {
+                (Side::Public, Behavior::Blackhole)
+            } else if service == "registry" {
+                (Side::Public, Behavior::tls())
+            } else {
+                (Side::Private, Behavior::tls())
+            };
+            vpc = vpc.name(host, &[side]);
+        }
+        let vpc = vpc
+            .name(
+                "secretsmanager.us-east-1.amazonaws.com",
+                &[(Side::Private, Behavior::tls())],
+            )
+            .start()
+            .await;
+        let report = vpc.probe_in_task(&[], &metadata.uri).await;
+        let west: Vec<_> = report
+            .endpoints
+            .iter()
+            .filter(|e| e.region == "us-west-2")
+            .collect();
+        assert_eq!(west.len(), 4, "{:?}", report.endpoints);
+        if private {
+            let report = vpc
+                .probe_in_task(&["--expect", "private"], &metadata.uri)
+                .await;
+            for e in report
+                .endpoints
+                .iter()
+                .filter(|e| e.region == "us-west-2" && e.service != "s3")
+            {
+                assert_eq!(e.status, Status::Ok, "{}: {:?}", e.host, e.diagnosis);
+                assert_eq!(
+                    e.path,
+                    vpce_probe::classify::Path::InterfaceEndpoint,
+                    "{}",
+                    e.host
+                );
+            }
+            continue;
+        }
+        for e in west {
+            assert_eq!(e.status, Status::Fail, "{}", e.host);
+            let d = e.diagnosis.as_deref().unwrap();
+            if e.service == "logs" {
+                assert!(
+                    d.contains("takes no cross-Region interface endpoint"),
+                    "{d}"
+                );
+                assert!(!d.contains("com.amazonaws.us-west-2.logs"), "{d}");
+            } else {
+                let svc = format!(
+                    "cross-Region interface endpoint com.amazonaws.us-west-2.{}",
+                    e.service
+                );
+                assert!(d.contains(&svc), "{d}");
+                assert!(
+                    d.contains("service region us-west-2") && d.contains("NAT gateway"),
+                    "{d}"
+                );
+                assert_eq!(
+                    e.endpoint_service.as_deref(),
+                    Some(&svc["cross-Region interface endpoint ".len()..])
+                );
+            }
+        }
+    }
+}
