@@ -58,9 +58,12 @@ pub struct Facts<'a> {
 }
 
 impl Facts<'_> {
+    /// The endpoint's role. S3 is reached through this VPC's gateway
+    /// endpoint only in the task's own region; another region's S3 only an
+    /// interface endpoint (cross-Region) can serve, as [`Self::serving`] says.
     pub fn role(&self) -> EndpointRole {
         match self.service {
-            Some(s) if s.is_gateway() => EndpointRole::Gateway,
+            Some(s) if s.is_gateway() && !self.elsewhere() => EndpointRole::Gateway,
             Some(_) => EndpointRole::Interface,
             None => EndpointRole::Target,
         }
