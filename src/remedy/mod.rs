@@ -291,6 +291,8 @@ fn family_rules(s: &Subject<'_>) -> Vec<Remedy> {
 #[cfg(test)]
 mod table;
 #[cfg(test)]
+mod table_elsewhere;
+#[cfg(test)]
 pub(crate) mod world;
 
 #[cfg(test)]
