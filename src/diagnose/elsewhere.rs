@@ -45,8 +45,8 @@ pub(super) fn global_sts(facts: &Facts<'_>, policy: Policy, judged: Judgement) -
 }
 
 use crate::catalog::Service;
+pub use crate::catalog::names::ecr_dualstack_name;
 use crate::catalog::names::{NotServed, Serving, serving};
-pub use crate::catalog::names::{ecr_dualstack_name, served_here};
 
 impl Facts<'_> {
     /// What in this VPC can serve the name, asked of the catalog; `None`

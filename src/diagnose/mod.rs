@@ -21,7 +21,6 @@ use crate::classify::{self, AddressClass, EndpointRole, Family, Path};
 use crate::probe::proxy::ProxyProbe;
 use crate::probe::{CertInfo, Failure};
 
-pub use elsewhere::served_here;
 pub use evidence::{Attempt, Classes, Lookup, Reached};
 pub use family::{BlockedAt, blocked_at};
 pub use finding::{Finding, Status, address_finding, dns_finding};

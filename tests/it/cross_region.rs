@@ -177,9 +177,15 @@ async fn fix_outputs(logs_region: &str) -> (support::Vpc, Vec<(&'static str, Str
 async fn without_them_fix_proposes_the_cross_region_endpoints_first() {
     let (_vpc, outputs) = fix_outputs(TASK_REGION).await;
     let get = |f: &str| outputs.iter().find(|(k, _)| *k == f).unwrap().1.clone();
+    json_proposes_them(&get("json"));
+    text_proposes_them(&get("text"));
+    terraform_proposes_them(&get("terraform"));
+    cli_proposes_them(&get("cli"));
+}
 
-    // JSON: the report's paragraphs and the remedies, schema-valid.
-    let report: serde_json::Value = serde_json::from_str(&get("json")).unwrap();
+/// JSON: the report's paragraphs and the remedies, schema-valid.
+fn json_proposes_them(json: &str) {
+    let report: serde_json::Value = serde_json::from_str(json).unwrap();
     let errors = support::schema_errors(&report);
     assert!(errors.is_empty(), "{errors:#?}");
     let remedies: Vec<(String, String, String, String)> = report["remedies"]
@@ -235,9 +241,10 @@ async fn without_them_fix_proposes_the_cross_region_endpoints_first() {
         }
         assert!(!d.contains(&format!("ap-northeast-1.{service}")), "{d}");
     }
+}
 
-    // Text: the "To fix" block, wrapped for a terminal; compare its words.
-    let text = get("text");
+/// Text: the "To fix" block, wrapped for a terminal; compare its words.
+fn text_proposes_them(text: &str) {
     let block = text
         .split("\nTo fix (")
         .nth(1)
@@ -253,10 +260,11 @@ async fn without_them_fix_proposes_the_cross_region_endpoints_first() {
         );
     }
     assert_eq!(block.matches("create the").count(), 3, "{block}");
+}
 
-    // Terraform: parses as HCL; the three endpoints, nothing else.
-    let tf = get("terraform");
-    let body = hcl::parse(&tf).unwrap_or_else(|e| panic!("not HCL ({e}):\n{tf}"));
+/// Terraform: parses as HCL; the three endpoints, nothing else.
+fn terraform_proposes_them(tf: &str) {
+    let body = hcl::parse(tf).unwrap_or_else(|e| panic!("not HCL ({e}):\n{tf}"));
     let endpoints: Vec<(String, std::collections::BTreeMap<String, String>)> = body
         .blocks()
         .filter(|b| b.identifier() == "resource")
@@ -283,12 +291,13 @@ async fn without_them_fix_proposes_the_cross_region_endpoints_first() {
         assert_eq!(attrs["subnet_ids"], "var.subnet_ids", "{tf}");
         assert_eq!(attrs["vpc_id"], "var.vpc_id", "{tf}");
     }
+}
 
-    // CLI: valid shell; one create-vpc-endpoint each, in the task's region.
-    let sh = get("cli");
+/// CLI: valid shell; one create-vpc-endpoint each, in the task's region.
+fn cli_proposes_them(sh: &str) {
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("fix.sh");
-    std::fs::write(&script, &sh).unwrap();
+    std::fs::write(&script, sh).unwrap();
     let syntax = std::process::Command::new("bash")
         .arg("-n")
         .arg(&script)
