@@ -1,8 +1,9 @@
-//! Names this VPC's endpoints cannot serve, whatever is created in it: a
-//! service in another region than the task's, STS's global name, and ECR's
-//! dual-stack names. Their
-//! paragraphs say what to change instead (a route, a setting, a region),
-//! never an endpoint to create here.
+//! Names that no endpoint of the task's region serves: a service in another
+//! region than the task's (which a cross-Region interface endpoint may
+//! serve, as the catalog says), STS's global name, and ECR's dual-stack
+//! names. Their paragraphs say what to create where something can serve
+//! the name, and what to change instead (a route, a setting, a region)
+//! where nothing can.
 
 use std::net::IpAddr;
 
@@ -43,8 +44,32 @@ pub(super) fn global_sts(facts: &Facts<'_>, policy: Policy, judged: Judgement) -
     }
 }
 
+use crate::catalog::Service;
+pub use crate::catalog::names::ecr_dualstack_name;
 use crate::catalog::names::{NotServed, Serving, serving};
-pub use crate::catalog::names::{ecr_dualstack_name, served_here};
+
+impl Facts<'_> {
+    /// What in this VPC can serve the name, asked of the catalog; `None`
+    /// for what is not an AWS service.
+    pub fn serving(&self) -> Option<Serving> {
+        self.service
+            .map(|s| serving(s, self.region, self.task_region, self.host))
+    }
+
+    /// Whether the name is another region's (or partition's): one that a
+    /// cross-Region interface endpoint serves, or nothing in this VPC.
+    pub fn elsewhere(&self) -> bool {
+        matches!(
+            self.serving(),
+            Some(
+                Serving::CrossRegion { .. }
+                    | Serving::None {
+                        why: NotServed::OtherRegion | NotServed::OtherPartition
+                    }
+            )
+        )
+    }
+}
 
 impl Explainer<'_> {
     /// ECR's dual-stack names, which no VPC endpoint serves: the way out for
@@ -101,17 +126,17 @@ impl Explainer<'_> {
     }
 
     /// Whether `finding`'s paragraph is [`Self::ecr_dualstack`]'s: an ECR
-    /// dual-stack name of the task's region on a public path or timed out
-    /// there (another region's is [`Self::other_region`]'s).
+    /// dual-stack name (of any region: no endpoint, cross-Region or not,
+    /// serves one) on a public path or timed out there.
     pub(super) fn says_ecr_dualstack(&self, finding: Finding) -> bool {
         matches!(finding, Finding::PublicConnectTimeout | Finding::PublicPath)
-            && self.facts.region == self.facts.task_region
             && ecr_dualstack_name(self.facts.service, self.facts.host)
     }
 
-    /// A service of another region: served by a cross-Region interface
-    /// endpoint where the service takes one ([`serving`]), else reached
-    /// through a NAT or not at all.
+    /// A service of another region (or partition), as [`serving`] answers
+    /// for it: the cross-Region interface endpoint first where the service
+    /// takes one, else no endpoint; a NAT route (for a timeout) or moving
+    /// what the task uses into its region as the alternatives.
     pub(super) fn other_region(
         &self,
         finding: Finding,
@@ -124,52 +149,100 @@ impl Explainer<'_> {
         let region = self.facts.region;
         let task = self.facts.task_region;
         let name = self.facts.service.map_or("the service", |s| s.name());
-        let what = if finding == Finding::PublicPath {
+        let public = finding == Finding::PublicPath;
+        let what = if public {
             format!("it was reached over public addresses ({ips}), which --expect private forbids")
         } else {
             format!("TCP connections to {ips} port {port} timed out{after}")
         };
-        let served = self.facts.service.map(|s| serving(s, region, task, host));
-        if let Some(Serving::CrossRegion { endpoint_service }) = served {
-            let ipv6 = if nat64.is_empty() {
-                ""
+        let nat = if nat64.is_empty() {
+            "a 0.0.0.0/0 route to a NAT gateway"
+        } else {
+            "a route for 64:ff9b::/96 to a NAT gateway in a public subnet (NAT64)"
+        };
+        let moved = self.moved_into_task_region();
+        if let Some(Serving::CrossRegion { endpoint_service }) = self.facts.serving() {
+            let endpoint = self.cross_region_endpoint(&endpoint_service, !nat64.is_empty());
+            let otherwise = if public {
+                format!("move {moved}")
             } else {
-                " and a DNS record IP type that serves IPv6 (dualstack or ipv6), as the name \
-                 was answered by DNS64"
-            };
-            let gateway = if self.facts.role() == crate::classify::EndpointRole::Gateway {
-                " (an interface endpoint: a gateway endpoint and its prefix list serve only \
-                 their own region)"
-            } else {
-                ""
+                format!("give the subnet {nat}, which leaves the VPC, or move {moved}")
             };
             return format!(
                 "{host} is {name} in {region}, not in the task's region {task}, and {what}: no \
-                 endpoint in this VPC serves it yet. {name} takes cross-Region interface \
-                 endpoints (PrivateLink across Regions): create the cross-Region interface \
-                 endpoint {endpoint_service}{gateway} in this VPC, with service region {region}, \
-                 private DNS{ipv6} (the principal that creates it needs vpce:AllowMultiRegion); \
-                 its names then resolve to endpoint addresses here. Otherwise give the subnet a \
-                 route to a NAT gateway, or move what the task uses into {task} (an ECR \
-                 registry in {task}, with replication from {region})."
+                 endpoint in this VPC serves it. {name} takes cross-Region interface endpoints \
+                 (PrivateLink across Regions): create {endpoint}, so that its names resolve to \
+                 endpoint addresses in this VPC. Otherwise {otherwise}."
             );
         }
-        let why = match served {
+        let why = match self.facts.serving() {
             Some(Serving::None {
                 why: NotServed::OtherPartition,
-            }) => format!("{region} is in another partition than {task}"),
+            }) => format!(
+                "{region} is in the {} partition and the task in {}, and no endpoint serves \
+                 another partition's names",
+                region.partition().name(),
+                task.partition().name()
+            ),
             _ => format!(
-                "{name} takes no cross-Region interface endpoint, and the endpoints and prefix \
-                 lists of this VPC serve only {task}'s names"
+                "{name} takes no cross-Region interface endpoint, so no endpoint in this VPC \
+                 serves {region}'s {name}"
             ),
         };
+        let fix = if public {
+            format!("To keep it inside the VPC, move {moved}")
+        } else {
+            format!("Give the subnet {nat}, or move {moved}")
+        };
         format!(
-            "{host} is {name} in {region}, not in the task's region {task}: {why}, so this one \
-             is reached through a NAT or internet gateway or not at all, and {what}. Give the \
-             subnet a route to a NAT gateway, or move what the task uses into {task} (the \
-             container's awslogs-region; an ECR registry in {task}, with replication from \
-             {region})."
+            "{host} is {name} in {region}, not in the task's region {task}, and {what}. {why}: \
+             it is reached through a NAT or internet gateway or not at all. {fix}."
         )
+    }
+
+    /// "the cross-Region interface endpoint ... in this VPC, with service
+    /// region ...": what to create for another region's name that one
+    /// serves (in the paragraphs of a timeout, a public path, and a family
+    /// blocked at NAT64 addresses).
+    pub(super) fn cross_region_endpoint(&self, endpoint_service: &str, ipv6: bool) -> String {
+        let region = self.facts.region;
+        let task = self.facts.task_region;
+        let ipv6 = if ipv6 {
+            ", and a DNS record IP type that serves IPv6 (dualstack or ipv6) since DNS64 \
+             answered the name"
+        } else {
+            ""
+        };
+        let gateway = if self.facts.service.is_some_and(Service::is_gateway) {
+            " (an interface endpoint: a gateway endpoint and its prefix list serve only their \
+             own region)"
+        } else {
+            ""
+        };
+        format!(
+            "the cross-Region interface endpoint {endpoint_service}{gateway} in this VPC (in \
+             {task}), with service region {region} and private DNS enabled{ipv6} (whoever \
+             creates it needs the permission vpce:AllowMultiRegion, in their IAM policy and any \
+             SCP)"
+        )
+    }
+
+    /// What moves into the task's region so that its own endpoints serve it.
+    fn moved_into_task_region(&self) -> String {
+        let region = self.facts.region;
+        let task = self.facts.task_region;
+        match self.facts.service {
+            Some(Service::EcrApi | Service::EcrDkr | Service::S3) => format!(
+                "the image into {task} (an ECR registry in {task}, with replication from {region})"
+            ),
+            Some(Service::Logs) => {
+                format!("the logs into {task} (the container's awslogs-region)")
+            }
+            _ => format!(
+                "what the task calls into {task} (the region its AWS SDK uses, and the resources \
+                 it names)"
+            ),
+        }
     }
 
     /// STS's global name, which the app's SDK calls under `legacy`.

@@ -8,6 +8,7 @@ use std::net::IpAddr;
 
 use super::prose::Explainer;
 use super::{Classes, Finding};
+use crate::catalog::Serving;
 use crate::classify::{AddressClass, EndpointRole, Family};
 
 /// Where the addresses of a blocked family are.
@@ -72,22 +73,24 @@ impl Explainer<'_> {
                         crate::classify::nat64_ipv4(*ip).map(|v4| format!("{ip} → {v4}"))
                     })
                     .collect();
-                let facts = self.facts;
-                let local =
-                    super::served_here(facts.service, facts.region, facts.task_region, facts.host);
-                let fix = if local {
-                    format!(
-                        "To keep {fam} calls inside the VPC, create the interface endpoint {svc} \
-                         with private DNS and a DNS record IP type that serves IPv6 (dualstack or \
-                         ipv6), so the name gets an AAAA record on endpoint addresses; or route \
-                         64:ff9b::/96 to a NAT gateway in a public subnet (NAT64), which leaves \
-                         the VPC.",
-                        svc = self.endpoint_name()
-                    )
-                } else {
-                    "Route 64:ff9b::/96 to a NAT gateway in a public subnet (NAT64), or give the \
-                     name an AAAA record the task can reach."
-                        .to_owned()
+                // What can serve the name, as the catalog says (the remedy asks the same).
+                let fix = match self.facts.serving() {
+                    Some(Serving::SameRegion { endpoint_service }) => format!(
+                        "To keep {fam} calls inside the VPC, create the interface endpoint \
+                         {endpoint_service} with private DNS and a DNS record IP type that serves \
+                         IPv6 (dualstack or ipv6), so the name gets an AAAA record on endpoint \
+                         addresses; or route 64:ff9b::/96 to a NAT gateway in a public subnet \
+                         (NAT64), which leaves the VPC."
+                    ),
+                    Some(Serving::CrossRegion { endpoint_service }) => format!(
+                        "To keep {fam} calls inside the VPC, create {}, so the name gets an AAAA \
+                         record on endpoint addresses; or route 64:ff9b::/96 to a NAT gateway in \
+                         a public subnet (NAT64), which leaves the VPC.",
+                        self.cross_region_endpoint(&endpoint_service, true)
+                    ),
+                    _ => "Route 64:ff9b::/96 to a NAT gateway in a public subnet (NAT64), or give \
+                          the name an AAAA record the task can reach."
+                        .to_owned(),
                 };
                 format!(
                     "{host}'s {works} addresses handshake, but its {fam} addresses are NAT64 \

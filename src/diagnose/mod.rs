@@ -21,7 +21,6 @@ use crate::classify::{self, AddressClass, EndpointRole, Family, Path};
 use crate::probe::proxy::ProxyProbe;
 use crate::probe::{CertInfo, Failure};
 
-pub use elsewhere::served_here;
 pub use evidence::{Attempt, Classes, Lookup, Reached};
 pub use family::{BlockedAt, blocked_at};
 pub use finding::{Finding, Status, address_finding, dns_finding};
@@ -58,9 +57,12 @@ pub struct Facts<'a> {
 }
 
 impl Facts<'_> {
+    /// The endpoint's role. S3 is reached through this VPC's gateway
+    /// endpoint only in the task's own region; another region's S3 only an
+    /// interface endpoint (cross-Region) can serve, as [`Self::serving`] says.
     pub fn role(&self) -> EndpointRole {
         match self.service {
-            Some(s) if s.is_gateway() => EndpointRole::Gateway,
+            Some(s) if s.is_gateway() && !self.elsewhere() => EndpointRole::Gateway,
             Some(_) => EndpointRole::Interface,
             None => EndpointRole::Target,
         }

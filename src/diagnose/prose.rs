@@ -28,9 +28,13 @@ pub struct Explainer<'a> {
 }
 
 impl Explainer<'_> {
+    /// The endpoint service that answers the name (KMS's FIPS names:
+    /// `kms-fips`), as the catalog gives it; else the service's standard one.
     pub(super) fn endpoint_name(&self) -> String {
         match self.facts.service {
-            Some(s) => s.endpoint_service_name(self.facts.region),
+            Some(s) => s
+                .endpoint_service(self.facts.region, self.facts.host)
+                .unwrap_or_else(|| s.endpoint_service_name(self.facts.region)),
             None => "(not an AWS service)".to_owned(),
         }
     }
@@ -150,7 +154,7 @@ impl Explainer<'_> {
             ),
             Finding::DnsError => format!("Resolving {host} failed{detail}."),
             Finding::PublicConnectTimeout | Finding::S3ConnectTimeout | Finding::PublicPath
-                if aws && self.facts.region != self.facts.task_region =>
+                if self.facts.elsewhere() =>
             {
                 self.other_region(finding, &ips, &nat64, &after)
             }

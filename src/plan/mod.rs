@@ -171,8 +171,8 @@ impl fmt::Display for Reason {
                 if let Some(task_region) = task_region {
                     write!(
                         f,
-                        "; the registry is in {region}, not the task's region {task_region}: an \
-                         endpoint in this VPC serves it only as a cross-Region interface endpoint"
+                        "; the registry is in {region}, not the task's region {task_region}: {}",
+                        registry_elsewhere(region, task_region)
                     )?;
                 }
                 Ok(())
@@ -186,6 +186,26 @@ impl fmt::Display for Reason {
             ),
             Self::Sdk { setting } => write!(f, "the app's AWS SDK calls this name: {setting}"),
         }
+    }
+}
+
+/// What in the task's VPC can serve an ECR registry of another region (its
+/// `ecr.api`, `ecr.dkr` and S3 names), as the catalog says.
+fn registry_elsewhere(region: &Region, task_region: &Region) -> &'static str {
+    let cross_region = [Service::EcrApi, Service::EcrDkr, Service::S3]
+        .into_iter()
+        .all(|s| {
+            let host = s.host(region, None);
+            matches!(
+                aws_names::serving(s, region, task_region, &host),
+                aws_names::Serving::CrossRegion { .. }
+            )
+        });
+    if cross_region {
+        "cross-Region interface endpoints in this VPC can serve it (ecr.api, ecr.dkr and s3, \
+         with the registry's region as their service region)"
+    } else {
+        "no endpoint in this VPC serves it"
     }
 }
 

@@ -144,8 +144,11 @@ pub enum Action {
         dns_record_ip_type: Option<IpAddressType>,
         /// The service's region, for a cross-Region interface endpoint
         /// (created in the task's region for another region's service).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        service_region: Option<String>,
+        #[serde(
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "region_code"
+        )]
+        service_region: Option<Region>,
     },
     /// Create the gateway endpoint and associate it with the subnet's route
     /// table, when no gateway path is evident.
@@ -158,4 +161,16 @@ pub enum Action {
         #[serde(rename = "text")]
         change: DnsChange,
     },
+}
+
+/// A region as its code (`us-east-1`).
+#[expect(
+    clippy::ref_option,
+    reason = "serde's serialize_with hands the field by reference"
+)]
+fn region_code<S: Serializer>(region: &Option<Region>, s: S) -> Result<S::Ok, S::Error> {
+    match region {
+        Some(r) => s.serialize_str(r.code()),
+        None => s.serialize_none(),
+    }
 }

@@ -69,11 +69,6 @@ impl Subject<'_> {
         }
     }
 
-    /// Whether a cross-Region interface endpoint would serve the name.
-    fn cross_region(&self) -> bool {
-        matches!(self.serving(), Some(Serving::CrossRegion { .. }))
-    }
-
     fn port(&self) -> u16 {
         self.assessed.endpoint.port
     }
@@ -183,11 +178,9 @@ fn for_endpoint(s: &Subject<'_>) -> Vec<Remedy> {
             // S3 arm below, as the paragraph decides it.
             out.extend(interface_endpoint(s, Some(IpAddressType::Dualstack)));
         }
-        // A VPC's S3 prefix list and gateway endpoint serve its own region;
-        // S3 in another region is reached through NAT.
-        Finding::S3ConnectTimeout if s.cross_region() => {
-            out.extend(interface_endpoint(s, None));
-        }
+        // A VPC's S3 prefix list and gateway endpoint serve its own region
+        // (another region's S3 is judged as an interface service, which a
+        // cross-Region interface endpoint may serve: the arm below).
         Finding::S3ConnectTimeout => {
             if let Some(endpoint_service) = s.local_endpoint_service() {
                 out.push(s.remedy(Action::TaskEgressToPrefixList {
@@ -235,7 +228,7 @@ fn for_endpoint(s: &Subject<'_>) -> Vec<Remedy> {
 fn interface_endpoint(s: &Subject<'_>, ip_type: Option<IpAddressType>) -> Option<Remedy> {
     let service_region = match s.serving()? {
         Serving::SameRegion { .. } => None,
-        Serving::CrossRegion { .. } => Some(s.assessed.endpoint.region.code().to_owned()),
+        Serving::CrossRegion { .. } => Some(s.assessed.endpoint.region.clone()),
         Serving::None { .. } | Serving::Unknown => return None,
     };
     Some(s.remedy(Action::InterfaceEndpoint {
@@ -258,7 +251,8 @@ fn endpoint_ingress(s: &Subject<'_>) -> Option<Remedy> {
 /// One family's addresses failed to connect while the other's worked, by
 /// where they are: endpoint ENIs get the task's egress to each and the
 /// endpoint's ingress to check; NAT64 addresses the dual-stack interface
-/// endpoint that gives the name an AAAA record; public addresses nothing
+/// endpoint that gives the name an AAAA record (cross-Region for another
+/// region's service that takes one), as the paragraph asks; public addresses nothing
 /// (their way out is a route, which no action types, and the paragraph
 /// lists the causes in order because the evidence does not decide).
 fn family_rules(s: &Subject<'_>) -> Vec<Remedy> {
@@ -287,8 +281,6 @@ fn family_rules(s: &Subject<'_>) -> Vec<Remedy> {
             out.extend(endpoint_ingress(s));
             out
         }
-        // The family paragraph offers the task's region's endpoint only.
-        BlockedAt::Nat64 if s.cross_region() => Vec::new(),
         BlockedAt::Nat64 => interface_endpoint(s, Some(IpAddressType::Dualstack))
             .into_iter()
             .collect(),
@@ -298,6 +290,8 @@ fn family_rules(s: &Subject<'_>) -> Vec<Remedy> {
 
 #[cfg(test)]
 mod table;
+#[cfg(test)]
+mod table_elsewhere;
 #[cfg(test)]
 pub(crate) mod world;
 

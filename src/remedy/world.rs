@@ -23,6 +23,8 @@ use crate::probe::{
 
 pub const TASK_REGION: &str = "ap-northeast-1";
 pub const OTHER_REGION: &str = "eu-west-1";
+/// A region of another partition than the task's.
+pub const OTHER_PARTITION: &str = "cn-north-1";
 
 /// What one address met.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -311,4 +313,60 @@ pub fn global_sts(task: &Region) -> String {
     crate::catalog::names::global_sts_host(task.partition())
         .expect("the aws partition has STS's global name")
         .to_owned()
+}
+
+/// The endpoints the remedy table walks: in the task's region, an interface
+/// service, S3, a FIPS name no endpoint service is known to answer, KMS's
+/// FIPS name (`kms-fips`), STS's global name, ECR's dual-stack name, a
+/// target and a registry; in another region, the services that take a
+/// cross-Region interface endpoint (ECR's two, S3, KMS and its FIPS name)
+/// and one that takes none (Logs), and ECR's dual-stack name; Logs and S3
+/// in another partition.
+pub fn subjects() -> Vec<World> {
+    let task: Region = TASK_REGION.parse().unwrap();
+    let other: Region = OTHER_REGION.parse().unwrap();
+    let aws = |s, region| World::new(Kind::Aws(s), region);
+    let named = |s, region, host: String| World {
+        host,
+        ..aws(s, region)
+    };
+    vec![
+        named(Service::Sts, TASK_REGION, global_sts(&task)),
+        named(
+            Service::Logs,
+            TASK_REGION,
+            format!("logs-fips.{TASK_REGION}.amazonaws.com"),
+        ),
+        named(
+            Service::Kms,
+            TASK_REGION,
+            format!("kms-fips.{TASK_REGION}.amazonaws.com"),
+        ),
+        aws(Service::Secretsmanager, TASK_REGION),
+        aws(Service::S3, TASK_REGION),
+        named(
+            Service::EcrApi,
+            TASK_REGION,
+            dualstack(Service::EcrApi, &task),
+        ),
+        World::new(Kind::Target, TASK_REGION),
+        World::new(Kind::Registry, TASK_REGION),
+        aws(Service::EcrApi, OTHER_REGION),
+        aws(Service::EcrDkr, OTHER_REGION),
+        aws(Service::S3, OTHER_REGION),
+        aws(Service::Kms, OTHER_REGION),
+        named(
+            Service::Kms,
+            OTHER_REGION,
+            format!("kms-fips.{OTHER_REGION}.amazonaws.com"),
+        ),
+        aws(Service::Logs, OTHER_REGION),
+        named(
+            Service::EcrApi,
+            OTHER_REGION,
+            dualstack(Service::EcrApi, &other),
+        ),
+        aws(Service::Logs, OTHER_PARTITION),
+        aws(Service::S3, OTHER_PARTITION),
+    ]
 }

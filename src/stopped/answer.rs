@@ -237,10 +237,7 @@ pub fn paragraph(reply: Reply, original: &str, read: &Read, subject: Option<Subj
     }
     let region = read.region.as_ref();
     let who = denial::who(subject);
-    let endpoint = |s: Service| match region {
-        Some(r) => s.endpoint_service_name(r),
-        None => format!("com.amazonaws.REGION.{}", s.name()),
-    };
+    let endpoint = |s: Service| read.endpoint_service(s);
     match reply {
         Reply::MissingLogGroup => format!(
             "CloudWatch Logs answered: the log group named in the container's awslogs-group \

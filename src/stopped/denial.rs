@@ -76,10 +76,7 @@ pub(super) fn paragraph(
         |r| format!("the role {r}"),
     );
     let who = who(subject);
-    let endpoint = |s: Service| match region {
-        Some(r) => s.endpoint_service_name(r),
-        None => format!("com.amazonaws.REGION.{}", s.name()),
-    };
+    let endpoint = |s: Service| read.endpoint_service(s);
     let deny = read.lower.contains("explicit deny");
     let answered = format!("{who} answered and refused {action}: the network path works.");
     Some(match reply {

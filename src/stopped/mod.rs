@@ -13,6 +13,7 @@
 //!   list, `no such host` DNS); without an address, the causes in order.
 
 pub mod answer;
+mod causes;
 mod denial;
 mod network;
 pub mod other;

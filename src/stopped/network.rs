@@ -178,7 +178,9 @@ fn judge(
         registry: false,
         proxy: None,
         region,
-        task_region: region,
+        // The task's region where the text names one (an ECS ARN): another
+        // region's name is then judged as the probe judges it.
+        task_region: read.task_region.as_ref().unwrap_or(region),
         host,
         port: addr.map_or(443, |a| a.port()),
         lookup: Lookup {
@@ -247,12 +249,13 @@ fn causes(read: &read::Read, service: Option<Service>, classes: &Classes) -> Str
              resolver the security groups and network ACLs for UDP and TCP port 53."
         );
     }
-    if host == "sts.amazonaws.com" {
-        return "sts.amazonaws.com is STS's global name, which no interface endpoint serves: \
-            from a subnet without NAT it cannot be reached. Make the SDK use the regional name \
-            (AWS_STS_REGIONAL_ENDPOINTS=regional, or sts_regional_endpoints in the config \
-            file), which the com.amazonaws.REGION.sts interface endpoint serves."
-            .to_owned();
+    if crate::catalog::names::is_global_sts(host) {
+        return format!(
+            "{host} is STS's global name, which no interface endpoint serves: from a subnet \
+             without NAT it cannot be reached. Make the SDK use the regional name \
+             (AWS_STS_REGIONAL_ENDPOINTS=regional, or sts_regional_endpoints in the config \
+             file), which the com.amazonaws.REGION.sts interface endpoint serves."
+        );
     }
     let Some(service) = service else {
         return match read.subject {
@@ -290,73 +293,5 @@ fn causes(read: &read::Read, service: Option<Service>, classes: &Classes) -> Str
             },
         };
     };
-    service_causes(read, service, classes)
-}
-
-/// The causes for a service the text names, in order, where the text
-/// lacks the region, the error or the address for the probe's judgement.
-fn service_causes(read: &read::Read, service: Service, classes: &Classes) -> String {
-    let endpoint = read.region.as_ref().map_or_else(
-        || format!("com.amazonaws.REGION.{}", service.name()),
-        |r| service.endpoint_service_name(r),
-    );
-    if service.is_gateway() {
-        return format!(
-            "ECS could not reach S3 ({endpoint}). In order: the subnet's route table has no route \
-             to the S3 gateway endpoint (and no NAT); the task's security group egress lacks TCP 443 \
-             to the S3 managed prefix list; DNS."
-        );
-    }
-    // What the text lacks for the probe's own judgement.
-    let lacks = if read.region.is_none() {
-        "the text does not name the region, so the probe's own judgement cannot be given"
-    } else {
-        "the text does not say how the call failed, so the probe's own judgement cannot be given"
-    };
-    // The address the text names, when it is inside the private ranges: the
-    // name resolved inside the VPC, so private DNS is not the first cause.
-    let private = read.addr.filter(|a| {
-        classes
-            .get(a.ip())
-            .is_some_and(|c| c.class == crate::classify::AddressClass::Private)
-    });
-    if let Some(addr) = private {
-        let causes = match read.error {
-            None | Some(FailureKind::Timeout) => {
-                "the task's security group egress or the endpoint's ingress lacks TCP 443 \
-                 (private_connect_timeout); the network ACLs of the task's or the endpoint's \
-                 subnets; for an address outside this VPC (a hub VPC over a Transit Gateway or \
-                 peering), the routes both ways"
-            }
-            Some(_) => {
-                "something at that address answered and would not take the connection, where \
-                 an interface endpoint's ENI accepts TCP 443: the address is not the endpoint's \
-                 (a private hosted zone record, a hosts-file entry or a custom resolver that \
-                 points the name elsewhere); a firewall or proxy on the path that rejects it; \
-                 the wrong port"
-            }
-        };
-        return format!(
-            "ECS could not reach {name} before the task started, at {addr}: a private address, \
-             so the name resolved inside the VPC (an interface endpoint with private DNS, or a \
-             private zone); {lacks}. In order of likelihood: {causes}. The probe tells them \
-             apart from inside the VPC.",
-            name = service.name()
-        );
-    }
-    let address = match read.addr {
-        Some(addr) => format!("the text names {addr}, but {lacks}"),
-        None => "the text holds no address".to_owned(),
-    };
-    format!(
-        "ECS could not reach {name} before the task started; {address}. In order \
-         of likelihood: the interface endpoint {endpoint} has private DNS turned off or does not \
-         exist, so the name resolves to public addresses that time out (public_connect_timeout); \
-         the task's security group egress or the endpoint's ingress lacks TCP 443 \
-         (private_connect_timeout); the VPC's DNS (enableDnsSupport, a custom resolver) does not \
-         answer the name (dns_*). If the task is meant to go out through NAT instead, the \
-         subnet's route table lacks its 0.0.0.0/0 route to a NAT gateway (or, for a task with a \
-         public IP, to an internet gateway). The probe tells them apart from inside the VPC.",
-        name = service.name()
-    )
+    super::causes::service_causes(read, service, classes)
 }

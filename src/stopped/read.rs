@@ -6,7 +6,8 @@ use std::net::SocketAddr;
 
 use serde::{Serialize, Serializer};
 
-use crate::catalog::{Region, Service};
+use crate::catalog::names;
+use crate::catalog::{Region, Service, Serving};
 use crate::probe::FailureKind;
 
 /// ECS's error classes for tasks and containers that did not start.
@@ -76,7 +77,13 @@ pub struct Read {
     pub error_class: Option<&'static str>,
     pub host: Option<String>,
     pub addr: Option<SocketAddr>,
+    /// The region of the failing call: its host's, else the first the text
+    /// names.
     pub region: Option<Region>,
+    /// The task's region, where the text names one apart from the call's:
+    /// that of an ECS ARN (a task, cluster or container instance, as
+    /// `describe-tasks` output and task state change events hold).
+    pub task_region: Option<Region>,
     pub error: Option<FailureKind>,
     pub subject: Option<Subject>,
     /// Words that say the call never got an answer (a timeout, a failed
@@ -124,7 +131,11 @@ pub fn read(text: &str) -> Read {
         lookup,
         nameserver,
         cut,
-        region: region_in(&lower),
+        region: host
+            .as_deref()
+            .and_then(region_in)
+            .or_else(|| region_in(&lower)),
+        task_region: task_region_in(&lower),
         lower,
         error_class,
         host,
@@ -172,6 +183,45 @@ fn address_in(text: &str) -> Option<SocketAddr> {
 fn region_in(text: &str) -> Option<Region> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
         .find_map(|w| w.parse::<Region>().ok().or_else(|| region_inside(w)))
+}
+
+/// The region of the first ECS ARN in the text
+/// (`arn:PARTITION:ecs:REGION:ACCOUNT:task/...`).
+fn task_region_in(text: &str) -> Option<Region> {
+    text.split("arn:").skip(1).find_map(|arn| {
+        let mut fields = arn.split(':');
+        let (_partition, service, region) = (fields.next()?, fields.next()?, fields.next()?);
+        (service == "ecs").then(|| region.parse().ok()).flatten()
+    })
+}
+
+impl Read {
+    /// The endpoint service that answers the name the text holds (the
+    /// service's standard name where it holds none), as the catalog gives
+    /// it; `com.amazonaws.REGION.x` without a region.
+    pub fn endpoint_service(&self, service: Service) -> String {
+        match &self.region {
+            Some(r) => self
+                .host
+                .as_deref()
+                .and_then(|h| service.endpoint_service(r, h))
+                .unwrap_or_else(|| service.endpoint_service_name(r)),
+            None => format!("com.amazonaws.REGION.{}", service.name()),
+        }
+    }
+
+    /// What in the task's VPC can serve the call's name, asked of the
+    /// catalog: for the task's region where the text names it, else for
+    /// the call's own; `None` without a region.
+    pub fn serving(&self, service: Service) -> Option<Serving> {
+        let region = self.region.as_ref()?;
+        let host = self
+            .host
+            .clone()
+            .unwrap_or_else(|| service.host(region, None));
+        let task = self.task_region.as_ref().unwrap_or(region);
+        Some(names::serving(service, region, task, &host))
+    }
 }
 
 /// The geographic prefixes of region codes, which tell a region inside a
@@ -347,6 +397,28 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn the_call_has_its_hosts_region_and_the_task_an_ecs_arns() {
+        let r = read(
+            "arn:aws:ecs:ap-northeast-1:1:task/c/0a arn:aws:iam::1:role/r failed: Post \
+             \"https://api.ecr.us-east-1.amazonaws.com/\": i/o timeout",
+        );
+        assert_eq!(
+            r.region.map(|r| r.to_string()).as_deref(),
+            Some("us-east-1")
+        );
+        assert_eq!(
+            r.task_region.map(|r| r.to_string()).as_deref(),
+            Some("ap-northeast-1")
+        );
+        let r = read("failed to fetch secret arn:aws:secretsmanager:eu-west-2:1:secret:x");
+        assert_eq!(
+            r.region.map(|r| r.to_string()).as_deref(),
+            Some("eu-west-2")
+        );
+        assert_eq!(r.task_region, None);
     }
 
     #[test]

@@ -228,3 +228,112 @@ async fn the_binary_reads_arguments_or_standard_input_and_exits_by_recognition()
         )
     );
 }
+
+/// Stopped reasons naming another region's host, with the task's region in
+/// an ECS ARN (as `describe-tasks` output and task state change events hold
+/// them): constructed, not quoted. What can serve the name is asked as the
+/// probe asks it: ECR and S3 get the cross-Region interface endpoint,
+/// never this region's endpoint or a gateway route; Logs gets no endpoint;
+/// without the task's region the name is judged as its own region's.
+#[test]
+fn another_regions_names_are_explained_by_what_serves_them() {
+    let task = "arn:aws:ecs:ap-northeast-1:111122223333:task/prod/0123456789abcdef0123456789abcdef";
+    let ecr = format!(
+        "{task} STOPPED: ResourceInitializationError: unable to pull secrets or registry auth: \
+         execution resource retrieval failed: unable to retrieve ecr registry auth: service call \
+         has been retried 3 time(s): RequestError: send request failed caused by: Post \
+         \"https://api.ecr.us-east-1.amazonaws.com/\": dial tcp 52.46.1.2:443: i/o timeout"
+    );
+    let e = explain(&ecr);
+    assert_eq!(
+        e.finding,
+        Some(Finding::PublicConnectTimeout),
+        "{}",
+        e.diagnosis
+    );
+    for word in [
+        "cross-Region interface endpoint com.amazonaws.us-east-1.ecr.api",
+        "service region us-east-1",
+        "vpce:AllowMultiRegion",
+        "NAT gateway",
+        "replication from us-east-1",
+    ] {
+        assert!(e.diagnosis.contains(word), "{word}: {}", e.diagnosis);
+    }
+    assert!(
+        !e.diagnosis.contains("ap-northeast-1.ecr.api"),
+        "{}",
+        e.diagnosis
+    );
+    // The confirming check probes the name the task called.
+    let confirm = e.confirm.unwrap_or_default();
+    assert!(confirm.contains("--region us-east-1"), "{confirm}");
+
+    let layers = format!(
+        "{task} CannotPullContainerError: failed to copy: httpReadSeeker: failed open: failed \
+         to do request: Get \"https://prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com/a1\": \
+         dial tcp 52.217.1.2:443: i/o timeout"
+    );
+    let e = explain(&layers);
+    assert_eq!(
+        e.finding,
+        Some(Finding::PublicConnectTimeout),
+        "{}",
+        e.diagnosis
+    );
+    assert!(
+        e.diagnosis
+            .contains("cross-Region interface endpoint com.amazonaws.us-east-1.s3"),
+        "{}",
+        e.diagnosis
+    );
+    assert!(
+        !e.diagnosis.contains("managed prefix list"),
+        "{}",
+        e.diagnosis
+    );
+
+    let logs = format!(
+        "{task} ResourceInitializationError: failed to validate logger args: create stream has \
+         been retried 1 times: failed to create Cloudwatch log stream: RequestError: send \
+         request failed caused by: Post \"https://logs.us-east-1.amazonaws.com/\": context \
+         deadline exceeded"
+    );
+    let e = explain(&logs);
+    assert_eq!(e.finding, None, "{}", e.diagnosis);
+    assert!(
+        e.diagnosis
+            .contains("takes no cross-Region interface endpoint")
+            && e.diagnosis.contains("awslogs-region"),
+        "{}",
+        e.diagnosis
+    );
+    assert!(!e.diagnosis.contains("com.amazonaws."), "{}", e.diagnosis);
+    let with_address = logs.replace(
+        "context deadline exceeded",
+        "dial tcp 52.94.1.1:443: i/o timeout",
+    );
+    let e = explain(&with_address);
+    assert_eq!(
+        e.finding,
+        Some(Finding::PublicConnectTimeout),
+        "{}",
+        e.diagnosis
+    );
+    assert!(
+        e.diagnosis
+            .contains("takes no cross-Region interface endpoint")
+            && !e.diagnosis.contains("com.amazonaws."),
+        "{}",
+        e.diagnosis
+    );
+
+    // Without the task's region, the name is judged as its own region's.
+    let e = explain(ecr.trim_start_matches(task));
+    assert!(
+        e.diagnosis.contains("com.amazonaws.us-east-1.ecr.api")
+            && !e.diagnosis.contains("cross-Region"),
+        "{}",
+        e.diagnosis
+    );
+}

@@ -174,6 +174,7 @@ const CLI_TABLE: [(&str, &[&str], &[&str]); 5] = [
         &["--vpc-id", "--service-name", "--vpc-endpoint-type"],
         &[
             "--region",
+            "--service-region",
             "--subnet-ids",
             "--security-group-ids",
             "--route-table-ids",

@@ -16,6 +16,7 @@
 mod support;
 
 mod cli;
+mod cross_region;
 mod docs;
 mod emf;
 mod examples;

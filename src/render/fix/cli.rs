@@ -98,17 +98,19 @@ fn command(r: &Remedy, s: &mut String) {
             service_region,
             ..
         } => {
-            let mut ipv6 = dns_record_ip_type.map_or_else(String::new, |t| {
+            let ipv6 = dns_record_ip_type.map_or_else(String::new, |t| {
                 let t = quote(t.as_str());
                 format!(" --ip-address-type {t} --dns-options DnsRecordIpType={t}")
             });
-            if let Some(r) = service_region {
-                ipv6 = format!(" --service-region {}{ipv6}", quote(r));
-            }
+            // Cross-Region PrivateLink: created here, in the task's region,
+            // for the service of another.
+            let service_region = service_region.as_ref().map_or_else(String::new, |r| {
+                format!(" --service-region {}", quote(r.code()))
+            });
             let service = quote(&endpoint_service.to_string()).into_owned();
             let _ = writeln!(
                 s,
-                "aws ec2 create-vpc-endpoint --region \"$REGION\" --vpc-id \"$VPC_ID\" --vpc-endpoint-type Interface --service-name {service} --subnet-ids $SUBNET_IDS --security-group-ids \"$ENDPOINT_SG\" --private-dns-enabled{ipv6}\n\
+                "aws ec2 create-vpc-endpoint --region \"$REGION\" --vpc-id \"$VPC_ID\" --vpc-endpoint-type Interface --service-name {service}{service_region} --subnet-ids $SUBNET_IDS --security-group-ids \"$ENDPOINT_SG\" --private-dns-enabled{ipv6}\n\
                  # or, when it exists with private DNS off (find its ID with aws ec2 describe-vpc-endpoints):\n\
                  # aws ec2 modify-vpc-endpoint --region \"$REGION\" --vpc-endpoint-id vpce-REPLACE-ME --private-dns-enabled"
             );

@@ -7,7 +7,8 @@
 
 use std::io::{self, Write};
 
-use crate::remedy::{Action, PrefixList, Remedy};
+use crate::catalog::Region;
+use crate::remedy::{Action, EndpointService, IpAddressType, PrefixList, Remedy};
 use crate::report::Report;
 
 mod cli;
@@ -52,18 +53,10 @@ pub fn text(remedies: &[Remedy], out: &mut impl Write) -> io::Result<()> {
                 dns_record_ip_type,
                 service_region,
                 ..
-            } => format!(
-                "create the {cross}interface endpoint {endpoint_service}{region} with private DNS \
-                 enabled{ipv6}, or enable private DNS on the one that exists",
-                cross = if service_region.is_some() { "cross-Region " } else { "" },
-                region = service_region.as_ref().map_or_else(String::new, |r| format!(
-                    " (service region {r}, in this VPC; the creator needs vpce:AllowMultiRegion)"
-                )),
-                ipv6 = dns_record_ip_type.map_or_else(String::new, |t| format!(
-                    ", IP address type {t} and DNS record IP type {t} (its subnets need IPv6 \
-                     CIDRs), so the name gets an AAAA record inside the VPC",
-                    t = t.as_str()
-                ))
+            } => interface_endpoint(
+                endpoint_service,
+                *dns_record_ip_type,
+                service_region.as_ref(),
             ),
             Action::GatewayEndpoint {
                 endpoint_service, ..
@@ -81,6 +74,34 @@ pub fn text(remedies: &[Remedy], out: &mut impl Write) -> io::Result<()> {
         out,
         "  (--format terraform or --format cli prints these changes as code)"
     )
+}
+
+/// The line of an interface endpoint to create: cross-Region, with its
+/// service region, for another region's service.
+fn interface_endpoint(
+    endpoint_service: &EndpointService,
+    ip_type: Option<IpAddressType>,
+    service_region: Option<&Region>,
+) -> String {
+    let ipv6 = ip_type.map_or_else(String::new, |t| {
+        format!(
+            ", IP address type {t} and DNS record IP type {t} (its subnets need IPv6 CIDRs), so \
+             the name gets an AAAA record inside the VPC",
+            t = t.as_str()
+        )
+    });
+    match service_region {
+        None => format!(
+            "create the interface endpoint {endpoint_service} with private DNS enabled{ipv6}, or \
+             enable private DNS on the one that exists"
+        ),
+        Some(r) => format!(
+            "create the cross-Region interface endpoint {endpoint_service} in this VPC, with \
+             service region {r}, with private DNS enabled{ipv6}, or enable private DNS on the \
+             one that exists (creating a cross-Region endpoint needs the permission \
+             vpce:AllowMultiRegion)"
+        ),
+    }
 }
 
 /// What a remedy needs that the probe cannot see from inside the task.

@@ -163,15 +163,16 @@ fn resources(r: &Remedy) -> String {
             service_region,
         } => {
             let name = match service_region {
-                Some(r) => ident(&format!("{}_{r}", endpoint_service.service.name())),
+                Some(r) => ident(&format!("{}_{}", endpoint_service.service.name(), r.code())),
                 None => ident(endpoint_service.service.name()),
             };
             let mut endpoint = resource("aws_vpc_endpoint", &name)
                 .attribute(attr("vpc_id", var("vpc_id")))
                 .attribute(attr("service_name", endpoint_service.to_string()));
             if let Some(r) = service_region {
-                // Cross-Region PrivateLink: created here for the service's region.
-                endpoint = endpoint.attribute(attr("service_region", r.as_str()));
+                // Cross-Region PrivateLink: created here, in the task's
+                // region, for the service of another.
+                endpoint = endpoint.attribute(attr("service_region", r.code()));
             }
             let mut endpoint = endpoint
                 .attribute(attr("vpc_endpoint_type", "Interface"))

@@ -157,3 +157,126 @@ fn hostile_metadata_stays_a_value_in_shell() {
     );
     assert!(!dir.join("PWNED").exists(), "{sh}");
 }
+
+/// A task in ap-northeast-1 whose ECR registry and layers are in eu-west-1
+/// (public addresses that time out), and a KMS FIPS name of its own region
+/// with private DNS off: the cross-Region interface endpoints carry the
+/// remote service name and its service region in every format (S3's an
+/// interface endpoint, never a gateway one), and KMS's FIPS name gets
+/// `kms-fips`.
+fn cross_region() -> (Assessment, Vec<Remedy>) {
+    use crate::remedy::world::OTHER_REGION;
+    let elsewhere =
+        |s| World::new(Kind::Aws(s), OTHER_REGION).answer(&[("54.239.1.9", Outcome::TcpTimeout)]);
+    let mut kms_fips = World::new(Kind::Aws(Service::Kms), TASK_REGION)
+        .answer(&[("54.239.2.9", Outcome::TcpTimeout)]);
+    kms_fips.host = format!("kms-fips.{TASK_REGION}.amazonaws.com");
+    let worlds = [
+        elsewhere(Service::EcrApi),
+        elsewhere(Service::S3),
+        elsewhere(Service::Logs),
+        kms_fips,
+    ];
+    let mut assessment = worlds[0].assessment();
+    for w in &worlds[1..] {
+        assessment.endpoints.extend(w.assessment().endpoints);
+    }
+    let remedies = remedies(&assessment);
+    (assessment, remedies)
+}
+
+#[test]
+fn cross_region_endpoints_carry_their_service_region_in_every_format() {
+    let (assessment, remedies) = cross_region();
+    let tf = terraform(&assessment, false);
+    for want in [
+        "# ecr.api: public_connect_timeout\n\
+         # If the endpoint exists with private DNS off, import it and apply this instead of creating a second.\n\
+         resource \"aws_vpc_endpoint\" \"ecr_api_eu_west_1\" {\n  \
+         vpc_id              = var.vpc_id\n  \
+         service_name        = \"com.amazonaws.eu-west-1.ecr.api\"\n  \
+         service_region      = \"eu-west-1\"\n  \
+         vpc_endpoint_type   = \"Interface\"\n  \
+         private_dns_enabled = true\n  \
+         subnet_ids          = var.subnet_ids\n  \
+         security_group_ids  = [var.endpoint_security_group_id]\n}\n",
+        "resource \"aws_vpc_endpoint\" \"s3_eu_west_1\" {\n  \
+         vpc_id              = var.vpc_id\n  \
+         service_name        = \"com.amazonaws.eu-west-1.s3\"\n  \
+         service_region      = \"eu-west-1\"\n  \
+         vpc_endpoint_type   = \"Interface\"\n",
+        "resource \"aws_vpc_endpoint\" \"kms\" {\n  \
+         vpc_id              = var.vpc_id\n  \
+         service_name        = \"com.amazonaws.ap-northeast-1.kms-fips\"\n  \
+         vpc_endpoint_type   = \"Interface\"\n",
+    ] {
+        assert!(tf.contains(want), "{want}\nnot in:\n{tf}");
+    }
+    // Another region's S3 and Logs: no gateway endpoint, prefix list or
+    // logs endpoint; the task's region's KMS endpoint has no service region.
+    assert!(
+        !tf.contains("Gateway") && !tf.contains("prefix_list"),
+        "{tf}"
+    );
+    assert!(!tf.contains(".logs\""), "{tf}");
+    assert_eq!(tf.matches("service_region").count(), 2, "{tf}");
+    hcl::parse(&tf).unwrap_or_else(|e| panic!("{e}:\n{tf}"));
+
+    let sh = cli(&assessment, false);
+    assert!(
+        sh.contains(
+            "aws ec2 create-vpc-endpoint --region \"$REGION\" --vpc-id \"$VPC_ID\" \
+             --vpc-endpoint-type Interface --service-name com.amazonaws.eu-west-1.ecr.api \
+             --service-region eu-west-1 --subnet-ids $SUBNET_IDS --security-group-ids \
+             \"$ENDPOINT_SG\" --private-dns-enabled\n"
+        ),
+        "{sh}"
+    );
+    assert!(
+        sh.contains("--service-name com.amazonaws.eu-west-1.s3 --service-region eu-west-1 "),
+        "{sh}"
+    );
+    assert!(
+        sh.contains("--service-name com.amazonaws.ap-northeast-1.kms-fips --subnet-ids"),
+        "{sh}"
+    );
+    assert!(sh.contains("REGION=ap-northeast-1\n"), "{sh}");
+    assert!(!sh.contains("Gateway") && !sh.contains(".logs"), "{sh}");
+
+    let mut text = Vec::new();
+    super::text(&remedies, &mut text).unwrap();
+    let text = String::from_utf8(text).unwrap();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains(
+            "create the cross-Region interface endpoint com.amazonaws.eu-west-1.ecr.api in this \
+             VPC, with service region eu-west-1, with private DNS enabled, or enable private DNS \
+             on the one that exists (creating a cross-Region endpoint needs the permission \
+             vpce:AllowMultiRegion)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("logs"), "{text}");
+
+    let json = serde_json::to_value(&remedies).unwrap();
+    let endpoints: Vec<(&str, Option<&str>)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert_eq!(r["kind"], "interface_endpoint", "{r}");
+            (
+                r["endpoint_service"].as_str().unwrap(),
+                r["service_region"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        endpoints,
+        [
+            ("com.amazonaws.eu-west-1.ecr.api", Some("eu-west-1")),
+            ("com.amazonaws.eu-west-1.s3", Some("eu-west-1")),
+            ("com.amazonaws.ap-northeast-1.kms-fips", None),
+        ]
+    );
+}
