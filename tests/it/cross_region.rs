@@ -360,3 +360,84 @@ async fn logs_in_another_region_are_offered_no_endpoint() {
         );
     }
 }
+
+/// The same pull in a network namespace of the test's own, as issue 25's
+/// acceptance asks, with addresses a real VPC has: dual-stack cross-Region
+/// endpoints, the us-east-1 names on an IPv4 and an IPv6 endpoint ENI (in
+/// the VPC's IPv6 block), pass `--expect private` over both families; on
+/// public addresses of both families that drop packets, `fix` proposes the
+/// same cross-Region interface endpoints, in every format.
+#[test]
+#[ignore = "needs root (unshare CLONE_NEWNET) and iproute2's ip; .ci/run runs it"]
+fn in_a_namespace_over_both_families() {
+    support::netns::enter();
+    support::netns::runtime().block_on(async {
+        for through in [true, false] {
+            let mut vpc = VpcBuilder::new();
+            for host in HERE {
+                vpc = vpc.name(host, &[(Side::Private, Behavior::tls())]);
+            }
+            let at = if through {
+                [
+                    (Side::Private, Behavior::tls()),
+                    (Side::Private6, Behavior::tls()),
+                ]
+            } else {
+                [
+                    (Side::Public, Behavior::Blackhole),
+                    (Side::Public6, Behavior::Blackhole),
+                ]
+            };
+            for (_, host) in REGISTRY {
+                vpc = vpc.name(host, &at);
+            }
+            let vpc = vpc.start().await;
+            let metadata = MetadataServer::start(metadata(TASK_REGION)).await;
+            let extra = ["--vpc-cidr", support::netns::VPC6, "--expect", "private"];
+            let report = vpc.probe_in_task(&extra, &metadata.uri).await;
+            for (service, host) in REGISTRY {
+                let e = report.endpoints.iter().find(|e| e.host == host).unwrap();
+                assert_eq!(e.region, "us-east-1", "{host}");
+                let families: Vec<_> = e.addresses.iter().map(|a| a.family).collect();
+                assert_eq!(families.len(), 2, "{host}: {families:?}");
+                if through {
+                    assert_eq!(
+                        (e.status, e.path),
+                        (Status::Ok, Path::InterfaceEndpoint),
+                        "{host}"
+                    );
+                    for a in &e.addresses {
+                        assert!(vpc.hits(a.ip) > 0, "{host} {} was really handshaken", a.ip);
+                    }
+                } else {
+                    assert_eq!(e.status, Status::Fail, "{host}");
+                    let d = e.diagnosis.as_deref().unwrap();
+                    let svc = format!(
+                        "cross-Region interface endpoint com.amazonaws.us-east-1.{service}"
+                    );
+                    assert!(d.contains(&svc), "{d}");
+                }
+            }
+            let (code, stdout, stderr) = run(&vpc, &metadata, "check", &extra).await;
+            assert_eq!(code, i32::from(!through), "{stdout}{stderr}");
+            if !through {
+                let (_, cli, _) = run(
+                    &vpc,
+                    &metadata,
+                    "fix",
+                    &["--vpc-cidr", support::netns::VPC6, "--format", "cli"],
+                )
+                .await;
+                cli_proposes_them(&cli);
+                let (_, tf, _) = run(
+                    &vpc,
+                    &metadata,
+                    "fix",
+                    &["--vpc-cidr", support::netns::VPC6, "--format", "terraform"],
+                )
+                .await;
+                terraform_proposes_them(&tf);
+            }
+        }
+    });
+}
