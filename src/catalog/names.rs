@@ -323,17 +323,23 @@ pub fn serving(service: Service, region: &Region, task_region: &Region, host: &s
     if is_global_sts(host) {
         return none(NotServed::GlobalSts);
     }
+    // Another region's name: what the region rules out is known whatever
+    // the name (a FIPS one too).
+    if region != task_region {
+        if region.partition() != task_region.partition() {
+            return none(NotServed::OtherPartition);
+        }
+        if !service.cross_region() {
+            return none(NotServed::OtherRegion);
+        }
+    }
     let Some(endpoint_service) = service.endpoint_service(region, host) else {
         return Serving::Unknown;
     };
     if region == task_region {
         Serving::SameRegion { endpoint_service }
-    } else if region.partition() != task_region.partition() {
-        none(NotServed::OtherPartition)
-    } else if service.cross_region() {
-        Serving::CrossRegion { endpoint_service }
     } else {
-        none(NotServed::OtherRegion)
+        Serving::CrossRegion { endpoint_service }
     }
 }
 

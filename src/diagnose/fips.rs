@@ -91,8 +91,14 @@ impl Explainer<'_> {
              endpoints on, and vpce-probe knows no VPC endpoint service that answers it (the \
              {service} endpoint's private DNS answers the standard name), so it cannot tell \
              whether one exists in {region}: aws ec2 describe-vpc-endpoint-services --region \
-             {region} lists the endpoint services offered there, FIPS ones with -fips in the \
-             name."
+             {task}{across} lists the endpoint services offered, FIPS ones with -fips in the \
+             name.",
+            task = self.facts.task_region,
+            across = if region == self.facts.task_region {
+                String::new()
+            } else {
+                format!(" --service-region {region}")
+            }
         );
         if finding == Finding::PublicPath {
             return format!(

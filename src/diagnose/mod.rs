@@ -62,7 +62,10 @@ impl Facts<'_> {
     /// interface endpoint (cross-Region) can serve, as [`Self::serving`] says.
     pub fn role(&self) -> EndpointRole {
         match self.service {
-            Some(s) if s.is_gateway() && !self.elsewhere() => EndpointRole::Gateway,
+            // A gateway endpoint serves its own region's names only.
+            Some(s) if s.is_gateway() && !self.elsewhere() && self.region == self.task_region => {
+                EndpointRole::Gateway
+            }
             Some(_) => EndpointRole::Interface,
             None => EndpointRole::Target,
         }

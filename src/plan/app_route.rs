@@ -35,6 +35,16 @@ impl Plan {
                 Some(url) => Some(self.configured(service, url)),
                 None => self.by_settings(service, variant, config),
             };
+            let refused = app.is_none()
+                && sdk.endpoint_url(service).is_none()
+                && service.sdk_host(&self.region, variant) == SdkName::Refused;
+            if refused && service.called_by_ecs() {
+                // The app's SDK calls nothing (a note says so); ECS still
+                // calls the standard name.
+                for e in self.endpoints.iter_mut().filter(|e| e.host == host) {
+                    e.route = Caller::Platform;
+                }
+            }
             let Some(app) = app.filter(|a| (&a.host, a.port) != (&host, port)) else {
                 continue;
             };

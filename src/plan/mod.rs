@@ -571,6 +571,29 @@ mod tests {
     }
 
     #[test]
+    fn where_the_rules_refuse_the_app_calls_nothing() {
+        // S3's rules give no FIPS name in aws-cn: ECS alone calls S3 there.
+        let plan = build(
+            &config(&[
+                "--region",
+                "cn-north-1",
+                "--services",
+                "s3",
+                "--use-fips-endpoint",
+            ]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(plan.endpoints.len(), 1);
+        assert_eq!(plan.endpoints[0].route, Caller::Platform);
+        assert!(
+            plan.notes[0].contains("fails before it connects"),
+            "{:?}",
+            plan.notes
+        );
+    }
+
+    #[test]
     fn configured_urls_in_the_app_route() {
         // A configured endpoint-specific name is that service's, in its region.
         let plan = build(

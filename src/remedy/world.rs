@@ -319,8 +319,9 @@ pub fn global_sts(task: &Region) -> String {
 /// service, S3, a FIPS name no endpoint service is known to answer, KMS's
 /// FIPS name (`kms-fips`), STS's global name, ECR's dual-stack name, a
 /// target and a registry; in another region, the services that take a
-/// cross-Region interface endpoint (ECR's two, S3, KMS and its FIPS name)
-/// and one that takes none (Logs), and ECR's dual-stack name; Logs and S3
+/// cross-Region interface endpoint (ECR's two, S3, KMS and its FIPS name),
+/// one that takes none (Logs), the FIPS names of S3 and Logs, and ECR's
+/// dual-stack name; Logs and S3
 /// in another partition.
 pub fn subjects() -> Vec<World> {
     let task: Region = TASK_REGION.parse().unwrap();
@@ -361,6 +362,20 @@ pub fn subjects() -> Vec<World> {
             format!("kms-fips.{OTHER_REGION}.amazonaws.com"),
         ),
         aws(Service::Logs, OTHER_REGION),
+        // Names of another region the catalog cannot place: S3's FIPS name;
+        // and one it can, Logs' FIPS name (Logs takes no cross-Region one).
+        named(
+            Service::S3,
+            OTHER_REGION,
+            format!(
+                "prod-{OTHER_REGION}-starport-layer-bucket.s3-fips.{OTHER_REGION}.amazonaws.com"
+            ),
+        ),
+        named(
+            Service::Logs,
+            OTHER_REGION,
+            format!("logs-fips.{OTHER_REGION}.amazonaws.com"),
+        ),
         named(
             Service::EcrApi,
             OTHER_REGION,

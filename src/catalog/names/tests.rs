@@ -162,6 +162,20 @@ fn what_can_serve_a_name() {
             "logs-fips.ap-northeast-1.amazonaws.com",
             Serving::Unknown,
         ),
+        // Another region's FIPS names: Logs takes no cross-Region endpoint
+        // whatever the name; S3's FIPS endpoint service is not known.
+        (
+            Service::Logs,
+            &east,
+            "logs-fips.us-east-1.amazonaws.com",
+            none(NotServed::OtherRegion),
+        ),
+        (
+            Service::S3,
+            &east,
+            "b.s3-fips.us-east-1.amazonaws.com",
+            Serving::Unknown,
+        ),
         (
             Service::EcrApi,
             &task,
