@@ -112,7 +112,16 @@ fn framed(read: &read::Read, classes: &Classes, ranges_given: bool, paragraph: S
 
 /// The probe's command lines that confirm a network cause from inside the VPC.
 fn confirm(read: &read::Read, catalog: Option<Service>) -> (Option<String>, Option<String>) {
+    // A FIPS name is what the SDK calls with FIPS on: probe that name.
+    let fips = read
+        .host
+        .as_deref()
+        .is_some_and(crate::catalog::names::fips_name);
     let what = match (catalog, &read.host) {
+        (Some(s), _) if fips => (
+            format!("--services {} --use-fips-endpoint", s.name()),
+            format!("\"services\":\"{}\",\"use_fips_endpoint\":true", s.name()),
+        ),
         (Some(s), _) => (
             format!("--services {}", s.name()),
             format!("\"services\":\"{}\"", s.name()),

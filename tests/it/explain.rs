@@ -337,3 +337,34 @@ fn another_regions_names_are_explained_by_what_serves_them() {
         e.diagnosis
     );
 }
+
+/// A FIPS name that does not exist (the setting in a region where AWS
+/// lists no FIPS endpoint of the service) is the setting, not the network:
+/// `fips_endpoint_missing`, and the confirming check probes the FIPS name.
+/// The text is shaped like the awslogs driver's, with a FIPS host.
+#[test]
+fn a_fips_name_that_does_not_exist_is_the_setting() {
+    let text = "ResourceInitializationError: failed to validate logger args: create stream has \
+        been retried 1 times: failed to create Cloudwatch log stream: RequestError: send request \
+        failed caused by: Post \"https://logs-fips.ap-northeast-1.amazonaws.com/\": dial tcp: \
+        lookup logs-fips.ap-northeast-1.amazonaws.com on 10.0.0.2:53: no such host";
+    let e = explain(text);
+    assert_eq!(
+        e.finding,
+        Some(Finding::FipsEndpointMissing),
+        "{}",
+        e.diagnosis
+    );
+    for word in [
+        "AWS_USE_FIPS_ENDPOINT",
+        "only in ca-central-1",
+        "not in ap-northeast-1",
+    ] {
+        assert!(e.diagnosis.contains(word), "{word}: {}", e.diagnosis);
+    }
+    let confirm = e.confirm.unwrap_or_default();
+    assert!(
+        confirm.contains("--services logs --use-fips-endpoint"),
+        "{confirm}"
+    );
+}
