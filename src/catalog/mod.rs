@@ -10,6 +10,7 @@ use std::fmt;
 use std::str::FromStr;
 
 mod data;
+mod hosts;
 
 pub use data::source as data_source;
 pub mod names;

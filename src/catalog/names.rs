@@ -55,7 +55,8 @@ pub enum SdkName {
 
 /// The registry's dual-stack suffixes: `ACCOUNT.dkr-ecr.REGION.on.aws`,
 /// and China's (Amazon ECR user guide, "Dual-stack endpoints").
-const ECR_DUALSTACK_REGISTRY_SUFFIXES: [&str; 2] = ["on.aws", "on.amazonwebservices.com.cn"];
+pub(super) const ECR_DUALSTACK_REGISTRY_SUFFIXES: [&str; 2] =
+    ["on.aws", "on.amazonwebservices.com.cn"];
 
 /// The services whose AWS endpoint service can be reached from an interface
 /// endpoint in another region of the partition (cross-Region `PrivateLink`
@@ -222,64 +223,6 @@ pub fn ecr_dualstack_name(service: Option<Service>, host: &str) -> bool {
     matches!(service, Some(Service::EcrApi | Service::EcrDkr)) && (registry || api)
 }
 
-/// The account and region of an ECR registry host, standard
-/// (`ACCOUNT.dkr.ecr.REGION.SUFFIX`, also `dkr.ecr-fips`) or dual-stack
-/// (`ACCOUNT.dkr-ecr.REGION.on.aws`).
-pub fn ecr_registry(host: &str) -> Option<(&str, Region)> {
-    let labels: Vec<&str> = host.split('.').collect();
-    let (account, rest) = labels.split_first()?;
-    let (region, suffix, dualstack) = match rest {
-        ["dkr", "ecr" | "ecr-fips", region, suffix @ ..] => (region, suffix.join("."), false),
-        ["dkr-ecr" | "dkr-ecr-fips", region, suffix @ ..] => (region, suffix.join("."), true),
-        _ => return None,
-    };
-    let region: Region = region.parse().ok()?;
-    let known = if dualstack {
-        ECR_DUALSTACK_REGISTRY_SUFFIXES.contains(&suffix.as_str())
-    } else {
-        suffix == region.partition().dns_suffix()
-    };
-    known.then_some((*account, region))
-}
-
-/// The service and region of an endpoint-specific DNS name:
-/// `vpce-0abc-xyz.secretsmanager.us-east-1.vpce.amazonaws.com` (regional)
-/// or `vpce-0abc-xyz-us-east-1a.ecr.api.us-east-1.vpce.amazonaws.com`
-/// (zonal). The region is the service's (a cross-Region endpoint's names
-/// carry the remote region).
-pub fn vpce_name(host: &str) -> Option<(Service, Region)> {
-    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
-    let rest = Partition::all().find_map(|p| {
-        host.strip_suffix(p.dns_suffix())?
-            .strip_suffix(".vpce.")
-            .map(str::to_owned)
-    })?;
-    // The endpoint's label (`vpce-...`) may follow a bucket's (S3).
-    let at = rest
-        .split('.')
-        .position(|label| label.starts_with("vpce-"))?;
-    let after: Vec<&str> = rest.split('.').skip(at + 1).collect();
-    let (region, service) = after.split_last()?;
-    let region: Region = region.parse().ok()?;
-    // ECR's names put the part first (`api.ecr`, `dkr.ecr`).
-    let service = match service.join(".").as_str() {
-        "api.ecr" => "ecr.api".to_owned(),
-        "dkr.ecr" => "ecr.dkr".to_owned(),
-        other => other.to_owned(),
-    };
-    Service::named(&service).map(|s| (*s, region))
-}
-
-/// Whether `host` is under one of AWS's own domains (a partition's DNS or
-/// dual-stack suffix, ECR's dual-stack registry suffixes): a name AWS
-/// answers, and not a corporate gateway or an emulator a configured
-/// endpoint URL points at.
-pub fn is_aws_host(host: &str) -> bool {
-    let under = |suffix: &str| host.strip_suffix(suffix).is_some_and(|h| h.ends_with('.'));
-    Partition::all().any(|p| under(p.dns_suffix()) || under(p.dualstack_suffix()))
-        || ECR_DUALSTACK_REGISTRY_SUFFIXES.iter().any(|s| under(s))
-}
-
 /// What in this VPC can serve a name of an AWS service (`endpoints`'s
 /// `vpc_endpoint`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -359,6 +302,8 @@ pub fn served_here(
         )
     })
 }
+
+pub use super::hosts::{ecr_registry, is_aws_host, service_of_host, vpce_name};
 
 #[cfg(test)]
 mod tests;

@@ -311,7 +311,16 @@ fn subject_in(t: &str, host: Option<&str>) -> Option<Subject> {
         {
             return Some(Subject::Registry);
         }
-        if h.contains(".s3.") || h.starts_with("s3.") || (layer && h.contains(".dkr.ecr")) {
+        // What the name is, asked of the catalog (standard, FIPS and
+        // dual-stack names alike).
+        match crate::catalog::names::service_of_host(h) {
+            Some((Service::EcrDkr, _)) if layer => return aws(Service::S3),
+            Some((s, _)) => return aws(s),
+            None => {}
+        }
+        // Names the catalog cannot place, as guides write them
+        // (`aws_account_id.dkr.ecr.region.amazonaws.com`).
+        if h.contains(".s3.") || (layer && h.contains(".dkr.ecr")) {
             return aws(Service::S3);
         }
         if h.contains(".dkr.ecr") {
@@ -319,10 +328,6 @@ fn subject_in(t: &str, host: Option<&str>) -> Option<Subject> {
         }
         if h.starts_with("api.ecr.") {
             return aws(Service::EcrApi);
-        }
-        let first = h.split('.').next().unwrap_or_default();
-        if let Some(s) = Service::named(first) {
-            return aws(*s);
         }
         // The registry API (`https://HOST/v2/...`) on a host outside AWS.
         if !h.contains(".amazonaws.") && t.contains(&format!("{h}/v2/")) {

@@ -368,3 +368,35 @@ fn a_fips_name_that_does_not_exist_is_the_setting() {
         "{confirm}"
     );
 }
+
+/// An image pulled by ECR's dual-stack registry name is ECR's, not a
+/// third-party registry's: no VPC endpoint serves the name, and the
+/// paragraph says so and names the IPv4 names.
+#[test]
+fn an_ecr_dual_stack_registry_is_ecr() {
+    let text = "CannotPullContainerError: pull image manifest has been retried 1 time(s): failed \
+        to resolve ref 111122223333.dkr-ecr.ap-northeast-1.on.aws/app:1: failed to do request: \
+        Head \"https://111122223333.dkr-ecr.ap-northeast-1.on.aws/v2/app/manifests/1\": dial tcp \
+        3.112.1.2:443: i/o timeout";
+    let e = explain(text);
+    assert_eq!(
+        e.service.map(vpce_probe::stopped::Subject::name),
+        Some("ecr.dkr")
+    );
+    assert_eq!(
+        e.finding,
+        Some(Finding::PublicConnectTimeout),
+        "{}",
+        e.diagnosis
+    );
+    assert!(
+        e.diagnosis.contains("no VPC endpoint serves this name"),
+        "{}",
+        e.diagnosis
+    );
+    assert!(
+        !e.diagnosis.contains("pull-through cache"),
+        "{}",
+        e.diagnosis
+    );
+}

@@ -293,3 +293,70 @@ fn registries_and_endpoint_specific_names() {
     assert!(is_global_sts("sts.amazonaws.com"));
     assert!(!is_global_sts("sts.us-east-1.amazonaws.com"));
 }
+
+#[test]
+fn hostnames_are_read_back_into_their_service_and_region() {
+    let cases = [
+        (
+            "logs.ap-northeast-1.amazonaws.com",
+            Some(("logs", Some("ap-northeast-1"))),
+        ),
+        (
+            "logs-fips.us-east-1.amazonaws.com",
+            Some(("logs", Some("us-east-1"))),
+        ),
+        ("logs.us-east-1.api.aws", Some(("logs", Some("us-east-1")))),
+        (
+            "api.ecr.us-east-1.amazonaws.com",
+            Some(("ecr.api", Some("us-east-1"))),
+        ),
+        (
+            "api.ecr-fips.us-east-1.amazonaws.com",
+            Some(("ecr.api", Some("us-east-1"))),
+        ),
+        (
+            "ecr.us-east-1.api.aws",
+            Some(("ecr.api", Some("us-east-1"))),
+        ),
+        (
+            "111122223333.dkr-ecr.us-east-1.on.aws",
+            Some(("ecr.dkr", Some("us-east-1"))),
+        ),
+        (
+            "111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn",
+            Some(("ecr.dkr", Some("cn-north-1"))),
+        ),
+        (
+            "b.s3.dualstack.eu-west-1.amazonaws.com",
+            Some(("s3", Some("eu-west-1"))),
+        ),
+        (
+            "b.s3-fips.us-east-1.amazonaws.com",
+            Some(("s3", Some("us-east-1"))),
+        ),
+        (
+            "s3.us-iso-east-1.c2s.ic.gov",
+            Some(("s3", Some("us-iso-east-1"))),
+        ),
+        (
+            "ecs-a-3.eu-west-1.amazonaws.com",
+            Some(("ecs-agent", Some("eu-west-1"))),
+        ),
+        ("sts.amazonaws.com", Some(("sts", None))),
+        (
+            "monitoring.us-gov-west-1.amazonaws.com",
+            Some(("monitoring", Some("us-gov-west-1"))),
+        ),
+        (
+            "vpce-1-a.ssm.us-east-1.vpce.amazonaws.com",
+            Some(("ssm", Some("us-east-1"))),
+        ),
+        ("logs.corp.example.internal", None),
+        ("nosuch.us-east-1.amazonaws.com", None),
+    ];
+    for (host, want) in cases {
+        let got = service_of_host(host).map(|(s, r)| (s.name(), r.map(|r| r.code().to_owned())));
+        let want = want.map(|(s, r)| (s, r.map(str::to_owned)));
+        assert_eq!(got, want, "{host}");
+    }
+}
