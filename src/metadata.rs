@@ -85,19 +85,46 @@ pub struct TaskInfo {
     pub dns_servers: Vec<String>,
 }
 
+/// Where the run's region came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum RegionSource {
+    /// `--region` (or `AWS_REGION`).
+    #[serde(rename = "configuration")]
+    Configuration,
+    /// The task metadata's task ARN.
+    #[serde(rename = "task ARN")]
+    TaskArn,
+    /// The task metadata's availability zone.
+    #[serde(rename = "availability zone")]
+    AvailabilityZone,
+}
+
+impl std::fmt::Display for RegionSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Configuration => "configuration",
+            Self::TaskArn => "task ARN",
+            Self::AvailabilityZone => "availability zone",
+        })
+    }
+}
+
 impl TaskInfo {
     /// The task's region: from the task ARN, else from the availability zone.
-    pub fn region(&self) -> Option<(Region, &'static str)> {
+    pub fn region(&self) -> Option<(Region, RegionSource)> {
         let from_arn = self
             .task_arn
             .as_deref()
             .and_then(|arn| arn.split(':').nth(3))
             .and_then(|r| r.parse().ok())
-            .map(|r| (r, "task ARN"));
+            .map(|r| (r, RegionSource::TaskArn));
         from_arn.or_else(|| {
             let az = self.availability_zone.as_deref()?;
             let region = az.trim_end_matches(|c: char| c.is_ascii_lowercase());
-            region.parse().ok().map(|r| (r, "availability zone"))
+            region
+                .parse()
+                .ok()
+                .map(|r| (r, RegionSource::AvailabilityZone))
         })
     }
 
@@ -505,6 +532,6 @@ mod tests {
             ..TaskInfo::default()
         };
         assert_eq!(info.region().unwrap().0.code(), "ap-northeast-1");
-        assert_eq!(info.region().unwrap().1, "availability zone");
+        assert_eq!(info.region().unwrap().1, RegionSource::AvailabilityZone);
     }
 }

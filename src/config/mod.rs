@@ -123,7 +123,7 @@ impl Config {
         let policy = Policy {
             expect: args.expect,
             cert_warn_days: args.cert_warn_days,
-            timeout: probe.timeout,
+            timeout: Some(probe.timeout),
         };
         let metadata = env(metadata::ENV_URI)
             .filter(|u| !u.trim().is_empty())

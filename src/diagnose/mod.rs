@@ -31,7 +31,10 @@ use prose::{Evidence, Explainer};
 pub struct Policy {
     pub expect: Expect,
     pub cert_warn_days: u32,
-    pub timeout: Duration,
+    /// How long a connect or handshake may take; `None` where it is not
+    /// known (`explain` reads a stopped reason that does not say how long
+    /// the platform waited).
+    pub timeout: Option<Duration>,
 }
 
 /// Everything known about one endpoint after probing.
@@ -439,7 +442,7 @@ mod tests {
         Policy {
             expect,
             cert_warn_days: 14,
-            timeout: Duration::from_secs(3),
+            timeout: Some(Duration::from_secs(3)),
         }
     }
 

@@ -105,14 +105,13 @@ impl Explainer<'_> {
         let svc = self.endpoint_name();
         let aws = self.facts.service.is_some();
         let detail = failure.map_or(String::new(), |f| format!(" ({})", f.detail));
-        // A zero timeout is an unknown one (`explain` reads a stopped reason
-        // that does not say how long the platform waited).
-        let (after, within) = if self.policy.timeout.is_zero() {
-            (String::new(), String::new())
-        } else {
-            let t = humantime::format_duration(self.policy.timeout);
-            (format!(" after {t}"), format!(" within {t}"))
-        };
+        let (after, within) = self.policy.timeout.map_or_else(
+            || (String::new(), String::new()),
+            |t| {
+                let t = humantime::format_duration(t);
+                (format!(" after {t}"), format!(" within {t}"))
+            },
+        );
         match finding {
             Finding::DnsNxdomain => format!(
                 "{host} does not exist (NXDOMAIN from {ns}). Check the region and service \

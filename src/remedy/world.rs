@@ -143,14 +143,14 @@ impl World {
         Policy {
             expect: self.expect,
             cert_warn_days: 14,
-            timeout: Duration::from_secs(3),
+            timeout: Some(Duration::from_secs(3)),
         }
     }
 
     fn plan(&self) -> Plan {
         Plan {
             region: TASK_REGION.parse().unwrap(),
-            region_source: "test",
+            region_source: crate::metadata::RegionSource::Configuration,
             endpoints: vec![Endpoint {
                 kind: self.kind,
                 host: Host::parse(&self.host).unwrap(),

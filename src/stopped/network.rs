@@ -204,7 +204,7 @@ fn judge(
         expect: Expect::Any,
         cert_warn_days: 14,
         // Unknown: the platform's own timeouts are not in the text.
-        timeout: std::time::Duration::ZERO,
+        timeout: None,
     };
     let j = diagnose::judge(&facts, policy);
     Some((j.finding?, j.diagnosis?))
