@@ -84,7 +84,7 @@ impl Context {
                 ..Self::default()
             };
         };
-        if plan.region_source != crate::metadata::RegionSource::Configuration {
+        if plan.region_source != crate::catalog::RegionSource::Configuration {
             notes.push(format!(
                 "region {} from the {}",
                 plan.region, plan.region_source

@@ -19,7 +19,7 @@ use ipnet::IpNet;
 use serde_json::Value;
 use tokio::net::TcpStream;
 
-use crate::catalog::Region;
+use crate::catalog::{Region, RegionSource};
 use crate::names::AccountId;
 
 /// The environment variable ECS sets in every container (Fargate 1.4.0+, agent 1.39.0+).
@@ -85,30 +85,6 @@ pub struct TaskInfo {
     pub dns_servers: Vec<String>,
 }
 
-/// Where the run's region came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub enum RegionSource {
-    /// `--region` (or `AWS_REGION`).
-    #[serde(rename = "configuration")]
-    Configuration,
-    /// The task metadata's task ARN.
-    #[serde(rename = "task ARN")]
-    TaskArn,
-    /// The task metadata's availability zone.
-    #[serde(rename = "availability zone")]
-    AvailabilityZone,
-}
-
-impl std::fmt::Display for RegionSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Configuration => "configuration",
-            Self::TaskArn => "task ARN",
-            Self::AvailabilityZone => "availability zone",
-        })
-    }
-}
-
 impl TaskInfo {
     /// The task's region: from the task ARN, else from the availability zone.
     pub fn region(&self) -> Option<(Region, RegionSource)> {
@@ -121,10 +97,7 @@ impl TaskInfo {
         from_arn.or_else(|| {
             let az = self.availability_zone.as_deref()?;
             let region = az.trim_end_matches(|c: char| c.is_ascii_lowercase());
-            region
-                .parse()
-                .ok()
-                .map(|r| (r, RegionSource::AvailabilityZone))
+            Some((region.parse().ok()?, RegionSource::AvailabilityZone))
         })
     }
 
@@ -532,6 +505,9 @@ mod tests {
             ..TaskInfo::default()
         };
         assert_eq!(info.region().unwrap().0.code(), "ap-northeast-1");
-        assert_eq!(info.region().unwrap().1, RegionSource::AvailabilityZone);
+        assert_eq!(
+            info.region().unwrap().1,
+            crate::catalog::RegionSource::AvailabilityZone
+        );
     }
 }

@@ -17,7 +17,7 @@ pub mod names;
 mod region;
 
 pub use names::{SdkName, SdkVariant, Serving};
-pub use region::{InvalidRegion, Partition, Region};
+pub use region::{InvalidRegion, Partition, Region, RegionSource};
 
 /// The registry account used for `ecr.dkr` when none is given: every
 /// `<account>.dkr.ecr.<region>` name is matched by the same wildcard DNS

@@ -138,6 +138,30 @@ impl fmt::Display for Region {
     }
 }
 
+/// Where the run's region came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum RegionSource {
+    /// `--region` (or `AWS_REGION`).
+    #[serde(rename = "configuration")]
+    Configuration,
+    /// The task metadata's task ARN.
+    #[serde(rename = "task ARN")]
+    TaskArn,
+    /// The task metadata's availability zone.
+    #[serde(rename = "availability zone")]
+    AvailabilityZone,
+}
+
+impl std::fmt::Display for RegionSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Configuration => "configuration",
+            Self::TaskArn => "task ARN",
+            Self::AvailabilityZone => "availability zone",
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 
 use std::net::IpAddr;
 
+use super::cause::{EndpointService, Unserved};
 use super::prose::{Evidence, Explainer};
 use super::{AddressClass, Facts, Finding, Judgement, Policy};
 
@@ -37,11 +38,12 @@ pub(super) fn global_sts(facts: &Facts<'_>, policy: Policy, judged: Judgement) -
         cert: None,
     };
     let finding = Finding::StsGlobalEndpoint;
-    Judgement {
-        finding: Some(finding),
-        diagnosis: Some(Explainer { facts, policy }.explain(finding, evidence)),
-        ..judged
-    }
+    Judgement::of(
+        judged.status,
+        judged.path,
+        finding,
+        Explainer { facts, policy }.explain(finding, evidence),
+    )
 }
 
 use crate::catalog::Service;
@@ -140,6 +142,7 @@ impl Explainer<'_> {
     pub(super) fn other_region(
         &self,
         finding: Finding,
+        serving: Result<(&EndpointService, bool), Unserved>,
         ips: &str,
         nat64: &[String],
         after: &str,
@@ -161,8 +164,8 @@ impl Explainer<'_> {
             "a route for 64:ff9b::/96 to a NAT gateway in a public subnet (NAT64)"
         };
         let moved = self.moved_into_task_region();
-        if let Some(Serving::CrossRegion { endpoint_service }) = self.facts.serving() {
-            let endpoint = self.cross_region_endpoint(&endpoint_service, !nat64.is_empty());
+        if let Ok((endpoint_service, dualstack)) = serving {
+            let endpoint = self.cross_region_endpoint(&endpoint_service.name, dualstack);
             let otherwise = if public {
                 format!("move {moved}")
             } else {
@@ -175,10 +178,8 @@ impl Explainer<'_> {
                  endpoint addresses in this VPC. Otherwise {otherwise}."
             );
         }
-        let why = match self.facts.serving() {
-            Some(Serving::None {
-                why: NotServed::OtherPartition,
-            }) => format!(
+        let why = match serving {
+            Err(Unserved::OtherPartition) => format!(
                 "{region} is in the {} partition and the task in {}, and no endpoint serves \
                  another partition's names",
                 region.partition().name(),

@@ -6,10 +6,10 @@
 
 use std::net::IpAddr;
 
+use super::cause::{Cause, WayOut};
 use super::prose::Explainer;
 use super::{Classes, Finding};
-use crate::catalog::Serving;
-use crate::classify::{AddressClass, EndpointRole, Family};
+use crate::classify::{AddressClass, Family};
 
 /// Where the addresses of a blocked family are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,10 +40,11 @@ impl Explainer<'_> {
     pub(super) fn family_blocked(
         &self,
         finding: Finding,
+        causes: &[Cause],
         blocked_ips: &[IpAddr],
-        ips: &str,
         detail: &str,
     ) -> String {
+        let ips = &super::prose::join_ips(blocked_ips.iter().copied());
         let host = self.facts.host;
         let port = self.facts.port;
         let blocked = if finding == Finding::Ipv6EgressBlocked {
@@ -56,8 +57,8 @@ impl Explainer<'_> {
             "Calls still work over {works}, but a client that tries {fam} first waits for each \
              timeout."
         );
-        match blocked_at(self.facts.classes, blocked_ips) {
-            BlockedAt::Enis => format!(
+        match causes.first() {
+            Some(Cause::TaskEgress { .. }) => format!(
                 "{host}'s {works} addresses handshake, but TCP connections to its {fam} \
                  addresses ({ips}) port {port} failed{detail}: security groups and network \
                  ACLs carry separate {fam} rules, and the {fam} ones are missing. Allow \
@@ -66,27 +67,30 @@ impl Explainer<'_> {
                  task's subnet in the endpoint's security group, and add {fam} entries to \
                  the network ACLs of both subnets. {tail}"
             ),
-            BlockedAt::Nat64 => {
-                let nat: Vec<String> = blocked_ips
-                    .iter()
-                    .filter_map(|ip| {
-                        crate::classify::nat64_ipv4(*ip).map(|v4| format!("{ip} → {v4}"))
-                    })
-                    .collect();
-                // What can serve the name, as the catalog says (the remedy asks the same).
-                let fix = match self.facts.serving() {
-                    Some(Serving::SameRegion { endpoint_service }) => format!(
+            Some(
+                first @ (Cause::EndpointMissing { .. } | Cause::NoWayOut { via: WayOut::Nat64 }),
+            ) => {
+                let nat = super::prose::nat64_pairs(blocked_ips);
+                // The endpoint the judge found can serve the name, if any.
+                let fix = match first {
+                    Cause::EndpointMissing {
+                        endpoint_service,
+                        service_region: None,
+                        ..
+                    } => format!(
                         "To keep {fam} calls inside the VPC, create the interface endpoint \
                          {endpoint_service} with private DNS and a DNS record IP type that serves \
                          IPv6 (dualstack or ipv6), so the name gets an AAAA record on endpoint \
                          addresses; or route 64:ff9b::/96 to a NAT gateway in a public subnet \
                          (NAT64), which leaves the VPC."
                     ),
-                    Some(Serving::CrossRegion { endpoint_service }) => format!(
+                    Cause::EndpointMissing {
+                        endpoint_service, ..
+                    } => format!(
                         "To keep {fam} calls inside the VPC, create {}, so the name gets an AAAA \
                          record on endpoint addresses; or route 64:ff9b::/96 to a NAT gateway in \
                          a public subnet (NAT64), which leaves the VPC.",
-                        self.cross_region_endpoint(&endpoint_service, true)
+                        self.cross_region_endpoint(&endpoint_service.name, true)
                     ),
                     _ => "Route 64:ff9b::/96 to a NAT gateway in a public subnet (NAT64), or give \
                           the name an AAAA record the task can reach."
@@ -100,8 +104,8 @@ impl Explainer<'_> {
                     nat = nat.join(", ")
                 )
             }
-            BlockedAt::Public => {
-                let order = if self.facts.role() == EndpointRole::Gateway {
+            _ => {
+                let order = if matches!(causes.first(), Some(Cause::GatewayFamily { .. })) {
                     format!(
                         "the S3 gateway endpoint does not carry {fam} (its IP address type \
                          decides the families it carries) and no other {fam} route leads out; \

@@ -6,7 +6,7 @@
 
 use super::prose::Explainer;
 use super::{Facts, Finding};
-use crate::catalog::names::{Serving, fips_name, serving};
+use crate::catalog::names::fips_name;
 use crate::probe::FailureKind;
 
 /// Whether a failed lookup of this endpoint is a FIPS name AWS lists no
@@ -59,14 +59,6 @@ impl Explainer<'_> {
 }
 
 impl Explainer<'_> {
-    /// Whether the endpoint is a FIPS name of the task's region that no
-    /// endpoint service is known to answer ([`Serving::Unknown`]).
-    pub(super) fn fips_unserved(&self) -> bool {
-        let f = self.facts;
-        f.service
-            .is_some_and(|s| serving(s, f.region, f.task_region, f.host) == Serving::Unknown)
-    }
-
     /// A FIPS name no endpoint service is known to answer, reached over
     /// public or NAT64 addresses or timed out there: what the tool cannot
     /// tell, and the ways that work either way.

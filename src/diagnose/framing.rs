@@ -7,26 +7,27 @@ use std::fmt::Write as _;
 use std::net::IpAddr;
 
 use super::Finding;
-use super::prose::{Evidence, Explainer};
+use super::prose::{Evidence, Explainer, Said};
 use crate::probe::dns::HostsPin;
 
 impl Explainer<'_> {
     /// The paragraph for `finding`, framed by what holds for the whole
     /// endpoint: the likely cause and the fix, in the terms of the VPC console.
-    pub fn explain(&self, finding: Finding, evidence: Evidence<'_>) -> String {
+    pub fn explain(&self, finding: Finding, evidence: Evidence<'_>) -> Said {
         self.explain_after("", finding, evidence)
     }
 
     /// Like [`Self::explain`], with `opening` (the partial-failure sentence)
     /// after the hosts-file pin and before the paragraph.
-    pub fn explain_after(&self, opening: &str, finding: Finding, evidence: Evidence<'_>) -> String {
+    pub fn explain_after(&self, opening: &str, finding: Finding, evidence: Evidence<'_>) -> Said {
+        let causes = super::causes::causes(self.facts, finding, &evidence);
         let mut text = self
             .facts
             .lookup
             .hosts_pin
             .map_or_else(String::new, |pin| self.pinned(pin));
         text.push_str(opening);
-        text.push_str(&self.paragraph(finding, evidence));
+        text.push_str(&self.render(finding, &causes, evidence));
         // ECR's dual-stack names: no endpoint serves them, said once (the
         // paragraph of a public path or timeout says it itself), and not
         // where the name resolved to private addresses (something inside
@@ -42,7 +43,7 @@ impl Explainer<'_> {
             text.push(' ');
             text.push_str(&self.ecr_dualstack_sentence());
         }
-        text
+        Said { causes, text }
     }
 
     /// The sentence that opens a `warn` when some addresses fail and others pass.

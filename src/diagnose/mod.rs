@@ -3,6 +3,8 @@
 //! order of precedence; [`finding`] the catalogue of findings; [`prose`]
 //! the prose. Pure functions, table-tested.
 
+pub mod cause;
+mod causes;
 mod elsewhere;
 pub mod evidence;
 mod family;
@@ -11,6 +13,8 @@ mod fips;
 mod framing;
 pub mod prose;
 mod proxied;
+mod public;
+pub mod shared;
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -21,10 +25,11 @@ use crate::classify::{self, AddressClass, EndpointRole, Family, Path};
 use crate::probe::proxy::ProxyProbe;
 use crate::probe::{CertInfo, Failure};
 
+pub use cause::{Cause, EndpointService, PrefixList, Unserved, WayOut};
 pub use evidence::{Attempt, Classes, Lookup, Reached};
 pub use family::{BlockedAt, blocked_at};
 pub use finding::{Finding, Status, address_finding, dns_finding};
-use prose::{Evidence, Explainer};
+use prose::{Evidence, Explainer, Said};
 
 /// The run-wide settings a judgement depends on.
 #[derive(Debug, Clone, Copy)]
@@ -81,7 +86,22 @@ pub struct Judgement {
     pub status: Status,
     pub path: Path,
     pub finding: Option<Finding>,
+    /// The finding's causes, most likely first (empty where none is named).
+    pub causes: Vec<Cause>,
     pub diagnosis: Option<String>,
+}
+
+impl Judgement {
+    /// A judgement of `finding` with what was said of it.
+    fn of(status: Status, path: Path, finding: Finding, said: Said) -> Self {
+        Self {
+            status,
+            path,
+            finding: Some(finding),
+            causes: said.causes,
+            diagnosis: Some(said.text),
+        }
+    }
 }
 
 /// Judges one endpoint: the platform's direct route first (see
@@ -133,12 +153,12 @@ fn judge_proxy(
         failure: proxy.failure(),
         cert: proxy.cert.as_ref(),
     };
-    Some(Judgement {
+    Some(Judgement::of(
         status,
-        path: direct_path,
-        finding: Some(finding),
-        diagnosis: Some(prose.explain(finding, evidence)),
-    })
+        direct_path,
+        finding,
+        prose.explain(finding, evidence),
+    ))
 }
 
 /// Judges the direct route. Order of precedence: DNS failure; every address
@@ -154,12 +174,7 @@ pub fn judge_direct(facts: &Facts<'_>, policy: Policy) -> Judgement {
             .filter(|a| a.passed())
             .map(|a| a.class),
     );
-    let judged = |status, finding: Finding, diagnosis: String| Judgement {
-        status,
-        path,
-        finding: Some(finding),
-        diagnosis: Some(diagnosis),
-    };
+    let judged = |status, finding: Finding, said: Said| Judgement::of(status, path, finding, said);
     let prose = Explainer { facts, policy };
 
     if facts.registry && !facts.addresses.iter().any(Attempt::passed) {
@@ -217,6 +232,7 @@ pub fn judge_direct(facts: &Facts<'_>, policy: Policy) -> Judgement {
         status: Status::Ok,
         path,
         finding: None,
+        causes: Vec::new(),
         diagnosis: None,
     }
 }
@@ -232,14 +248,8 @@ fn failing_addresses(
     leaves_the_vpc: bool,
 ) -> Option<Judgement> {
     let role = facts.role();
-    let judged = |status, finding: Finding, diagnosis: String| {
-        Some(Judgement {
-            status,
-            path,
-            finding: Some(finding),
-            diagnosis: Some(diagnosis),
-        })
-    };
+    let judged =
+        |status, finding: Finding, said: Said| Some(Judgement::of(status, path, finding, said));
     let failing: Vec<(Finding, IpAddr, &Failure)> = facts
         .addresses
         .iter()
@@ -299,12 +309,12 @@ fn unreachable_registry(facts: &Facts<'_>, prose: &Explainer<'_>, path: Path) ->
         failure,
         cert: None,
     };
-    Judgement {
-        status: Status::Fail,
+    Judgement::of(
+        Status::Fail,
         path,
-        finding: Some(finding),
-        diagnosis: Some(prose.explain(finding, evidence)),
-    }
+        finding,
+        prose.explain(finding, evidence),
+    )
 }
 
 /// A warning about the certificates of the passing addresses: a non-Amazon

@@ -3,11 +3,40 @@
 
 use std::net::IpAddr;
 
+use super::cause::Cause;
 use super::{Facts, Finding, Policy};
 use crate::probe::{CertInfo, Failure};
 
 pub(super) fn join_ips(ips: impl Iterator<Item = IpAddr>) -> String {
     ips.map(|ip| ip.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// `64:ff9b::3401:203 → 52.1.2.3` for the DNS64-synthesised addresses
+/// among `ips`, with the IPv4 address each carries.
+pub(super) fn nat64_pairs(ips: &[IpAddr]) -> Vec<String> {
+    ips.iter()
+        .filter_map(|ip| crate::classify::nat64_ipv4(*ip).map(|v4| format!("{ip} → {v4}")))
+        .collect()
+}
+
+/// The sentence on the routes to private addresses outside the VPC's
+/// ranges, when a cause names them.
+fn routes(causes: &[Cause]) -> String {
+    causes
+        .iter()
+        .find_map(|c| match c {
+            Cause::RoutesToOtherNetwork { addresses } => Some(format!(
+                " {} {} outside this VPC's ranges, in {}: also check the routes both ways (the \
+                 subnet's route table to the Transit Gateway or peering connection, the \
+                 Transit Gateway route tables, and the other VPC's route back to this VPC's \
+                 CIDR), and that the endpoint's security group allows this VPC's CIDR.",
+                join_ips(addresses.iter().copied()),
+                if addresses.len() == 1 { "is" } else { "are" },
+                crate::classify::OTHER_PRIVATE_NOTE
+            )),
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 /// What a paragraph cites besides the endpoint's facts.
@@ -21,6 +50,13 @@ pub struct Evidence<'a> {
     pub cert: Option<&'a CertInfo>,
 }
 
+/// A finding's causes, decided once, and the paragraph that renders them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Said {
+    pub causes: Vec<Cause>,
+    pub text: String,
+}
+
 /// Writes the paragraphs of one endpoint's findings.
 pub struct Explainer<'a> {
     pub facts: &'a Facts<'a>,
@@ -28,17 +64,6 @@ pub struct Explainer<'a> {
 }
 
 impl Explainer<'_> {
-    /// The endpoint service that answers the name (KMS's FIPS names:
-    /// `kms-fips`), as the catalog gives it; else the service's standard one.
-    pub(super) fn endpoint_name(&self) -> String {
-        match self.facts.service {
-            Some(s) => s
-                .endpoint_service(self.facts.region, self.facts.host)
-                .unwrap_or_else(|| s.endpoint_service_name(self.facts.region)),
-            None => "(not an AWS service)".to_owned(),
-        }
-    }
-
     fn nameservers(&self) -> String {
         let ns = self.facts.lookup.nameservers;
         if ns.is_empty() {
@@ -61,57 +86,64 @@ impl Explainer<'_> {
         }
     }
 
-    #[expect(
-        clippy::too_many_lines,
-        reason = "one paragraph per finding, kept side by side"
-    )]
-    /// The paragraph for `finding` alone: the likely cause and the fix, in
-    /// the terms of the VPC console ([`Self::explain`] frames it).
-    pub(super) fn paragraph(&self, finding: Finding, evidence: Evidence<'_>) -> String {
-        let host = self.facts.host;
-        let port = self.facts.port;
-        let ips = join_ips(evidence.ips.iter().copied());
-        // DNS64-synthesised addresses among the evidence, with the IPv4 they carry.
-        let nat64: Vec<String> = evidence
-            .ips
-            .iter()
-            .filter_map(|ip| crate::classify::nat64_ipv4(*ip).map(|v4| format!("{ip} → {v4}")))
-            .collect();
-        // Private addresses outside the VPC's ranges: a hub VPC, a peer, VPN.
-        let elsewhere: Vec<IpAddr> = evidence
-            .ips
-            .iter()
-            .copied()
-            .filter(|ip| {
-                self.facts.classes.get(*ip).map(|c| c.why.network())
-                    == Some(crate::classify::AddressNetwork::OtherPrivate)
-            })
-            .collect();
-        let routes = if elsewhere.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " {} {} outside this VPC's ranges, in {}: also check the routes both ways (the \
-                 subnet's route table to the Transit Gateway or peering connection, the \
-                 Transit Gateway route tables, and the other VPC's route back to this VPC's \
-                 CIDR), and that the endpoint's security group allows this VPC's CIDR.",
-                join_ips(elsewhere.iter().copied()),
-                if elsewhere.len() == 1 { "is" } else { "are" },
-                crate::classify::OTHER_PRIVATE_NOTE
-            )
-        };
-        let s3 = self.facts.role() == crate::classify::EndpointRole::Gateway;
-        let failure = evidence.failure;
-        let svc = self.endpoint_name();
-        let aws = self.facts.service.is_some();
-        let detail = failure.map_or(String::new(), |f| format!(" ({})", f.detail));
-        let (after, within) = self.policy.timeout.map_or_else(
+    /// The paragraph of a diagnosis: `finding` with its `causes`, decided
+    /// by the judge ([`super::cause::causes`]); the likely cause and the
+    /// fix, in the terms of the VPC console ([`Self::explain`] frames it).
+    /// What to say is read from the causes, never from the facts again.
+    pub(super) fn render(
+        &self,
+        finding: Finding,
+        causes: &[Cause],
+        evidence: Evidence<'_>,
+    ) -> String {
+        use Finding as F;
+        let detail = evidence
+            .failure
+            .map_or(String::new(), |f| format!(" ({})", f.detail));
+        match finding {
+            F::PublicConnectTimeout | F::S3ConnectTimeout | F::PublicPath => {
+                self.public(finding, causes, evidence)
+            }
+            F::ProxyBypassesEndpoint
+            | F::ProxyUnreachable
+            | F::ProxyDenied
+            | F::ProxyAuthRequired
+            | F::ProxyPath => self.proxy_paragraph(finding, &detail),
+            F::Ipv6EgressBlocked | F::Ipv4EgressBlocked => {
+                self.family_blocked(finding, causes, evidence.ips, &detail)
+            }
+            F::StsGlobalEndpoint => self.global_sts(
+                &join_ips(evidence.ips.iter().copied()),
+                evidence.failure.is_some(),
+                &detail,
+            ),
+            F::FipsEndpointMissing => self.fips_missing(&detail),
+            F::RegistryNeedsInternet => self.registry(evidence),
+            F::TlsInterception | F::CertExpiringSoon => self.certificate(finding, evidence),
+            F::DnsNxdomain
+            | F::DnsNoAddresses
+            | F::DnsResolverUnreachable
+            | F::DnsServfail
+            | F::DnsRefused
+            | F::DnsTcpBlocked
+            | F::DnsError => self.dns(finding, &detail),
+            _ => self.connect(finding, causes, evidence, &detail),
+        }
+    }
+
+    /// " after 3s" / " within 3s", or nothing where the timeout is unknown.
+    pub(super) fn waited(&self) -> (String, String) {
+        self.policy.timeout.map_or_else(
             || (String::new(), String::new()),
             |t| {
                 let t = humantime::format_duration(t);
                 (format!(" after {t}"), format!(" within {t}"))
             },
-        );
+        )
+    }
+
+    fn dns(&self, finding: Finding, detail: &str) -> String {
+        let host = self.facts.host;
         match finding {
             Finding::DnsNxdomain => format!(
                 "{host} does not exist (NXDOMAIN from {ns}). Check the region and service \
@@ -151,60 +183,49 @@ impl Explainer<'_> {
                  the security groups and network ACLs.",
                 ns = self.nameservers()
             ),
-            Finding::DnsError => format!("Resolving {host} failed{detail}."),
-            Finding::PublicConnectTimeout | Finding::S3ConnectTimeout | Finding::PublicPath
-                if self.facts.elsewhere() =>
-            {
-                self.other_region(finding, &ips, &nat64, &after)
-            }
-            Finding::PublicConnectTimeout | Finding::PublicPath
-                if self.says_ecr_dualstack(finding) =>
-            {
-                self.ecr_dualstack(finding, &ips, &nat64, &after)
-            }
-            Finding::PublicConnectTimeout | Finding::S3ConnectTimeout | Finding::PublicPath
-                if self.fips_unserved() =>
-            {
-                self.fips_unknown(finding, &ips, &nat64, &after)
-            }
-            Finding::PublicConnectTimeout | Finding::S3ConnectTimeout if !nat64.is_empty() => {
-                format!(
-                    "{host} has no AAAA record inside the VPC, so DNS64 synthesised NAT64 \
-                     addresses ({nat}) and TCP connections to port {port} timed out{after}: \
-                     nothing carries 64:ff9b::/96 out. NAT64 runs on a NAT gateway: route \
-                     64:ff9b::/96 to a NAT gateway in a public subnet{gateway}. To stay inside \
-                     the VPC instead, create {endpoint} with private DNS and a DNS record IP \
-                     type that serves IPv6 (dualstack or ipv6), so the name gets an AAAA record \
-                     on endpoint addresses.",
-                    nat = nat64.join(", "),
-                    gateway = if s3 {
-                        " (the S3 gateway endpoint carries no NAT64 traffic)"
-                    } else {
-                        ""
-                    },
-                    endpoint = if aws {
-                        format!("the interface endpoint {svc}")
-                    } else {
-                        "an interface endpoint for it".to_owned()
-                    }
-                )
-            }
-            Finding::PublicConnectTimeout if aws => format!(
-                "{host} resolved to public addresses ({ips}) and TCP connections to port {port} \
-                 timed out{after}. This subnet has no way out to public AWS endpoints, \
-                 and the name is not served by an interface endpoint: either the VPC endpoint \
-                 {svc} does not exist, or it exists with private DNS turned off, so the name \
-                 still resolves to public addresses. Create the endpoint, or enable its private \
-                 DNS (the VPC needs enableDnsSupport and enableDnsHostnames). If the task is \
-                 meant to go out through NAT instead, add a 0.0.0.0/0 route to a NAT gateway in \
-                 the subnet's route table."
-            ),
-            Finding::PublicConnectTimeout => format!(
-                "{host} resolved to public addresses ({ips}) and TCP connections to port {port} \
-                 timed out{after}: packets to the internet are dropped. Check the \
-                 subnet's route to a NAT or internet gateway, the security group's egress rules \
-                 and the network ACLs."
-            ),
+            _ => format!("Resolving {host} failed{detail}."),
+        }
+    }
+
+    fn certificate(&self, finding: Finding, evidence: Evidence<'_>) -> String {
+        let host = self.facts.host;
+        if finding == Finding::TlsInterception {
+            return format!(
+                "The certificate for {host} is trusted but was issued by '{issuer}', not by an \
+                 Amazon CA. AWS endpoints present certificates from Amazon (O=Amazon) \
+                 intermediates, so a TLS-inspecting proxy or firewall is re-signing this \
+                 traffic. If the inspection is intended, nothing is broken; if not, find the \
+                 appliance on the path.",
+                issuer = evidence
+                    .cert
+                    .map_or("a CA outside Amazon", |c| c.issuer.as_str())
+            );
+        }
+        format!(
+            "The certificate for {host} ({subject}) expires in {days} day(s), within \
+             --cert-warn-days {warn}. AWS rotates its certificates well ahead of expiry; a \
+             certificate this close to it usually belongs to an intercepting device.",
+            subject = evidence.cert.map_or("", |c| c.subject.as_str()),
+            days = evidence.cert.map_or(0, |c| c.days_left),
+            warn = self.policy.cert_warn_days
+        )
+    }
+
+    /// Connects and handshakes that failed at private addresses or for a
+    /// reason of their own.
+    fn connect(
+        &self,
+        finding: Finding,
+        causes: &[Cause],
+        evidence: Evidence<'_>,
+        detail: &str,
+    ) -> String {
+        let host = self.facts.host;
+        let port = self.facts.port;
+        let ips = join_ips(evidence.ips.iter().copied());
+        let (after, within) = self.waited();
+        let routes = routes(causes);
+        match finding {
             Finding::PrivateConnectTimeout => format!(
                 "{host} resolved to private addresses ({ips}){endpoint} but TCP connections to \
                  port {port} timed out{after}: packets are dropped between the task and \
@@ -212,21 +233,17 @@ impl Explainer<'_> {
                  task's security group, allow ingress TCP {port} from the task's subnet or \
                  security group in the endpoint's security group, and check the network ACLs of \
                  both subnets, including return traffic on ephemeral ports.{routes}",
-                endpoint = if aws {
+                endpoint = if causes.iter().any(|c| matches!(
+                    c,
+                    Cause::EndpointIngress {
+                        endpoint_service: Some(_),
+                        ..
+                    }
+                )) {
                     ", an interface endpoint with private DNS,"
                 } else {
                     ""
                 }
-            ),
-            Finding::S3ConnectTimeout => format!(
-                "{host} resolved to public S3 addresses ({ips}) and TCP connections to port \
-                 {port} timed out{after}. S3 is reached through a gateway endpoint, a \
-                 route-table entry, so either the subnet's route table has no route to the \
-                 gateway endpoint {svc} (and no NAT), or the task's security group egress does \
-                 not allow TCP 443 to the S3 managed prefix list (com.amazonaws.{region}.s3, \
-                 pl-...). ECR image layers come from S3: this is the CannotPullContainerError \
-                 that follows a successful manifest fetch.",
-                region = self.facts.region
             ),
             Finding::ConnectRefused => format!(
                 "Connections to {ips} port {port} were refused: the address answered but \
@@ -243,7 +260,6 @@ impl Explainer<'_> {
                  these addresses (no NAT or internet gateway route for public addresses, or a \
                  blackholed route).{routes}"
             ),
-            Finding::ConnectFailed => format!("Connecting to {ips} port {port} failed{detail}."),
             Finding::TlsHandshakeTimeout => format!(
                 "TCP to {ips} connected, but the TLS handshake did not finish{within}: \
                  something accepted the connection and never answered the ClientHello. This is \
@@ -278,89 +294,11 @@ impl Explainer<'_> {
                  behind; otherwise an intercepting device is presenting a fresh certificate.",
                 cert = self.presented()
             ),
-            Finding::PublicPath if self.facts.registry => format!(
-                "{host} was reached over public addresses ({ips}): image pulls from it leave the \
-                 VPC through a NAT or internet gateway, and --expect private forbids that. A \
-                 registry outside AWS has no VPC endpoint; pull through an ECR pull-through \
-                 cache rule (the task's own registry, served by the ecr.api, ecr.dkr and S3 \
-                 endpoints) or copy the image into ECR."
-            ),
-            Finding::PublicPath if !nat64.is_empty() => format!(
-                "{host} was reached over NAT64 ({nat}): the name has no AAAA record inside the \
-                 VPC, so Route 53 Resolver's DNS64 synthesised one from its public IPv4 address, \
-                 and the traffic leaves the VPC through NAT64 on a NAT gateway{gateway}; \
-                 --expect private forbids that. Create the interface endpoint {svc} with private \
-                 DNS and a DNS record IP type that serves IPv6 (dualstack or ipv6; its subnets \
-                 need IPv6 CIDRs), so the name gets an AAAA record on endpoint addresses inside \
-                 the VPC.",
-                nat = nat64.join(", "),
-                gateway = if s3 {
-                    ", never through the S3 gateway endpoint"
-                } else {
-                    ""
-                }
-            ),
-            Finding::PublicPath if aws => format!(
-                "{host} was reached over public addresses ({ips}): this traffic leaves the VPC \
-                 through a NAT or internet gateway, and --expect private forbids that. Create \
-                 the interface endpoint {svc} with private DNS enabled so the name resolves to \
-                 endpoint addresses inside the VPC."
-            ),
-            Finding::PublicPath => format!(
-                "{host} was reached over public addresses ({ips}): this traffic leaves the VPC \
-                 through a NAT or internet gateway, and --expect private forbids that. {host} \
-                 is not an AWS service, so no AWS interface endpoint serves it: to keep it \
-                 private, reach it through its provider's PrivateLink endpoint service (an \
-                 interface endpoint to that service name, with a private DNS name or a private \
-                 hosted zone for {host}), or run it inside the VPC."
-            ),
             Finding::DeadlineExceeded => format!(
                 "The run's --deadline passed before {host} finished; raise --deadline, lower \
                  --timeout or probe fewer endpoints at once."
             ),
-            Finding::RegistryNeedsInternet => format!(
-                "{host} is a container registry with no VPC endpoint, and the task could not \
-                 reach it{seen}: an isolated subnet cannot pull its images. Ways out: route the \
-                 subnet's 0.0.0.0/0 to a NAT gateway; or create an ECR pull-through cache rule \
-                 for it (ECR caches ECR Public, Docker Hub, Quay, registry.k8s.io, GitHub, \
-                 GitLab, Azure and Chainguard registries) and reference the image through the \
-                 task's own registry, ACCOUNT.dkr.ecr.REGION.amazonaws.com/PREFIX/..., which \
-                 the ecr.api, ecr.dkr and S3 endpoints serve (the first pull of each image \
-                 through the cache still needs a way out); or copy the image into ECR.",
-                seen = match (evidence.ips.is_empty(), failure) {
-                    (true, Some(f)) => format!(" (resolving it failed: {})", f.detail),
-                    (false, Some(f)) => format!(" ({ips} port {port}: {})", f.detail),
-                    (_, None) => String::new(),
-                }
-            ),
-            Finding::ProxyBypassesEndpoint
-            | Finding::ProxyUnreachable
-            | Finding::ProxyDenied
-            | Finding::ProxyAuthRequired
-            | Finding::ProxyPath => self.proxy_paragraph(finding, &detail),
-            Finding::Ipv6EgressBlocked | Finding::Ipv4EgressBlocked => {
-                self.family_blocked(finding, evidence.ips, &ips, &detail)
-            }
-            Finding::StsGlobalEndpoint => self.global_sts(&ips, failure.is_some(), &detail),
-            Finding::FipsEndpointMissing => self.fips_missing(&detail),
-            Finding::TlsInterception => format!(
-                "The certificate for {host} is trusted but was issued by '{issuer}', not by an \
-                 Amazon CA. AWS endpoints present certificates from Amazon (O=Amazon) \
-                 intermediates, so a TLS-inspecting proxy or firewall is re-signing this \
-                 traffic. If the inspection is intended, nothing is broken; if not, find the \
-                 appliance on the path.",
-                issuer = evidence
-                    .cert
-                    .map_or("a CA outside Amazon", |c| c.issuer.as_str())
-            ),
-            Finding::CertExpiringSoon => format!(
-                "The certificate for {host} ({subject}) expires in {days} day(s), within \
-                 --cert-warn-days {warn}. AWS rotates its certificates well ahead of expiry; a \
-                 certificate this close to it usually belongs to an intercepting device.",
-                subject = evidence.cert.map_or("", |c| c.subject.as_str()),
-                days = evidence.cert.map_or(0, |c| c.days_left),
-                warn = self.policy.cert_warn_days
-            ),
+            _ => format!("Connecting to {ips} port {port} failed{detail}."),
         }
     }
 

@@ -221,7 +221,7 @@ pub struct Plan {
     /// The task's region.
     pub region: Region,
     /// Where the region came from (`--region`, `task ARN`, ...).
-    pub region_source: crate::metadata::RegionSource,
+    pub region_source: crate::catalog::RegionSource,
     pub endpoints: Vec<Endpoint>,
     /// What the plan could not do as asked (a service with no dual-stack name).
     pub notes: Vec<String>,
@@ -230,7 +230,7 @@ pub struct Plan {
 /// Builds the plan. Fails only when no region can be found.
 pub fn build(config: &Request, task: Option<&TaskInfo>) -> Result<Plan, MissingRegion> {
     let (region, region_source) = match (&config.region, task.and_then(TaskInfo::region)) {
-        (Some(r), _) => (r.clone(), crate::metadata::RegionSource::Configuration),
+        (Some(r), _) => (r.clone(), crate::catalog::RegionSource::Configuration),
         (None, Some((r, source))) => (r, source),
         (None, None) => return Err(MissingRegion),
     };
@@ -440,7 +440,7 @@ mod tests {
     fn metadata_drives_region_and_plan() {
         let plan = build(&config(&[]), Some(&task())).unwrap();
         assert_eq!(plan.region.code(), "us-east-1");
-        assert_eq!(plan.region_source, crate::metadata::RegionSource::TaskArn);
+        assert_eq!(plan.region_source, crate::catalog::RegionSource::TaskArn);
         assert_eq!(
             hosts(&plan),
             vec![
@@ -647,7 +647,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             plan.region_source,
-            crate::metadata::RegionSource::Configuration
+            crate::catalog::RegionSource::Configuration
         );
         // The task's account still names the registry.
         assert_eq!(

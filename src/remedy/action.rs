@@ -6,49 +6,9 @@ use std::fmt;
 use ipnet::IpNet;
 use serde::{Serialize, Serializer};
 
-use crate::catalog::{Region, Service};
+use crate::catalog::Region;
 
-/// A VPC endpoint service: one service in one region, written as AWS
-/// spells it (`com.amazonaws.ap-northeast-1.logs`, `...kms-fips`), the
-/// name [`crate::catalog::names`] gives for the endpoint's host.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EndpointService {
-    pub service: Service,
-    pub region: Region,
-    pub name: String,
-}
-
-impl fmt::Display for EndpointService {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.name)
-    }
-}
-
-impl Serialize for EndpointService {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-/// The AWS-managed prefix list of a gateway service's public addresses in
-/// one region, looked up by its name (`com.amazonaws.ap-northeast-1.s3`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrefixList {
-    pub service: Service,
-    pub region: Region,
-}
-
-impl fmt::Display for PrefixList {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "com.amazonaws.{}.{}", self.region, self.service)
-    }
-}
-
-impl Serialize for PrefixList {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
+pub use crate::diagnose::{EndpointService, PrefixList};
 
 /// The IP address type of an interface endpoint and its DNS records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -161,6 +121,21 @@ pub enum Action {
         #[serde(rename = "text")]
         change: DnsChange,
     },
+}
+
+impl Action {
+    /// The order a person applies changes in: the task's rules, the
+    /// endpoint's, then endpoints, then DNS settings.
+    pub fn rank(&self) -> u8 {
+        match self {
+            Self::TaskEgressToAddress { .. } => 0,
+            Self::EndpointIngressFromTask { .. } => 1,
+            Self::TaskEgressToPrefixList { .. } => 2,
+            Self::GatewayEndpoint { .. } => 3,
+            Self::InterfaceEndpoint { .. } => 4,
+            Self::DnsSettings { .. } => 5,
+        }
+    }
 }
 
 /// A region as its code (`us-east-1`).

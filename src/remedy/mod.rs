@@ -4,9 +4,9 @@
 //! paragraphs were written from. `render::fix` writes them as text,
 //! Terraform or AWS CLI commands; nothing here or there applies them.
 //!
-//! Each arm of [`for_endpoint`] answers the paragraph `diagnose::prose`
-//! writes for the same finding; `table.rs` walks the judge's combinations
-//! and checks that the two name the same fix.
+//! Each remedy renders one of the causes the judge decided (and the
+//! paragraph renders); `table.rs` walks the judge's combinations and
+//! checks the causes and the remedies as values.
 
 mod action;
 
@@ -15,12 +15,9 @@ use serde::Serialize;
 
 pub use action::{Action, DnsChange, EndpointService, IpAddressType, PrefixList};
 
-use crate::assess::{Assessed, Assessment};
-use crate::catalog::{Region, Serving};
-use crate::classify::{AddressClass, Family};
-use crate::diagnose::{self, Attempt, BlockedAt, Finding};
+use crate::assess::Assessment;
+use crate::diagnose::{Cause, Finding};
 use crate::plan::Caller;
-use crate::probe::{FailureKind, Phase};
 
 /// One proposed change and the finding that calls for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -48,81 +45,10 @@ impl Remedy {
     }
 }
 
-/// What the remedies of one endpoint are read from: its assessment.
-struct Subject<'a> {
-    assessed: &'a Assessed,
-    /// The addresses tried, each with its class.
-    attempts: Vec<Attempt<'a>>,
-    finding: Finding,
-    /// The task's region: an endpoint or prefix list in this VPC serves
-    /// only its own region.
-    task_region: &'a Region,
-}
-
-impl Subject<'_> {
-    fn remedy(&self, action: Action) -> Remedy {
-        Remedy {
-            finding: self.finding,
-            service: self.assessed.endpoint.kind.label(),
-            route: self.assessed.endpoint.route,
-            action,
-        }
-    }
-
-    fn port(&self) -> u16 {
-        self.assessed.endpoint.port
-    }
-
-    /// The VPC endpoint service, for an AWS service: the one that answers
-    /// its name, else its standard one.
-    fn endpoint_service(&self) -> Option<EndpointService> {
-        let endpoint = &self.assessed.endpoint;
-        endpoint.kind.service().map(|service| EndpointService {
-            service,
-            region: endpoint.region.clone(),
-            name: endpoint
-                .endpoint_service(self.task_region)
-                .unwrap_or_else(|| service.endpoint_service_name(&endpoint.region)),
-        })
-    }
-
-    /// What in this VPC can serve the endpoint's name, asked of the catalog
-    /// as the paragraphs ask it.
-    fn serving(&self) -> Option<Serving> {
-        self.assessed.endpoint.serving(self.task_region)
-    }
-
-    /// The endpoint service, when one of the task's region in this VPC would
-    /// serve the endpoint (not another region's, not ECR's dual-stack names).
-    fn local_endpoint_service(&self) -> Option<EndpointService> {
-        let same = matches!(self.serving(), Some(Serving::SameRegion { .. }));
-        self.endpoint_service().filter(|_| same)
-    }
-
-    /// Whether the addresses the finding is about were synthesised by
-    /// DNS64, the test the finding's paragraph makes: the public ones that
-    /// timed out for a connect timeout, the public ones reached for a
-    /// public path.
-    fn through_nat64(&self) -> bool {
-        let public = self
-            .attempts
-            .iter()
-            .filter(|a| a.class.class == AddressClass::Public);
-        match self.finding {
-            Finding::PublicConnectTimeout | Finding::S3ConnectTimeout => public
-                .filter(|a| timed_out(a))
-                .any(|a| a.class.nat64().is_some()),
-            Finding::PublicPath => public
-                .filter(|a| a.passed())
-                .any(|a| a.class.nat64().is_some()),
-            _ => false,
-        }
-    }
-}
-
 /// The remedies for every endpoint that did not pass, in plan order and
 /// without repeats (two registries share one endpoint service, S3's prefix
-/// list is one rule). Nothing for endpoints that passed.
+/// list is one rule). Nothing for endpoints that passed. Each is a
+/// rendering of one of the endpoint's causes, which the judge decided.
 pub fn remedies(assessment: &Assessment) -> Vec<Remedy> {
     let mut out: Vec<Remedy> = Vec::new();
     for assessed in &assessment.endpoints {
@@ -131,161 +57,73 @@ pub fn remedies(assessment: &Assessment) -> Vec<Remedy> {
         let Some(finding) = assessed.judgement.finding else {
             continue;
         };
-        let subject = Subject {
-            assessed,
-            attempts: assessed.attempts(),
-            finding,
-            task_region: &assessment.task_region,
-        };
-        for r in for_endpoint(&subject) {
-            if !out.iter().any(|o| o.action == r.action) {
-                out.push(r);
+        let mut actions: Vec<Action> = assessed.judgement.causes.iter().flat_map(actions).collect();
+        // Rules before endpoints before DNS, as a person applies them.
+        actions.sort_by_key(Action::rank);
+        for action in actions {
+            if !out.iter().any(|o| o.action == action) {
+                out.push(Remedy {
+                    finding,
+                    service: assessed.endpoint.kind.label(),
+                    route: assessed.endpoint.route,
+                    action,
+                });
             }
         }
     }
     out
 }
 
-/// A connect (TCP) that timed out.
-fn timed_out(a: &Attempt<'_>) -> bool {
-    matches!(a.failure(), Some((Phase::Tcp, f)) if f.kind == FailureKind::Timeout)
-}
-
-fn for_endpoint(s: &Subject<'_>) -> Vec<Remedy> {
-    let finding = s.finding;
-    let mut out = Vec::new();
-    match finding {
-        Finding::PrivateConnectTimeout => {
-            let private = s
-                .attempts
-                .iter()
-                .filter(|a| a.class.class == AddressClass::Private);
-            for a in private.filter(|a| timed_out(a)) {
-                out.push(s.remedy(Action::TaskEgressToAddress {
-                    cidr: IpNet::from(a.ip),
-                    port: s.port(),
-                }));
-            }
-            out.extend(endpoint_ingress(s));
-        }
-        Finding::PublicConnectTimeout | Finding::PublicPath | Finding::S3ConnectTimeout
-            if s.through_nat64() =>
-        {
-            // DNS64 answered for want of an AAAA record in the VPC: an
-            // interface endpoint whose DNS serves IPv6 gives it one (S3
-            // included: NAT64 never uses the gateway endpoint, so neither
-            // the prefix list nor a gateway endpoint would help). Before the
-            // S3 arm below, as the paragraph decides it.
-            out.extend(interface_endpoint(s, Some(IpAddressType::Dualstack)));
-        }
-        // A VPC's S3 prefix list and gateway endpoint serve its own region
-        // (another region's S3 is judged as an interface service, which a
-        // cross-Region interface endpoint may serve: the arm below).
-        Finding::S3ConnectTimeout => {
-            if let Some(endpoint_service) = s.local_endpoint_service() {
-                out.push(s.remedy(Action::TaskEgressToPrefixList {
-                    prefix_list: PrefixList {
-                        service: endpoint_service.service,
-                        region: endpoint_service.region.clone(),
-                    },
-                    port: s.port(),
-                }));
-                out.push(s.remedy(Action::GatewayEndpoint {
-                    endpoint_service,
-                    route_table_association: true,
-                }));
-            }
-        }
-        Finding::PublicConnectTimeout | Finding::PublicPath => {
-            out.extend(interface_endpoint(s, None));
-        }
-        Finding::Ipv6EgressBlocked | Finding::Ipv4EgressBlocked => {
-            out.extend(family_rules(s));
-        }
-        Finding::DnsTcpBlocked => out.push(s.remedy(Action::DnsSettings {
-            change: DnsChange::AllowTcp53,
-        })),
-        Finding::DnsNoAddresses => out.push(s.remedy(Action::DnsSettings {
-            change: DnsChange::ShadowingZone,
-        })),
-        Finding::DnsNxdomain
-        | Finding::DnsResolverUnreachable
-        | Finding::DnsServfail
-        | Finding::DnsRefused => out.push(s.remedy(Action::DnsSettings {
-            change: DnsChange::AmazonResolver,
-        })),
-        // An unclassified DNS failure: its paragraph names no cause, so
-        // there is no change to propose either.
-        _ => {}
-    }
-    out
-}
-
-/// The interface endpoint to create (or to switch private DNS on for),
-/// when one in this VPC would serve the name: of the task's region, or
-/// cross-Region for another region's service that takes one (never a
-/// gateway endpoint for another region's S3).
-fn interface_endpoint(s: &Subject<'_>, ip_type: Option<IpAddressType>) -> Option<Remedy> {
-    let service_region = match s.serving()? {
-        Serving::SameRegion { .. } => None,
-        Serving::CrossRegion { .. } => Some(s.assessed.endpoint.region.clone()),
-        Serving::None { .. } | Serving::Unknown => return None,
-    };
-    Some(s.remedy(Action::InterfaceEndpoint {
-        endpoint_service: s.endpoint_service()?,
-        private_dns_enabled: true,
-        dns_record_ip_type: ip_type,
-        service_region,
-    }))
-}
-
-/// The reminder to check the endpoint's own security group.
-fn endpoint_ingress(s: &Subject<'_>) -> Option<Remedy> {
-    let endpoint_service = s.endpoint_service()?;
-    Some(s.remedy(Action::EndpointIngressFromTask {
-        endpoint_service,
-        port: s.port(),
-    }))
-}
-
-/// One family's addresses failed to connect while the other's worked, by
-/// where they are: endpoint ENIs get the task's egress to each and the
-/// endpoint's ingress to check; NAT64 addresses the dual-stack interface
-/// endpoint that gives the name an AAAA record (cross-Region for another
-/// region's service that takes one), as the paragraph asks; public addresses nothing
-/// (their way out is a route, which no action types, and the paragraph
-/// lists the causes in order because the evidence does not decide).
-fn family_rules(s: &Subject<'_>) -> Vec<Remedy> {
-    let blocked = if s.finding == Finding::Ipv6EgressBlocked {
-        Family::Ipv6
-    } else {
-        Family::Ipv4
-    };
-    let failed: Vec<std::net::IpAddr> = s
-        .attempts
-        .iter()
-        .filter(|a| a.class.family == blocked && matches!(a.failure(), Some((Phase::Tcp, _))))
-        .map(|a| a.ip)
-        .collect();
-    match diagnose::blocked_at(s.assessed.classes(), &failed) {
-        BlockedAt::Enis => {
-            let mut out: Vec<Remedy> = failed
-                .iter()
-                .map(|ip| {
-                    s.remedy(Action::TaskEgressToAddress {
-                        cidr: IpNet::from(*ip),
-                        port: s.port(),
-                    })
-                })
-                .collect();
-            out.extend(endpoint_ingress(s));
-            out
-        }
-        BlockedAt::Nat64 => interface_endpoint(s, Some(IpAddressType::Dualstack))
-            .into_iter()
+/// The change a cause calls for, where a resource or setting expresses it.
+/// Routes to a NAT gateway, proxies, clocks and certificates are a
+/// person's call; so is a cause the evidence ranks among others without
+/// singling out (one family's way out at public addresses).
+pub fn actions(cause: &Cause) -> Vec<Action> {
+    match cause {
+        Cause::EndpointMissing {
+            endpoint_service,
+            service_region,
+            dualstack,
+        } => vec![Action::InterfaceEndpoint {
+            endpoint_service: endpoint_service.clone(),
+            private_dns_enabled: true,
+            dns_record_ip_type: dualstack.then_some(IpAddressType::Dualstack),
+            service_region: service_region.clone(),
+        }],
+        Cause::GatewayRouteMissing { endpoint_service } => vec![Action::GatewayEndpoint {
+            endpoint_service: endpoint_service.clone(),
+            route_table_association: true,
+        }],
+        Cause::PrefixListEgress { prefix_list, port } => vec![Action::TaskEgressToPrefixList {
+            prefix_list: prefix_list.clone(),
+            port: *port,
+        }],
+        Cause::TaskEgress { addresses, port } => addresses
+            .iter()
+            .map(|ip| Action::TaskEgressToAddress {
+                cidr: IpNet::from(*ip),
+                port: *port,
+            })
             .collect(),
-        BlockedAt::Public => Vec::new(),
+        Cause::EndpointIngress {
+            endpoint_service: Some(endpoint_service),
+            port,
+        } => vec![Action::EndpointIngressFromTask {
+            endpoint_service: endpoint_service.clone(),
+            port: *port,
+        }],
+        Cause::DnsTcpBlocked { .. } => dns(DnsChange::AllowTcp53),
+        Cause::ShadowingZone => dns(DnsChange::ShadowingZone),
+        Cause::ResolverDoesNotForward { .. }
+        | Cause::ResolverUnreachable { .. }
+        | Cause::ResolverFailing { .. }
+        | Cause::ResolverRefuses { .. } => dns(DnsChange::AmazonResolver),
+        _ => Vec::new(),
     }
+}
+
+fn dns(change: DnsChange) -> Vec<Action> {
+    vec![Action::DnsSettings { change }]
 }
 
 #[cfg(test)]

@@ -1,62 +1,34 @@
-//! One owner per finding, checked: a table of worlds walks every finding ×
-//! path × family × NAT64 combination the judge produces (from DNS failures,
-//! every outcome at one or two addresses of every class and family, three
-//! addresses passing or timing out, a proxy, both `--expect`s; for an
-//! interface service, S3 and a target in the task's region; ECR, S3 and KMS
-//! (FIPS too) in another region, which take cross-Region interface
-//! endpoints, and Logs there and in another partition, which take none;
-//! ECR's dual-stack names and a registry), and for each,
-//! the fixes the paragraph asks for are the fixes the remedies propose:
-//! none missing, none extra, none the paragraph rules out.
+//! One decision per finding, checked as values: a table of worlds walks
+//! every finding × path × family × NAT64 combination the judge produces
+//! (from DNS failures, every outcome at one or two addresses of every class
+//! and family, three addresses passing or timing out, a proxy, both
+//! `--expect`s; for an interface service, S3 and a target in the task's
+//! region; ECR, S3 and KMS (FIPS too) in another region, which take
+//! cross-Region interface endpoints, and Logs there and in another
+//! partition, which take none; ECR's dual-stack names and a registry). For
+//! each, the remedies are the actions of the causes the paragraph renders
+//! (none missing, none extra), and the causes hold what the world rules in
+//! and out: no gateway endpoint or prefix list for another region's name
+//! or for NAT64 traffic, a dual-stack endpoint where DNS64 answered, the
+//! catalog's endpoint service and service region, rules only for the
+//! addresses that failed to connect. No sentence is read.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use super::world::{Outcome, Proxied, TASK_REGION, World, subjects};
-use super::{Action, DnsChange, Remedy, remedies};
+use super::{Remedy, actions, remedies};
+use crate::assess::Assessed;
 use crate::catalog::Region;
 use crate::choices::Expect;
 use crate::classify::Family;
-use crate::diagnose::Finding;
+use crate::diagnose::{Cause, Finding};
 use crate::probe::FailureKind;
 use crate::report::EndpointReport;
 
-/// A fix, in the vocabulary both a paragraph and a remedy speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Fix {
-    EgressTo(IpAddr),
-    EndpointIngress,
-    PrefixList,
-    GatewayEndpoint,
-    InterfaceEndpoint { dualstack: bool, cross_region: bool },
-    Dns(DnsChange),
-}
-
-fn proposed(remedies: &[Remedy]) -> BTreeSet<Fix> {
-    remedies
-        .iter()
-        .map(|r| match &r.action {
-            Action::TaskEgressToAddress { cidr, .. } => Fix::EgressTo(cidr.addr()),
-            Action::EndpointIngressFromTask { .. } => Fix::EndpointIngress,
-            Action::TaskEgressToPrefixList { .. } => Fix::PrefixList,
-            Action::GatewayEndpoint { .. } => Fix::GatewayEndpoint,
-            Action::InterfaceEndpoint {
-                dns_record_ip_type,
-                service_region,
-                ..
-            } => Fix::InterfaceEndpoint {
-                dualstack: dns_record_ip_type.is_some(),
-                cross_region: service_region.is_some(),
-            },
-            Action::DnsSettings { change } => Fix::Dns(*change),
-        })
-        .collect()
-}
-
-/// The endpoint service a paragraph names for the world's host: the one
-/// the catalog says answers it (KMS's FIPS names: `kms-fips`), else the
-/// service's standard one.
-fn endpoint_service(w: &World) -> Option<String> {
+/// The endpoint service the catalog names for the world's host (KMS's
+/// FIPS names: `kms-fips`), else the service's standard one.
+fn catalog_endpoint_service(w: &World) -> Option<String> {
     let region: Region = w.region.parse().unwrap();
     w.service().map(|s| {
         s.endpoint_service(&region, &w.host)
@@ -64,59 +36,72 @@ fn endpoint_service(w: &World) -> Option<String> {
     })
 }
 
-/// The fixes the paragraph asks for, read from its words. Only fixes a
-/// remedy can name count: routes to a NAT gateway, proxies and certificates
-/// are a person's call; so is an endpoint for a target. Another region's
-/// name may get a cross-Region interface endpoint (with its service
-/// region), never a gateway endpoint or a prefix list.
-fn asked(w: &World, e: &EndpointReport) -> BTreeSet<Fix> {
-    let d = e.diagnosis.as_deref().unwrap_or("");
-    // A partial failure opens with every failing address; the asks follow.
-    let body = d
-        .rsplit_once("an intermittent outage. ")
-        .map_or(d, |(_, b)| b);
-    let mut out = BTreeSet::new();
-    if body.contains("Allow egress TCP 443 to") {
-        for a in &e.addresses {
-            let connect_failed =
-                a.tcp.error.as_ref().is_some_and(|x| {
-                    matches!(x.kind, FailureKind::Timeout | FailureKind::Unreachable)
-                });
-            if connect_failed && body.contains(&a.ip.to_string()) {
-                out.insert(Fix::EgressTo(a.ip));
+/// What a world's causes contradict, if anything.
+fn contradiction(w: &World, e: &Assessed, causes: &[Cause]) -> Option<String> {
+    let attempts = e.attempts();
+    // DNS64 answered for the addresses the finding is about: the public
+    // ones that timed out for a timeout, the public ones reached for a
+    // public path.
+    let finding = e.judgement.finding;
+    let through_nat64 = attempts
+        .iter()
+        .filter(|a| a.class.class == crate::classify::AddressClass::Public)
+        .filter(|a| match finding {
+            Some(Finding::PublicPath) => a.passed(),
+            _ => matches!(
+                a.failure(),
+                Some((crate::probe::Phase::Tcp, f)) if f.kind == FailureKind::Timeout
+            ),
+        })
+        .any(|a| a.class.nat64().is_some());
+    let connect_failed: BTreeSet<IpAddr> = attempts
+        .iter()
+        .filter(|a| matches!(a.failure(), Some((crate::probe::Phase::Tcp, _))))
+        .map(|a| a.ip)
+        .collect();
+    for cause in causes {
+        match cause {
+            Cause::GatewayRouteMissing { .. } | Cause::PrefixListEgress { .. }
+                if w.region != TASK_REGION || through_nat64 =>
+            {
+                return Some(format!("{cause:?}: a gateway path cannot serve this name"));
             }
+            Cause::EndpointMissing {
+                endpoint_service,
+                service_region,
+                ..
+            } => {
+                if Some(&endpoint_service.name) != catalog_endpoint_service(w).as_ref() {
+                    return Some(format!("{cause:?}: not the catalog's endpoint service"));
+                }
+                let cross = service_region.as_ref().map(Region::code);
+                if cross != (w.region != TASK_REGION).then_some(w.region) {
+                    return Some(format!("{cause:?}: wrong service region"));
+                }
+            }
+            Cause::TaskEgress { addresses, .. }
+                if addresses.iter().any(|ip| !connect_failed.contains(ip)) =>
+            {
+                return Some(format!("{cause:?}: a rule for an address that connected"));
+            }
+            _ => {}
         }
     }
-    if let Some(svc) = endpoint_service(w) {
-        if body.contains("ingress TCP 443 from the task's") {
-            out.insert(Fix::EndpointIngress);
-        }
-        if body.contains(&format!("interface endpoint {svc}"))
-            || body.contains(&format!("VPC endpoint {svc}"))
-        {
-            out.insert(Fix::InterfaceEndpoint {
-                dualstack: body.contains("dualstack"),
-                cross_region: body.contains(&format!("cross-Region interface endpoint {svc}"))
-                    && body.contains(&format!("service region {}", w.region)),
-            });
-        }
-        if body.contains(&format!("no route to the gateway endpoint {svc}")) {
-            out.insert(Fix::GatewayEndpoint);
-        }
-        if body.contains("managed prefix list") {
-            out.insert(Fix::PrefixList);
-        }
-    }
-    if body.contains("TCP 53") {
-        out.insert(Fix::Dns(DnsChange::AllowTcp53));
-    }
-    if body.contains("hosted zones associated with the VPC") {
-        out.insert(Fix::Dns(DnsChange::ShadowingZone));
-    }
-    if body.contains("Amazon-provided resolver") || body.contains("has enableDnsSupport") {
-        out.insert(Fix::Dns(DnsChange::AmazonResolver));
-    }
-    out
+    let dualstack_needed = matches!(
+        finding,
+        Some(Finding::PublicConnectTimeout | Finding::S3ConnectTimeout | Finding::PublicPath)
+    ) && through_nat64;
+    let single_stack = causes.iter().any(|c| {
+        matches!(
+            c,
+            Cause::EndpointMissing {
+                dualstack: false,
+                ..
+            }
+        )
+    });
+    (dualstack_needed && single_stack)
+        .then(|| "DNS64 answered, and the endpoint's DNS serves no IPv6".to_owned())
 }
 
 /// Every finding, so that a new one fails to compile here until a world
@@ -298,27 +283,6 @@ pub(super) fn worlds() -> Vec<World> {
     out
 }
 
-/// Whether an endpoint `r` would create is named otherwise than in the
-/// paragraph `d` (its endpoint service, its service region).
-fn misnamed(r: &Remedy, d: &str) -> bool {
-    match &r.action {
-        Action::InterfaceEndpoint {
-            endpoint_service,
-            service_region,
-            ..
-        } => {
-            !d.contains(&endpoint_service.to_string())
-                || service_region
-                    .as_ref()
-                    .is_some_and(|sr| !d.contains(&format!("service region {sr}")))
-        }
-        Action::GatewayEndpoint {
-            endpoint_service, ..
-        } => !d.contains(&endpoint_service.to_string()),
-        _ => false,
-    }
-}
-
 /// The families among an endpoint's addresses.
 fn families(e: &EndpointReport) -> &'static str {
     let has = |f| e.addresses.iter().any(|a| a.family == f);
@@ -330,16 +294,34 @@ fn families(e: &EndpointReport) -> &'static str {
     }
 }
 
+/// The remedies of one endpoint: the actions of its causes, as values.
+fn of_causes(causes: &[Cause]) -> BTreeSet<String> {
+    causes
+        .iter()
+        .flat_map(actions)
+        .map(|a| format!("{a:?}"))
+        .collect()
+}
+
+fn proposed(remedies: &[Remedy]) -> BTreeSet<String> {
+    remedies.iter().map(|r| format!("{:?}", r.action)).collect()
+}
+
 #[test]
-fn every_paragraph_and_its_remedies_name_the_same_fix() {
+fn every_paragraphs_causes_are_its_remedies() {
     let mut seen: BTreeMap<(&str, String, &str, bool), usize> = BTreeMap::new();
     let mut disagreements: BTreeMap<(&str, String), String> = BTreeMap::new();
     for w in worlds() {
         let assessment = w.assessment();
+        let assessed = &assessment.endpoints[0];
         let report = crate::report::build(&assessment);
         let e = &report.endpoints[0];
+        let remedies = remedies(&assessment);
         let Some(finding) = e.finding else {
-            assert!(remedies(&assessment).is_empty(), "{w:?}");
+            assert!(
+                remedies.is_empty() && assessed.judgement.causes.is_empty(),
+                "{w:?}"
+            );
             continue;
         };
         let nat64 = e.addresses.iter().any(|a| a.nat64);
@@ -347,24 +329,19 @@ fn every_paragraph_and_its_remedies_name_the_same_fix() {
         *seen
             .entry((finding.code(), path, families(e), nat64))
             .or_default() += 1;
-        let remedies = remedies(&assessment);
-        let (asked, proposed) = (asked(&w, e), proposed(&remedies));
-        let d = e.diagnosis.as_deref().unwrap_or("");
-        // Gateway endpoints and prefix lists serve their own region only,
-        // and not NAT64 traffic; a remedy names the endpoint service and
-        // service region its paragraph names.
-        let ruled_out = d.contains("carries no NAT64 traffic")
-            || d.contains("never through the S3 gateway")
-            || w.region != TASK_REGION;
-        let contradicts = (ruled_out
-            && (proposed.contains(&Fix::GatewayEndpoint) || proposed.contains(&Fix::PrefixList)))
-            || remedies.iter().any(|r| misnamed(r, d));
-        if asked != proposed || contradicts {
+        let causes = &assessed.judgement.causes;
+        let (asked, proposed) = (of_causes(causes), proposed(&remedies));
+        let problem = if asked == proposed {
+            contradiction(&w, assessed, causes)
+        } else {
+            Some(format!("{asked:?} != {proposed:?}"))
+        };
+        if let Some(problem) = problem {
             let first = disagreements.len() < 5;
             disagreements
-                .entry((finding.code(), format!("{asked:?} != {proposed:?}")))
+                .entry((finding.code(), problem))
                 .or_insert_with(|| {
-                    format!("{w:?}\nparagraph: {d}\nremedies: {remedies:?}")
+                    format!("{w:?}\ncauses: {causes:?}\nremedies: {remedies:?}")
                         .chars()
                         .take(if first { 4000 } else { 0 })
                         .collect()

@@ -150,7 +150,7 @@ impl World {
     fn plan(&self) -> Plan {
         Plan {
             region: TASK_REGION.parse().unwrap(),
-            region_source: crate::metadata::RegionSource::Configuration,
+            region_source: crate::catalog::RegionSource::Configuration,
             endpoints: vec![Endpoint {
                 kind: self.kind,
                 host: Host::parse(&self.host).unwrap(),

@@ -459,6 +459,7 @@ mod tests {
             status: Status::Ok,
             path: Path::InterfaceEndpoint,
             finding: None,
+            causes: Vec::new(),
             diagnosis: None,
             dns: DnsReport {
                 ok: true,
@@ -492,6 +493,7 @@ mod tests {
             expect: Expect::Any,
             context: Context::default(),
             summary: Summary::default(),
+            causes: Vec::new(),
             endpoints,
         }
     }

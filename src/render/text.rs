@@ -8,7 +8,8 @@ use crate::classify::{AddressNetwork, OTHER_PRIVATE_NOTE};
 use crate::diagnose::Status;
 use crate::plan::Caller;
 use crate::report::{
-    AddressReport, CertReport, EndpointReport, HostsFileReport, ProxyReport, Report, Verdict,
+    AddressReport, CertReport, EndpointReport, HostsFileReport, ProxyReport, Report, SharedCause,
+    Verdict,
 };
 
 const INDENT: &str = "      ";
@@ -51,9 +52,25 @@ pub fn render(report: &Report, out: &mut impl Write, color: bool) -> io::Result<
         report.duration_ms
     )?;
     context(report, out)?;
-    for e in &report.endpoints {
+    let shared: Vec<&SharedCause> = report.causes.iter().filter(|c| c.is_shared()).collect();
+    for cause in &shared {
         writeln!(out)?;
-        endpoint(&style, e, out)?;
+        writeln!(
+            out,
+            "{}  {}  ({} endpoints: {})",
+            style.paint("CAUSE", "1"),
+            cause.cause,
+            cause.endpoints.len(),
+            cause.endpoints.join(", ")
+        )?;
+        for line in wrap(&cause.diagnosis, WIDTH - INDENT.len()) {
+            writeln!(out, "{INDENT}{line}")?;
+        }
+    }
+    for (i, e) in report.endpoints.iter().enumerate() {
+        writeln!(out)?;
+        let cause = shared.iter().find(|c| c.members.contains(&i)).copied();
+        endpoint(&style, e, cause, out)?;
     }
     let verdict = match report.verdict {
         Verdict::Pass => style.paint("PASS", "32"),
@@ -103,7 +120,12 @@ fn context(report: &Report, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
-fn endpoint(style: &Style, e: &EndpointReport, out: &mut impl Write) -> io::Result<()> {
+fn endpoint(
+    style: &Style,
+    e: &EndpointReport,
+    shared: Option<&SharedCause>,
+    out: &mut impl Write,
+) -> io::Result<()> {
     writeln!(
         out,
         "{}  {:<15} {}:{}",
@@ -195,10 +217,28 @@ fn endpoint(style: &Style, e: &EndpointReport, out: &mut impl Write) -> io::Resu
     if let Some(p) = &e.proxy {
         proxy(p, out)?;
     }
+    finding(e, shared, out)
+}
+
+/// The finding, and its paragraph or the shared cause said above.
+fn finding(
+    e: &EndpointReport,
+    shared: Option<&SharedCause>,
+    out: &mut impl Write,
+) -> io::Result<()> {
     if let (Some(finding), Some(diagnosis)) = (&e.finding, &e.diagnosis) {
         writeln!(out, "{INDENT}finding  {}", serde_plain(finding))?;
-        for line in wrap(diagnosis, WIDTH - INDENT.len()) {
-            writeln!(out, "{INDENT}{line}")?;
+        if let Some(cause) = shared {
+            writeln!(
+                out,
+                "{INDENT}cause    {}, shared with {} other endpoint(s): said above",
+                cause.cause,
+                cause.endpoints.len() - 1
+            )?;
+        } else {
+            for line in wrap(diagnosis, WIDTH - INDENT.len()) {
+                writeln!(out, "{INDENT}{line}")?;
+            }
         }
     }
     Ok(())

@@ -3,6 +3,7 @@
 //! round's [`Assessment`], which classified every address and judged every
 //! endpoint once; renderers only read it.
 
+mod causes;
 mod dns;
 
 use std::net::{IpAddr, Ipv4Addr};
@@ -21,6 +22,7 @@ use crate::diagnose::{self, Finding, Status};
 use crate::plan::{Caller, Reason};
 use crate::probe::{AddressProbe, CertInfo, Failure, FailureKind, Timed};
 
+pub use causes::SharedCause;
 pub use dns::{DnsAddress, DnsReport, HostsFileReport};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -49,6 +51,9 @@ pub struct Report {
     /// What is known about the task (empty outside ECS).
     pub context: Context,
     pub summary: Summary,
+    /// The endpoints with a finding grouped by the cause the judge put
+    /// first, the cause that explains most endpoints first.
+    pub causes: Vec<SharedCause>,
     pub endpoints: Vec<EndpointReport>,
 }
 
@@ -82,6 +87,9 @@ pub struct EndpointReport {
     pub status: Status,
     pub path: Path,
     pub finding: Option<Finding>,
+    /// The finding's causes, most likely first, as values.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub causes: Vec<diagnose::Cause>,
     pub diagnosis: Option<String>,
     pub dns: DnsReport,
     pub addresses: Vec<AddressReport>,
@@ -284,6 +292,7 @@ pub fn build(assessment: &Assessment) -> Report {
         expect: assessment.policy.expect,
         context: assessment.context.clone(),
         summary,
+        causes: causes::group(&endpoints),
         endpoints,
     }
 }
@@ -303,6 +312,7 @@ fn endpoint_report(assessed: &Assessed, task_region: &Region) -> EndpointReport 
         status: judgement.status,
         path: judgement.path,
         finding: judgement.finding,
+        causes: judgement.causes.clone(),
         diagnosis: judgement.diagnosis.clone(),
         dns: dns::report(assessed.classes(), &probe.dns),
         addresses: probe

@@ -69,6 +69,10 @@ pub struct Explanation {
     pub error: Option<FailureKind>,
     /// The probe's finding for the same failure; null when undecidable.
     pub finding: Option<Finding>,
+    /// The finding's causes, most likely first, as the probe decides them
+    /// for the same failure (absent where the text does not decide).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub causes: Vec<crate::diagnose::Cause>,
     pub diagnosis: String,
     /// The probe's command line that confirms a network cause from inside
     /// the VPC (a one-shot task in the failing service's subnets).
@@ -107,6 +111,7 @@ pub fn explain_in(text: &str, network: &Network, ranges_given: bool) -> Explanat
         port: read.addr.map(|a| a.port()),
         error: read.error,
         finding: None,
+        causes: Vec::new(),
         diagnosis: String::new(),
         confirm: None,
         confirm_lambda: None,

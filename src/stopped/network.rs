@@ -30,8 +30,8 @@ pub(super) fn failure(
         (Some(region), Some(kind)) => judge(read, catalog, region, kind, &classes),
         _ => None,
     };
-    let (finding, diagnosis) = if let Some((finding, diagnosis)) = judged {
-        (Some(finding), diagnosis)
+    let (finding, causes, diagnosis) = if let Some((finding, causes, diagnosis)) = judged {
+        (Some(finding), causes, diagnosis)
     } else {
         let finding = match read.error {
             Some(kind) if tls_error(kind) => Some(diagnose::address_finding(
@@ -46,12 +46,13 @@ pub(super) fn failure(
             }
             _ => None,
         };
-        (finding, causes(read, catalog, &classes))
+        (finding, Vec::new(), causes(read, catalog, &classes))
     };
     let (confirm, confirm_lambda) = confirm(read, catalog);
     Explanation {
         cause: Cause::Network,
         finding,
+        causes,
         diagnosis: framed(read, &classes, ranges_given, diagnosis),
         confirm,
         confirm_lambda,
@@ -156,7 +157,7 @@ fn judge(
     region: &Region,
     kind: FailureKind,
     classes: &Classes,
-) -> Option<(Finding, String)> {
+) -> Option<(Finding, Vec<diagnose::Cause>, String)> {
     let host = read.host.as_deref().unwrap_or("the endpoint");
     let addr = read.addr;
     let failure = Failure::new(kind, "from the stopped reason");
@@ -207,7 +208,7 @@ fn judge(
         timeout: None,
     };
     let j = diagnose::judge(&facts, policy);
-    Some((j.finding?, j.diagnosis?))
+    Some((j.finding?, j.causes, j.diagnosis?))
 }
 
 /// Whether the failure is the TLS handshake's (the server was reached).

@@ -15,6 +15,7 @@
 
 mod support;
 
+mod causes;
 mod cli;
 mod cross_region;
 mod docs;

@@ -1,0 +1,235 @@
+//! Causes as values: what is wrong and where, in the order the evidence
+//! ranks them. The judge decides them once ([`super::causes`]); the
+//! paragraph, `fix`'s remedies, the report's shared causes and `explain`
+//! are renderings of the same values, so they cannot disagree.
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+
+use serde::{Serialize, Serializer};
+
+use crate::catalog::names::NotServed;
+use crate::catalog::{Region, Service};
+use crate::classify::Family;
+
+/// A VPC endpoint service: one service in one region, written as AWS
+/// spells it (`com.amazonaws.ap-northeast-1.logs`, `...kms-fips`), the
+/// name [`crate::catalog::names`] gives for the endpoint's host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointService {
+    pub service: Service,
+    pub region: Region,
+    pub name: String,
+}
+
+impl fmt::Display for EndpointService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+impl Serialize for EndpointService {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// The AWS-managed prefix list of a gateway service's public addresses in
+/// one region, looked up by its name (`com.amazonaws.ap-northeast-1.s3`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrefixList {
+    pub service: Service,
+    pub region: Region,
+}
+
+impl fmt::Display for PrefixList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "com.amazonaws.{}.{}", self.region, self.service)
+    }
+}
+
+impl Serialize for PrefixList {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A way out of the VPC the subnet lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WayOut {
+    /// `0.0.0.0/0` to a NAT gateway (or an internet gateway, with a public IP).
+    Nat,
+    /// `64:ff9b::/96` to a NAT gateway in a public subnet (NAT64).
+    Nat64,
+    /// `::/0` to an egress-only internet gateway or an internet gateway.
+    Ipv6,
+    /// A route to a NAT or internet gateway, the family not told.
+    Internet,
+}
+
+/// Why no endpoint in this VPC can serve a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unserved {
+    /// ECR's dual-stack names, which `PrivateLink` does not carry.
+    EcrDualstack,
+    /// STS's global name.
+    GlobalSts,
+    /// A service of another region that takes no cross-Region endpoint.
+    OtherRegion,
+    /// A region of another partition.
+    OtherPartition,
+    /// A FIPS name no endpoint service is known to answer: whether one
+    /// exists cannot be told.
+    FipsUnknown,
+    /// A container registry outside AWS.
+    Registry,
+    /// A name that is not an AWS service's.
+    NotAws,
+}
+
+impl From<NotServed> for Unserved {
+    fn from(why: NotServed) -> Self {
+        match why {
+            NotServed::EcrDualstack => Self::EcrDualstack,
+            NotServed::GlobalSts => Self::GlobalSts,
+            NotServed::OtherRegion => Self::OtherRegion,
+            NotServed::OtherPartition => Self::OtherPartition,
+        }
+    }
+}
+
+/// One cause: what is wrong and where. `cause` in JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "cause", rename_all = "snake_case")]
+pub enum Cause {
+    /// The VPC's resolver does not answer AWS names as the Amazon-provided
+    /// resolver does: a custom DNS server or Route 53 Resolver rule that
+    /// does not forward them, or DNS support turned off.
+    ResolverDoesNotForward { resolver: Vec<SocketAddr> },
+    /// The name itself is wrong (its region or service).
+    NameWrong,
+    /// A private hosted zone or record shadows the name without addresses.
+    ShadowingZone,
+    /// The resolver did not answer.
+    ResolverUnreachable { resolver: Vec<SocketAddr> },
+    /// The resolver failed upstream (SERVFAIL).
+    ResolverFailing { resolver: Vec<SocketAddr> },
+    /// The resolver refuses this task's queries.
+    ResolverRefuses { resolver: Vec<SocketAddr> },
+    /// DNS over TCP port 53 is blocked (large answers need it).
+    DnsTcpBlocked { resolver: Vec<SocketAddr> },
+    /// A FIPS name in a region where AWS lists no FIPS endpoint.
+    FipsNameMissing {
+        #[serde(serialize_with = "label")]
+        service: Service,
+    },
+    /// The interface endpoint that serves the name is missing or has
+    /// private DNS off (from inside, both look the same).
+    EndpointMissing {
+        endpoint_service: EndpointService,
+        /// The service's region, for a cross-Region interface endpoint.
+        #[serde(skip_serializing_if = "Option::is_none", serialize_with = "code")]
+        service_region: Option<Region>,
+        /// The endpoint's DNS must serve IPv6 (DNS64 answered the name).
+        dualstack: bool,
+    },
+    /// No endpoint in this VPC can serve the name.
+    NotServed { why: Unserved },
+    /// The subnet has no way out to public addresses.
+    NoWayOut { via: WayOut },
+    /// The subnet's route table has no route to the S3 gateway endpoint.
+    GatewayRouteMissing { endpoint_service: EndpointService },
+    /// The gateway endpoint does not carry this family.
+    GatewayFamily { family: Family },
+    /// The task's security group lacks egress to the gateway service's
+    /// prefix list.
+    PrefixListEgress { prefix_list: PrefixList, port: u16 },
+    /// The task's security group lacks egress to these addresses.
+    TaskEgress { addresses: Vec<IpAddr>, port: u16 },
+    /// The task's security group lacks egress to anywhere (of one family,
+    /// or either).
+    TaskEgressAnywhere {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        family: Option<Family>,
+        port: u16,
+    },
+    /// The endpoint's security group lacks ingress from the task.
+    EndpointIngress {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        endpoint_service: Option<EndpointService>,
+        port: u16,
+    },
+    /// The network ACLs (of one family, or both) drop the traffic.
+    NetworkAcls {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        family: Option<Family>,
+    },
+    /// Private addresses outside the VPC's ranges: the routes both ways
+    /// through a Transit Gateway or peering connection.
+    RoutesToOtherNetwork { addresses: Vec<IpAddr> },
+    /// No route to these addresses.
+    NoRoute { addresses: Vec<IpAddr> },
+    /// The name leads somewhere else (a hosts-file entry, a DNS record), or
+    /// the port is wrong.
+    NameLeadsElsewhere,
+    /// A firewall or appliance on the path rejects the destination.
+    PathRejects,
+    /// A TLS-inspecting proxy or firewall (the issuer it signs with, when
+    /// a certificate was seen).
+    TlsInspection {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        issuer: Option<String>,
+    },
+    /// The server does not speak TLS 1.2 or 1.3 on this port.
+    NoCommonTls,
+    /// The task's clock is wrong.
+    ClockWrong,
+    /// The run's `--deadline` is too short for what it probes.
+    DeadlineTooShort,
+    /// The app's HTTPS proxy wants credentials (HTTP 407).
+    ProxyAuthRequired,
+    /// The app's HTTPS proxy refuses the tunnel.
+    ProxyDenied {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+    },
+    /// The app's HTTPS proxy does not open a connection.
+    ProxyUnreachable,
+    /// The app's calls go through a proxy, which `--expect private` forbids.
+    ProxyPath,
+    /// `NO_PROXY` does not exempt a name an interface endpoint serves.
+    ProxyBypassesEndpoint,
+    /// The app's STS setting is `legacy` (the global name).
+    StsLegacySetting,
+}
+
+#[expect(
+    clippy::ref_option,
+    reason = "serde's serialize_with hands the field by reference"
+)]
+fn code<S: Serializer>(region: &Option<Region>, s: S) -> Result<S::Ok, S::Error> {
+    match region {
+        Some(r) => s.serialize_str(r.code()),
+        None => s.serialize_none(),
+    }
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's serialize_with hands the field by reference"
+)]
+fn label<S: Serializer>(service: &Service, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(service)
+}
+
+impl Cause {
+    /// The stable code: the serde tag (`resolver_does_not_forward`, ...).
+    pub fn code(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get("cause")?.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
