@@ -503,15 +503,14 @@ mod tests {
         Option<Finding>,
     );
 
-    #[test]
-    #[expect(clippy::too_many_lines, reason = "a table of cases, one per scenario")]
-    fn judgements() {
+    /// Judgement cases, part 1 of 4.
+    fn cases_1() -> Vec<Case> {
         use FailureKind as K;
-        use Phase::{Tcp, Tls};
+        use Phase::Tcp;
         let sm = Some(Service::Secretsmanager);
         let s3 = Some(Service::S3);
         let tcp_timeout = Some((Tcp, K::Timeout));
-        let cases: Vec<Case> = vec![
+        vec![
             (
                 "all private",
                 sm,
@@ -592,6 +591,16 @@ mod tests {
                 Path::GatewayOrNat,
                 None,
             ),
+        ]
+    }
+
+    /// Judgement cases, part 2 of 4.
+    fn cases_2() -> Vec<Case> {
+        use FailureKind as K;
+        use Phase::{Tcp, Tls};
+        let sm = Some(Service::Secretsmanager);
+        let tcp_timeout = Some((Tcp, K::Timeout));
+        vec![
             (
                 "public via nat",
                 sm,
@@ -676,6 +685,17 @@ mod tests {
                 Path::None,
                 Some(Finding::TlsHandshakeFailed),
             ),
+        ]
+    }
+
+    /// Judgement cases, part 3 of 4.
+    fn cases_3() -> Vec<Case> {
+        use FailureKind as K;
+        use Phase::Tcp;
+        let sm = Some(Service::Secretsmanager);
+        let s3 = Some(Service::S3);
+        let tcp_timeout = Some((Tcp, K::Timeout));
+        vec![
             (
                 "mixed failures, majority wins",
                 sm,
@@ -761,6 +781,17 @@ mod tests {
                 Path::Public,
                 Some(Finding::PublicPath),
             ),
+        ]
+    }
+
+    /// Judgement cases, part 4 of 4.
+    fn cases_4() -> Vec<Case> {
+        use FailureKind as K;
+        use Phase::Tcp;
+        let sm = Some(Service::Secretsmanager);
+        let s3 = Some(Service::S3);
+        let tcp_timeout = Some((Tcp, K::Timeout));
+        vec![
             (
                 "s3 over nat64",
                 s3,
@@ -801,7 +832,12 @@ mod tests {
                 Path::Private,
                 None,
             ),
-        ];
+        ]
+    }
+
+    #[test]
+    fn judgements() {
+        let cases = [cases_1(), cases_2(), cases_3(), cases_4()].concat();
         for (name, service, dns_fail, addrs, expect, status, path, finding) in cases {
             let j = run(service, dns_fail, &addrs, expect);
             assert_eq!(

@@ -119,16 +119,40 @@ fn endpoint_services(causes: &[&Cause]) -> String {
     names.join(", ")
 }
 
-#[expect(
-    clippy::too_many_lines,
-    reason = "one sentence per cause, kept side by side"
-)]
 /// What the shared cause is and what to change, from its values.
 fn what(causes: &[&Cause]) -> String {
     use Cause as C;
     let Some(first) = causes.first() else {
         return String::new();
     };
+    match first {
+        C::ResolverDoesNotForward { .. }
+        | C::ResolverUnreachable { .. }
+        | C::ResolverFailing { .. }
+        | C::ResolverRefuses { .. }
+        | C::DnsTcpBlocked { .. }
+        | C::NameWrong
+        | C::ShadowingZone
+        | C::FipsNameMissing { .. } => dns(first),
+        C::EndpointMissing { .. }
+        | C::NotServed { .. }
+        | C::NoWayOut { .. }
+        | C::GatewayRouteMissing { .. }
+        | C::PrefixListEgress { .. }
+        | C::GatewayFamily { .. } => way(causes),
+        C::TaskEgress { .. }
+        | C::EndpointIngress { .. }
+        | C::TaskEgressAnywhere { .. }
+        | C::NetworkAcls { .. }
+        | C::RoutesToOtherNetwork { .. }
+        | C::NoRoute { .. } => rules(causes),
+        _ => other(first),
+    }
+}
+
+/// The resolver's causes, and the names'.
+fn dns(first: &Cause) -> String {
+    use Cause as C;
     match first {
         C::ResolverDoesNotForward { resolver: ns } => format!(
             "{} answered NXDOMAIN for every one of these names, which AWS publishes: it does not \
@@ -170,6 +194,17 @@ fn what(causes: &[&Cause]) -> String {
             turn the FIPS setting off for these services, or set their endpoint URLs to names \
             that exist."
             .to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// What would serve the names, and the way out.
+fn way(causes: &[&Cause]) -> String {
+    use Cause as C;
+    let Some(first) = causes.first() else {
+        return String::new();
+    };
+    match first {
         C::EndpointMissing { dualstack, .. } => format!(
             "no interface endpoint with private DNS answers these names in this VPC, so they \
              resolve to public addresses, where this subnet has no way out (or, under --expect \
@@ -199,6 +234,17 @@ fn what(causes: &[&Cause]) -> String {
             "the S3 gateway endpoint does not carry {}traffic and no other route leads out.",
             family_name(Some(*family))
         ),
+        _ => String::new(),
+    }
+}
+
+/// The security groups', network ACLs' and routes' causes.
+fn rules(causes: &[&Cause]) -> String {
+    use Cause as C;
+    let Some(first) = causes.first() else {
+        return String::new();
+    };
+    match first {
         C::TaskEgress { port, .. } => {
             let mut text = format!(
                 "TCP connections to their interface endpoints' addresses ({}) on port {port} \
@@ -234,6 +280,14 @@ fn what(causes: &[&Cause]) -> String {
              both ways.",
             join_ips(addresses(causes).into_iter())
         ),
+        _ => String::new(),
+    }
+}
+
+/// The causes of TLS, proxies and settings.
+fn other(first: &Cause) -> String {
+    use Cause as C;
+    match first {
         C::NameLeadsElsewhere => "the names lead somewhere else than the services (a hosts-file \
             entry, a DNS record or private hosted zone), or the port is wrong."
             .to_owned(),
@@ -275,6 +329,7 @@ fn what(causes: &[&Cause]) -> String {
             NO_PROXY."
             .to_owned(),
         C::StsLegacySetting => "the app's STS setting is legacy: set it to regional.".to_owned(),
+        _ => String::new(),
     }
 }
 

@@ -156,8 +156,22 @@ mod tests {
         let report = crate::report::build(&assessment);
         let e = &report.endpoints[0];
         assert_eq!(e.finding, Some(Finding::S3ConnectTimeout));
-        let d = e.diagnosis.as_deref().unwrap();
-        assert!(d.contains("carries no NAT64 traffic"), "{d}");
+        assert!(
+            matches!(
+                e.causes.as_slice(),
+                [
+                    Cause::EndpointMissing {
+                        dualstack: true,
+                        ..
+                    },
+                    Cause::NoWayOut {
+                        via: crate::diagnose::WayOut::Nat64
+                    }
+                ]
+            ),
+            "{:?}",
+            e.causes
+        );
         let json = serde_json::to_value(remedies(&assessment)).unwrap();
         assert_eq!(
             json,
@@ -204,11 +218,21 @@ mod tests {
             let assessment = world.assessment();
             let judgement = &assessment.endpoints[0].judgement;
             assert_eq!(judgement.finding, Some(finding), "{ip}");
-            let d = judgement.diagnosis.as_deref().unwrap();
-            assert!(d.contains("PrivateLink does not carry"), "{d}");
-            assert!(d.contains("api.ecr.ap-northeast-1.amazonaws.com"), "{d}");
-            assert!(!d.contains("Create the interface endpoint"), "{d}");
-            assert!(remedies(&assessment).is_empty(), "{ip}: {d}");
+            let causes = &judgement.causes;
+            assert_eq!(
+                causes.first(),
+                Some(&Cause::NotServed {
+                    why: crate::diagnose::Unserved::EcrDualstack
+                }),
+                "{ip}"
+            );
+            assert!(
+                !causes
+                    .iter()
+                    .any(|c| matches!(c, Cause::EndpointMissing { .. })),
+                "{causes:?}"
+            );
+            assert!(remedies(&assessment).is_empty(), "{ip}: {causes:?}");
         }
     }
 
@@ -219,30 +243,39 @@ mod tests {
     /// At NAT64 addresses: the dual-stack interface endpoint, in both.
     #[test]
     fn a_family_blocked_away_from_endpoint_enis() {
-        let cases = [
+        use crate::classify::Family;
+        use crate::diagnose::WayOut;
+        let blocked = [
             (
                 Service::S3,
                 "52.219.41.3",
                 "2600:1fa0:80c4::34db:2903",
-                "S3 gateway endpoint does not carry IPv6",
+                Cause::GatewayFamily {
+                    family: Family::Ipv6,
+                },
             ),
             (
                 Service::Ssm,
                 "10.0.1.20",
                 "2600:1f18::1",
-                "a route for ::/0 to an egress-only",
+                Cause::NoWayOut { via: WayOut::Ipv6 },
             ),
         ];
-        for (service, v4, v6, says) in cases {
+        for (service, v4, v6, first) in blocked {
             let assessment = World::new(Kind::Aws(service), TASK_REGION)
                 .answer(&[(v4, Outcome::Pass), (v6, Outcome::TcpTimeout)])
                 .assessment();
             let judgement = &assessment.endpoints[0].judgement;
             assert_eq!(judgement.finding, Some(Finding::Ipv6EgressBlocked), "{v6}");
-            let d = judgement.diagnosis.as_deref().unwrap();
-            assert!(d.contains(says) && d.contains("in order"), "{d}");
-            assert!(!d.contains("ingress TCP 443 from the task"), "{d}");
-            assert!(remedies(&assessment).is_empty(), "{d}");
+            let causes = &judgement.causes;
+            assert_eq!(causes.first(), Some(&first), "{causes:?}");
+            assert!(
+                !causes
+                    .iter()
+                    .any(|c| matches!(c, Cause::EndpointIngress { .. })),
+                "{causes:?}"
+            );
+            assert!(remedies(&assessment).is_empty(), "{causes:?}");
         }
         let assessment = World::new(Kind::Aws(Service::Logs), TASK_REGION)
             .answer(&[
@@ -250,12 +283,20 @@ mod tests {
                 ("64:ff9b::3401:203", Outcome::TcpTimeout),
             ])
             .assessment();
-        let d = assessment.endpoints[0]
-            .judgement
-            .diagnosis
-            .as_deref()
-            .unwrap();
-        assert!(d.contains("dualstack") && d.contains("64:ff9b::/96"), "{d}");
+        let causes = &assessment.endpoints[0].judgement.causes;
+        assert!(
+            matches!(
+                causes.as_slice(),
+                [
+                    Cause::EndpointMissing {
+                        dualstack: true,
+                        ..
+                    },
+                    Cause::NoWayOut { via: WayOut::Nat64 }
+                ]
+            ),
+            "{causes:?}"
+        );
         let json = serde_json::to_value(remedies(&assessment)).unwrap();
         assert_eq!(
             json,
@@ -267,7 +308,7 @@ mod tests {
                 "private_dns_enabled": true,
                 "dns_record_ip_type": "dualstack",
             }]),
-            "{d}"
+            "{causes:?}"
         );
     }
 }
