@@ -233,3 +233,139 @@ impl Cause {
             .unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One value of every cause: a new one fails to compile here until it
+    /// is added, and then the schema and the book must name it.
+    fn every_cause() -> Vec<Cause> {
+        use Cause as C;
+        let region: Region = "us-east-1".parse().unwrap();
+        let endpoint_service = EndpointService {
+            service: Service::Logs,
+            region: region.clone(),
+            name: "com.amazonaws.us-east-1.logs".to_owned(),
+        };
+        let all = vec![
+            C::ResolverDoesNotForward { resolver: vec![] },
+            C::NameWrong,
+            C::ShadowingZone,
+            C::ResolverUnreachable { resolver: vec![] },
+            C::ResolverFailing { resolver: vec![] },
+            C::ResolverRefuses { resolver: vec![] },
+            C::DnsTcpBlocked { resolver: vec![] },
+            C::FipsNameMissing {
+                service: Service::Kms,
+            },
+            C::EndpointMissing {
+                endpoint_service: endpoint_service.clone(),
+                service_region: Some(region.clone()),
+                dualstack: true,
+            },
+            C::NotServed {
+                why: Unserved::Registry,
+            },
+            C::NoWayOut { via: WayOut::Nat },
+            C::GatewayRouteMissing {
+                endpoint_service: endpoint_service.clone(),
+            },
+            C::GatewayFamily {
+                family: Family::Ipv6,
+            },
+            C::PrefixListEgress {
+                prefix_list: PrefixList {
+                    service: Service::S3,
+                    region,
+                },
+                port: 443,
+            },
+            C::TaskEgress {
+                addresses: vec![],
+                port: 443,
+            },
+            C::TaskEgressAnywhere {
+                family: None,
+                port: 443,
+            },
+            C::EndpointIngress {
+                endpoint_service: Some(endpoint_service),
+                port: 443,
+            },
+            C::NetworkAcls { family: None },
+            C::RoutesToOtherNetwork { addresses: vec![] },
+            C::NoRoute { addresses: vec![] },
+            C::NameLeadsElsewhere,
+            C::PathRejects,
+            C::TlsInspection { issuer: None },
+            C::NoCommonTls,
+            C::ClockWrong,
+            C::DeadlineTooShort,
+            C::ProxyAuthRequired,
+            C::ProxyDenied { status: Some(403) },
+            C::ProxyUnreachable,
+            C::ProxyPath,
+            C::ProxyBypassesEndpoint,
+            C::StsLegacySetting,
+        ];
+        for c in &all {
+            match c {
+                C::ResolverDoesNotForward { .. }
+                | C::NameWrong
+                | C::ShadowingZone
+                | C::ResolverUnreachable { .. }
+                | C::ResolverFailing { .. }
+                | C::ResolverRefuses { .. }
+                | C::DnsTcpBlocked { .. }
+                | C::FipsNameMissing { .. }
+                | C::EndpointMissing { .. }
+                | C::NotServed { .. }
+                | C::NoWayOut { .. }
+                | C::GatewayRouteMissing { .. }
+                | C::GatewayFamily { .. }
+                | C::PrefixListEgress { .. }
+                | C::TaskEgress { .. }
+                | C::TaskEgressAnywhere { .. }
+                | C::EndpointIngress { .. }
+                | C::NetworkAcls { .. }
+                | C::RoutesToOtherNetwork { .. }
+                | C::NoRoute { .. }
+                | C::NameLeadsElsewhere
+                | C::PathRejects
+                | C::TlsInspection { .. }
+                | C::NoCommonTls
+                | C::ClockWrong
+                | C::DeadlineTooShort
+                | C::ProxyAuthRequired
+                | C::ProxyDenied { .. }
+                | C::ProxyUnreachable
+                | C::ProxyPath
+                | C::ProxyBypassesEndpoint
+                | C::StsLegacySetting => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn the_schema_and_the_book_name_every_cause() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let schema: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root.join("schema/report.schema.json")).unwrap(),
+        )
+        .unwrap();
+        let listed: Vec<&str> = schema["$defs"]["cause_code"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect();
+        let codes: Vec<String> = every_cause().iter().map(Cause::code).collect();
+        assert_eq!(listed, codes);
+        let book = std::fs::read_to_string(root.join("docs/src/causes.md")).unwrap();
+        for code in &codes {
+            assert!(book.contains(&format!("| `{code}` |")), "{code}");
+        }
+    }
+}
