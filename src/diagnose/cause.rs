@@ -309,7 +309,14 @@ mod tests {
             C::ProxyBypassesEndpoint,
             C::StsLegacySetting,
         ];
-        for c in &all {
+        all.iter().for_each(exhaustive);
+        all
+    }
+
+    /// Names every variant, so that a new one fails to compile.
+    fn exhaustive(c: &Cause) {
+        use Cause as C;
+        {
             match c {
                 C::ResolverDoesNotForward { .. }
                 | C::NameWrong
@@ -345,7 +352,6 @@ mod tests {
                 | C::StsLegacySetting => {}
             }
         }
-        all
     }
 
     #[test]
