@@ -127,14 +127,6 @@ impl Explainer<'_> {
         )
     }
 
-    /// Whether `finding`'s paragraph is [`Self::ecr_dualstack`]'s: an ECR
-    /// dual-stack name (of any region: no endpoint, cross-Region or not,
-    /// serves one) on a public path or timed out there.
-    pub(super) fn says_ecr_dualstack(&self, finding: Finding) -> bool {
-        matches!(finding, Finding::PublicConnectTimeout | Finding::PublicPath)
-            && ecr_dualstack_name(self.facts.service, self.facts.host)
-    }
-
     /// A service of another region (or partition), as [`serving`] answers
     /// for it: the cross-Region interface endpoint first where the service
     /// takes one, else no endpoint; a NAT route (for a timeout) or moving

@@ -39,7 +39,11 @@ impl Explainer<'_> {
             .addresses
             .iter()
             .any(|a| a.class.class == crate::classify::AddressClass::Private);
-        if ecr_dualstack && !private && !self.says_ecr_dualstack(finding) {
+        let said = causes.first()
+            == Some(&super::Cause::NotServed {
+                why: super::Unserved::EcrDualstack,
+            });
+        if ecr_dualstack && !private && !said {
             text.push(' ');
             text.push_str(&self.ecr_dualstack_sentence());
         }

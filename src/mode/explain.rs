@@ -86,6 +86,10 @@ fn write_text(e: &Explanation, out: &mut impl Write) -> std::io::Result<()> {
             e.finding
                 .map_or("(not decidable from the text)", |f| f.code())
         )?;
+        if !e.causes.is_empty() {
+            let codes: Vec<String> = e.causes.iter().map(crate::diagnose::Cause::code).collect();
+            writeln!(out, "causes       {}", codes.join(", "))?;
+        }
     }
     writeln!(out)?;
     for line in crate::render::text::wrap(&e.diagnosis, 90) {
