@@ -44,6 +44,8 @@ pub enum AppError {
     Output(#[from] std::io::Error),
     #[error("cannot serve Lambda invocations: {0}")]
     Lambda(String),
+    #[error("cannot read the report '{path}': {reason}")]
+    SavedReport { path: String, reason: String },
 }
 
 impl AppError {

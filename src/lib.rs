@@ -50,7 +50,8 @@ use config::{Config, HealthConfig, WatchConfig};
 /// The probe arguments of the selected mode (`health` has none).
 pub fn probe_args(cli: &Cli) -> Option<&ProbeArgs> {
     match &cli.command {
-        Command::Check(args) | Command::Fix(args) | Command::Endpoints(args) => Some(args),
+        Command::Check(args) | Command::Endpoints(args) => Some(args),
+        Command::Fix(cmd) => Some(&cmd.probe),
         Command::Watch(cmd) => Some(&cmd.probe),
         Command::Health(_) | Command::Explain(_) | Command::Generate(_) => None,
     }
@@ -69,9 +70,13 @@ pub async fn run(cli: &Cli, out: &mut impl Write, out_is_terminal: bool) -> Resu
             let color = config.output.color.applies(out_is_terminal, no_color);
             mode::check::run(config, out, color).await
         }
-        Command::Fix(args) => {
+        Command::Fix(cmd) => {
             let formats = [Format::Text, Format::Json, Format::Terraform, Format::Cli];
-            let config = Config::from_args(args, &env)?.require_format("fix", &formats)?;
+            if let Some(path) = &cmd.report {
+                config::require_format(cmd.probe.format, "fix", &formats)?;
+                return mode::fix::from_report(path, cmd.probe.format, out);
+            }
+            let config = Config::from_args(&cmd.probe, &env)?.require_format("fix", &formats)?;
             let color = config.output.color.applies(out_is_terminal, no_color);
             mode::fix::run(config, out, color).await
         }

@@ -33,7 +33,7 @@ pub mod values;
 pub use generate::{GenerateArgs, Generated, command};
 use help::default_command_help;
 pub use help::usage_line;
-pub use modes::{DEFAULT_STATUS_FILE, ExplainArgs, HealthArgs, StatusFileArg, WatchCmd};
+pub use modes::{DEFAULT_STATUS_FILE, ExplainArgs, FixCmd, HealthArgs, StatusFileArg, WatchCmd};
 pub use sdk::SdkArgs;
 use values::{HostsFile, NoProxy, ProxyChoice};
 
@@ -59,7 +59,7 @@ pub enum Command {
     Check(ProbeArgs),
     /// Probe like check, then propose the security-group rules and endpoints that would fix what failed (--format text, json, terraform or cli).
     #[command(args_override_self = true)]
-    Fix(ProbeArgs),
+    Fix(FixCmd),
     /// Explain a task's stopped reason or a container error (the text, or standard input), offline.
     Explain(ExplainArgs),
     /// Print the plan (service, host, port) without probing anything.

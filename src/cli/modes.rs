@@ -39,6 +39,18 @@ pub struct ExplainArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct FixCmd {
+    #[command(flatten)]
+    pub probe: ProbeArgs,
+
+    /// Propose the fix from a saved JSON report (a one-shot task's or the
+    /// Lambda's; - for standard input) instead of probing: offline, only
+    /// --format and --color apply.
+    #[arg(long, env = "VPCE_PROBE_REPORT", value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct WatchCmd {
     #[command(flatten)]
     pub probe: ProbeArgs,

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::catalog::names::NotServed;
 use crate::catalog::{Region, Service};
@@ -34,6 +34,48 @@ impl Serialize for EndpointService {
     }
 }
 
+/// `com.amazonaws.REGION.NAME` (`cn.com.amazonaws...` in China) read back
+/// into its service and region, as a saved report spells it.
+fn service_and_region(s: &str) -> Result<(Service, Region), String> {
+    let bad = || {
+        format!(
+            "not a VPC endpoint service name: '{}'",
+            crate::printable::printable(s)
+        )
+    };
+    let rest = s.strip_prefix("cn.").unwrap_or(s);
+    let (region, name) = rest
+        .strip_prefix("com.amazonaws.")
+        .and_then(|r| r.split_once('.'))
+        .ok_or_else(bad)?;
+    let region: Region = region
+        .parse()
+        .map_err(|e: crate::catalog::InvalidRegion| e.to_string())?;
+    let service = Service::named(name.strip_suffix("-fips").unwrap_or(name)).ok_or_else(bad)?;
+    Ok((*service, region))
+}
+
+impl std::str::FromStr for EndpointService {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (service, region) = service_and_region(s)?;
+        Ok(Self {
+            service,
+            region,
+            name: s.to_owned(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for EndpointService {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 /// The AWS-managed prefix list of a gateway service's public addresses in
 /// one region, looked up by its name (`com.amazonaws.ap-northeast-1.s3`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,8 +96,16 @@ impl Serialize for PrefixList {
     }
 }
 
+impl<'de> Deserialize<'de> for PrefixList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (service, region) =
+            service_and_region(&String::deserialize(d)?).map_err(serde::de::Error::custom)?;
+        Ok(Self { service, region })
+    }
+}
+
 /// A way out of the VPC the subnet lacks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WayOut {
     /// `0.0.0.0/0` to a NAT gateway (or an internet gateway, with a public IP).
@@ -69,7 +119,7 @@ pub enum WayOut {
 }
 
 /// Why no endpoint in this VPC can serve a name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unserved {
     /// ECR's dual-stack names, which `PrivateLink` does not carry.
@@ -101,7 +151,7 @@ impl From<NotServed> for Unserved {
 }
 
 /// One cause: what is wrong and where. `cause` in JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "cause", rename_all = "snake_case")]
 pub enum Cause {
     /// The VPC's resolver does not answer AWS names as the Amazon-provided
@@ -122,7 +172,7 @@ pub enum Cause {
     DnsTcpBlocked { resolver: Vec<SocketAddr> },
     /// A FIPS name in a region where AWS lists no FIPS endpoint.
     FipsNameMissing {
-        #[serde(serialize_with = "label")]
+        #[serde(serialize_with = "label", deserialize_with = "service_of_label")]
         service: Service,
     },
     /// The interface endpoint that serves the name is missing or has
@@ -130,7 +180,12 @@ pub enum Cause {
     EndpointMissing {
         endpoint_service: EndpointService,
         /// The service's region, for a cross-Region interface endpoint.
-        #[serde(skip_serializing_if = "Option::is_none", serialize_with = "code")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "code",
+            deserialize_with = "region_of_code"
+        )]
         service_region: Option<Region>,
         /// The endpoint's DNS must serve IPv6 (DNS64 answered the name).
         dualstack: bool,
@@ -151,19 +206,19 @@ pub enum Cause {
     /// The task's security group lacks egress to anywhere (of one family,
     /// or either).
     TaskEgressAnywhere {
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         family: Option<Family>,
         port: u16,
     },
     /// The endpoint's security group lacks ingress from the task.
     EndpointIngress {
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         endpoint_service: Option<EndpointService>,
         port: u16,
     },
     /// The network ACLs (of one family, or both) drop the traffic.
     NetworkAcls {
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         family: Option<Family>,
     },
     /// Private addresses outside the VPC's ranges: the routes both ways
@@ -179,7 +234,7 @@ pub enum Cause {
     /// A TLS-inspecting proxy or firewall (the issuer it signs with, when
     /// a certificate was seen).
     TlsInspection {
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         issuer: Option<String>,
     },
     /// The server does not speak TLS 1.2 or 1.3 on this port.
@@ -192,7 +247,7 @@ pub enum Cause {
     ProxyAuthRequired,
     /// The app's HTTPS proxy refuses the tunnel.
     ProxyDenied {
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         status: Option<u16>,
     },
     /// The app's HTTPS proxy does not open a connection.
@@ -222,6 +277,19 @@ fn code<S: Serializer>(region: &Option<Region>, s: S) -> Result<S::Ok, S::Error>
 )]
 fn label<S: Serializer>(service: &Service, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(service)
+}
+
+fn region_of_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Region>, D::Error> {
+    Option::<String>::deserialize(d)?
+        .map(|c| c.parse().map_err(serde::de::Error::custom))
+        .transpose()
+}
+
+fn service_of_label<'de, D: Deserializer<'de>>(d: D) -> Result<Service, D::Error> {
+    let name = String::deserialize(d)?;
+    Service::named(&name)
+        .copied()
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown service '{name}'")))
 }
 
 impl Cause {
@@ -352,6 +420,29 @@ mod tests {
                 | C::StsLegacySetting => {}
             }
         }
+    }
+
+    /// A saved report's causes read back as the values that were written
+    /// (`fix --report`).
+    #[test]
+    fn every_cause_reads_back_as_written() {
+        for cause in every_cause() {
+            let json = serde_json::to_string(&cause).unwrap();
+            let back: Cause = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, cause, "{json}");
+        }
+        let china: EndpointService = "cn.com.amazonaws.cn-north-1.ecr.dkr".parse().unwrap();
+        assert_eq!(
+            (china.service, china.region.code()),
+            (Service::EcrDkr, "cn-north-1")
+        );
+        let fips: EndpointService = "com.amazonaws.us-east-1.kms-fips".parse().unwrap();
+        assert_eq!(fips.service, Service::Kms);
+        assert!(
+            "com.amazonaws.us-east-1.nope"
+                .parse::<EndpointService>()
+                .is_err()
+        );
     }
 
     #[test]

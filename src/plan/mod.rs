@@ -84,7 +84,7 @@ impl Kind {
 /// Whose calls go to an endpoint: ECS's own (image pulls, secrets for
 /// injection, awslogs) use the standard names; the app's AWS SDK follows
 /// its endpoint settings. Where the two differ, both names are planned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Caller {
     /// The standard name, which ECS and an SDK without settings both call.

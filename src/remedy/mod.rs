@@ -24,7 +24,7 @@ use crate::plan::Caller;
 pub struct Remedy {
     pub finding: Finding,
     /// The endpoint's `service` label (`logs`, `s3`, `target`, ...).
-    pub service: &'static str,
+    pub service: String,
     /// Whose calls the endpoint carries (`both` unless the app's SDK
     /// settings and ECS call different names).
     #[serde(skip_serializing_if = "Caller::is_both")]
@@ -38,7 +38,7 @@ impl Remedy {
     /// app's SDK call different names (`secretsmanager (the app's AWS SDK)`).
     pub fn label(&self) -> String {
         match self.route {
-            Caller::Both => self.service.to_owned(),
+            Caller::Both => self.service.clone(),
             Caller::Platform => format!("{} (ECS itself)", self.service),
             Caller::App => format!("{} (the app's AWS SDK)", self.service),
         }
@@ -50,22 +50,40 @@ impl Remedy {
 /// list is one rule). Nothing for endpoints that passed. Each is a
 /// rendering of one of the endpoint's causes, which the judge decided.
 pub fn remedies(assessment: &Assessment) -> Vec<Remedy> {
-    let mut out: Vec<Remedy> = Vec::new();
-    for assessed in &assessment.endpoints {
+    collect(assessment.endpoints.iter().filter_map(|assessed| {
         // An `ok` endpoint has no finding; a `warn` one (one dead ENI of
         // three) may still need a rule.
-        let Some(finding) = assessed.judgement.finding else {
-            continue;
-        };
-        let mut actions: Vec<Action> = assessed.judgement.causes.iter().flat_map(actions).collect();
+        Some(Judged {
+            finding: assessed.judgement.finding?,
+            service: assessed.endpoint.kind.label(),
+            route: assessed.endpoint.route,
+            causes: &assessed.judgement.causes,
+        })
+    }))
+}
+
+/// One endpoint's finding and causes, from a round or a saved report.
+#[derive(Debug, Clone, Copy)]
+pub struct Judged<'a> {
+    pub finding: Finding,
+    pub service: &'a str,
+    pub route: Caller,
+    pub causes: &'a [Cause],
+}
+
+/// The remedies of these endpoints, in their order and without repeats.
+pub fn collect<'a>(endpoints: impl IntoIterator<Item = Judged<'a>>) -> Vec<Remedy> {
+    let mut out: Vec<Remedy> = Vec::new();
+    for judged in endpoints {
+        let mut actions: Vec<Action> = judged.causes.iter().flat_map(actions).collect();
         // Rules before endpoints before DNS, as a person applies them.
         actions.sort_by_key(Action::rank);
         for action in actions {
             if !out.iter().any(|o| o.action == action) {
                 out.push(Remedy {
-                    finding,
-                    service: assessed.endpoint.kind.label(),
-                    route: assessed.endpoint.route,
+                    finding: judged.finding,
+                    service: judged.service.to_owned(),
+                    route: judged.route,
                     action,
                 });
             }

@@ -39,8 +39,8 @@ pub fn write(
         Format::Emf => emf::render(report, &output.namespace, out)?,
         Format::Text => text::render(report, out, color)?,
         // `fix` writes these with its remedies; a plain report has none.
-        Format::Terraform => fix::terraform(report, &[], out)?,
-        Format::Cli => fix::cli(report, &[], out)?,
+        Format::Terraform => fix::terraform(&report.into(), &[], out)?,
+        Format::Cli => fix::cli(&report.into(), &[], out)?,
     }
     out.flush()
 }

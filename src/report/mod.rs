@@ -5,6 +5,7 @@
 
 mod causes;
 mod dns;
+mod saved;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
@@ -24,6 +25,7 @@ use crate::probe::{AddressProbe, CertInfo, Failure, FailureKind, Timed};
 
 pub use causes::SharedCause;
 pub use dns::{DnsAddress, DnsReport, HostsFileReport};
+pub use saved::{Origin, Saved, SavedEndpoint};
 
 pub const SCHEMA_VERSION: u32 = 1;
 

@@ -35,8 +35,12 @@ fn validate_command(words: &[&str], env: &[(String, String)]) {
     let parsed = cli::parse(&argv).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
     let lookup = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     match &parsed.command {
-        cli::Command::Check(a) | cli::Command::Fix(a) | cli::Command::Endpoints(a) => {
+        cli::Command::Check(a) | cli::Command::Endpoints(a) => {
             vpce_probe::config::Config::from_args(a, &lookup)
+                .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+        }
+        cli::Command::Fix(f) => {
+            vpce_probe::config::Config::from_args(&f.probe, &lookup)
                 .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
         }
         cli::Command::Watch(w) => {

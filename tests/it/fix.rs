@@ -379,3 +379,71 @@ async fn a_passing_vpc_needs_nothing_and_formats_stay_with_their_modes() {
         "vpce-probe: invalid --format 'emf': fix writes text, json, terraform, cli\n"
     );
 }
+
+/// `fix --report`: the JSON report a one-shot task or the Lambda saved
+/// becomes the same remedies offline (from a file or standard input), as
+/// Terraform too; a file that is not a report, or one without causes, is a
+/// one-line error and exit 2.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_report_becomes_the_same_remedies_offline() {
+    let vpc = broken_vpc().await;
+    let (code, live, _) = fix(&vpc, "json").await;
+    assert_eq!(code, 1);
+    let live: serde_json::Value = serde_json::from_str(&live).unwrap();
+    let args = vpc.args(&[
+        "--services",
+        "ecr.api,ssm,logs,s3,secretsmanager",
+        "--timeout",
+        "300ms",
+        "--format",
+        "json",
+    ]);
+    let (code, saved, _) = support::run_binary(&args[1..]).await;
+    assert_eq!(code, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.json");
+    std::fs::write(&path, &saved).unwrap();
+    let file = path.to_str().unwrap();
+
+    let (code, offline, stderr) =
+        support::run_binary(&["fix", "--report", file, "--format", "json"]).await;
+    assert_eq!(code, 1, "{stderr}");
+    let offline: serde_json::Value = serde_json::from_str(&offline).unwrap();
+    assert!(!live["remedies"].as_array().unwrap().is_empty());
+    // The same addresses in both runs: the same VPC.
+    let strip = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v["remedies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["service"].to_string(), r["kind"].to_string()))
+            .collect()
+    };
+    assert_eq!(strip(&offline), strip(&live));
+
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpce-probe"))
+        .args(["fix", "--report", "-", "--format", "terraform"])
+        .stdin(std::fs::File::open(&path).unwrap())
+        .output()
+        .await
+        .unwrap();
+    let tf = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{tf}");
+    hcl::parse(&tf).expect("the Terraform parses");
+    assert!(tf.contains("aws_vpc_endpoint"), "{tf}");
+
+    // Not a report; a report from before causes.
+    std::fs::write(&path, "{\"verdict\": \"fail\"}").unwrap();
+    let (code, out, stderr) = support::run_binary(&["fix", "--report", file]).await;
+    assert_eq!((code, out.as_str()), (2, ""), "{stderr}");
+    assert!(stderr.contains("not a vpce-probe JSON report"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    let mut old: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    for e in old["endpoints"].as_array_mut().unwrap() {
+        e.as_object_mut().unwrap().remove("causes");
+    }
+    std::fs::write(&path, old.to_string()).unwrap();
+    let (code, _, stderr) = support::run_binary(&["fix", "--report", file]).await;
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("carry no causes"), "{stderr}");
+}

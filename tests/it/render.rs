@@ -309,10 +309,10 @@ fn fix_outputs() {
     render::fix::text(&remedies, &mut text).unwrap();
     golden("report.fix.txt", &text);
     let mut terraform = Vec::new();
-    render::fix::terraform(&report, &remedies, &mut terraform).unwrap();
+    render::fix::terraform(&(&report).into(), &remedies, &mut terraform).unwrap();
     golden("report.fix.tf", &terraform);
     hcl::parse(std::str::from_utf8(&terraform).unwrap()).expect("the Terraform parses");
     let mut cli = Vec::new();
-    render::fix::cli(&report, &remedies, &mut cli).unwrap();
+    render::fix::cli(&(&report).into(), &remedies, &mut cli).unwrap();
     golden("report.fix.sh", &cli);
 }

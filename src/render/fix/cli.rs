@@ -11,13 +11,13 @@ use shell_words::quote;
 
 use super::{Unknown, comment, header, ident, unknowns};
 use crate::remedy::{Action, Remedy};
-use crate::report::Report;
+use crate::report::Origin;
 
 /// AWS CLI commands, placeholders first.
-pub fn cli(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> io::Result<()> {
+pub fn cli(origin: &Origin, remedies: &[Remedy], out: &mut impl Write) -> io::Result<()> {
     let (unknowns, prefix_lists) = unknowns(remedies);
-    let mut s = header(report, ". Fill in the placeholders, then run what applies.");
-    let _ = writeln!(s, "REGION={}", quote(&report.region));
+    let mut s = header(origin, ". Fill in the placeholders, then run what applies.");
+    let _ = writeln!(s, "REGION={}", quote(&origin.region));
     for u in unknowns {
         let _ = writeln!(
             s,
@@ -33,7 +33,7 @@ pub fn cli(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> io::Re
                 }
                 Unknown::Vpc => format!(
                     "VPC_ID={}",
-                    quote(report.context.vpc_id.as_deref().unwrap_or("vpc-REPLACE-ME"))
+                    quote(origin.vpc_id.as_deref().unwrap_or("vpc-REPLACE-ME"))
                 ),
                 Unknown::Subnets => {
                     "SUBNET_IDS=\"subnet-REPLACE-ME\"  # one per AZ the tasks use, space-separated"

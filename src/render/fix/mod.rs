@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use crate::catalog::Region;
 use crate::remedy::{Action, EndpointService, IpAddressType, PrefixList, Remedy};
-use crate::report::Report;
+use crate::report::Origin;
 
 mod cli;
 mod terraform;
@@ -164,10 +164,10 @@ fn comment(text: &str) -> String {
 }
 
 /// The two comment lines both code formats start with.
-fn header(report: &Report, tail: &str) -> String {
+fn header(origin: &Origin, tail: &str) -> String {
     comment(&format!(
         "vpce-probe fix: {PROPOSAL}.\nFrom a check in {} at {}{tail}",
-        report.region, report.started_at
+        origin.region, origin.started_at
     ))
 }
 

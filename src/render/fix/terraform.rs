@@ -14,16 +14,16 @@ use hcl::edit::{Decorate, Decorated, Ident};
 
 use super::{Unknown, comment, header, ident, unknowns};
 use crate::remedy::{Action, EndpointService, Remedy};
-use crate::report::Report;
+use crate::report::Origin;
 
 /// Terraform for the AWS provider (5.x and later).
-pub fn terraform(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> io::Result<()> {
+pub fn terraform(origin: &Origin, remedies: &[Remedy], out: &mut impl Write) -> io::Result<()> {
     let (unknowns, prefix_lists) = unknowns(remedies);
     let mut s = header(
-        report,
+        origin,
         &format!(
             ": {} endpoint(s) failed, {} warned.",
-            report.summary.fail, report.summary.warn
+            origin.summary.fail, origin.summary.warn
         ),
     );
     s.push_str(&comment(
@@ -59,7 +59,7 @@ pub fn terraform(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> 
             .label(name)
             .attribute(attr("description", description))
             .attribute(attr("type", ty));
-        if let (Unknown::Vpc, Some(vpc)) = (u, &report.context.vpc_id) {
+        if let (Unknown::Vpc, Some(vpc)) = (u, &origin.vpc_id) {
             variable = variable.attribute(attr("default", vpc.as_str()));
         }
         s.push_str(&encode(variable.build()));

@@ -8,7 +8,7 @@ use crate::catalog::Service;
 use crate::plan::Kind;
 use crate::remedy::world::{Outcome, TASK_REGION, World};
 use crate::remedy::{Remedy, remedies};
-use crate::report::Report;
+use crate::report::Origin;
 
 /// One report whose remedies cover every action: a dead ENI (egress and
 /// ingress), S3 without its route or rule (prefix list, gateway endpoint),
@@ -38,7 +38,7 @@ fn every_action() -> Assessment {
     assessment
 }
 
-type Writer = fn(&Report, &[Remedy], &mut Vec<u8>) -> std::io::Result<()>;
+type Writer = fn(&Origin, &[Remedy], &mut Vec<u8>) -> std::io::Result<()>;
 
 /// `write` on `report`'s remedies, with task metadata made hostile after
 /// the remedies were chosen (a region that does not parse serves none).
@@ -50,7 +50,7 @@ fn render(assessment: &Assessment, hostile: bool, write: Writer) -> String {
         report.region = HOSTILE.to_owned();
     }
     let mut out = Vec::new();
-    write(&report, &remedies, &mut out).unwrap();
+    write(&(&report).into(), &remedies, &mut out).unwrap();
     String::from_utf8(out).unwrap()
 }
 
