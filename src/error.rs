@@ -44,7 +44,9 @@ pub enum AppError {
     Output(#[from] std::io::Error),
     #[error("cannot serve Lambda invocations: {0}")]
     Lambda(String),
-    #[error("cannot read the report '{path}': {reason}")]
+    /// A file given as input (`fix --report`, `explain FILE`) that cannot
+    /// be read or is not what it should be.
+    #[error("cannot read '{path}': {reason}")]
     SavedReport { path: String, reason: String },
 }
 

@@ -1,7 +1,9 @@
 //! `explain`: a task's stopped reason or a container error (the argument,
 //! or standard input), read offline and explained with the probe's own
 //! findings. Exits 0 when the text shows a network failure or a service's
-//! answer, 1 when it says nothing the probe can judge.
+//! answer, 1 when it says nothing the probe can judge. `describe-tasks`
+//! output (or one task object) is recognised by its shape: every task's
+//! reasons are explained, and the exit code is the worst over the tasks.
 
 use std::io::{Read, Write};
 
@@ -9,11 +11,24 @@ use crate::choices::Format;
 use crate::cli::ExplainArgs;
 use crate::config::{ConfigError, require_format};
 use crate::error::{AppError, Exit};
+use crate::stopped::tasks::TaskExplanation;
 use crate::stopped::{self, Cause, Explanation};
 
-/// The text to explain: the arguments, else standard input (capped).
+/// The text to explain: the arguments (one argument naming a file: the
+/// file, such as saved `describe-tasks` output), else standard input
+/// (capped; also for `-`).
 fn text_of(args: &ExplainArgs) -> Result<String, AppError> {
-    if !args.text.is_empty() {
+    if let [one] = args.text.as_slice() {
+        let path = std::path::Path::new(one);
+        if one != "-" && path.is_file() {
+            let bytes = crate::files::read_capped(path).map_err(|e| AppError::SavedReport {
+                path: crate::printable::printable_path(path),
+                reason: e.to_string(),
+            })?;
+            return Ok(String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    if !args.text.is_empty() && args.text != ["-"] {
         return Ok(args.text.join(" "));
     }
     let mut bytes = Vec::new();
@@ -32,7 +47,23 @@ pub fn run(args: &ExplainArgs, out: &mut impl Write) -> Result<Exit, AppError> {
     }
     let vpc = crate::config::vpc_cidrs(&args.vpc_cidrs);
     let network = crate::classify::Network::new(vpc, None);
-    let e = stopped::explain_in(&text, &network, !args.vpc_cidrs.is_empty());
+    let ranges_given = !args.vpc_cidrs.is_empty();
+    if let Some(tasks) = stopped::tasks::tasks_in(&text) {
+        let explained: Vec<TaskExplanation> = tasks
+            .iter()
+            .map(|t| stopped::tasks::explain_task(t, &network, ranges_given))
+            .collect();
+        match args.format {
+            Format::Json => {
+                crate::render::json::render(&serde_json::json!({ "tasks": explained }), out)?;
+            }
+            _ => write_tasks(&explained, out)?,
+        }
+        out.flush()?;
+        let all = !explained.is_empty() && explained.iter().all(TaskExplanation::recognised);
+        return Ok(if all { Exit::Pass } else { Exit::Fail });
+    }
+    let e = stopped::explain_in(&text, &network, ranges_given);
     match args.format {
         Format::Json => crate::render::json::render(&e, out)?,
         _ => write_text(&e, out)?,
@@ -102,6 +133,36 @@ fn write_text(e: &Explanation, out: &mut impl Write) -> std::io::Result<()> {
         )?;
         writeln!(out, "  {probe}")?;
         writeln!(out, "  {lambda}")?;
+    }
+    Ok(())
+}
+
+/// Each task, its stop code and its reasons, the most informative first.
+fn write_tasks(tasks: &[TaskExplanation], out: &mut impl Write) -> std::io::Result<()> {
+    if tasks.is_empty() {
+        return writeln!(out, "no task in the input: nothing to explain");
+    }
+    for (i, task) in tasks.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(
+            out,
+            "task {}  (stop code {})",
+            task.task_arn
+                .as_deref()
+                .map_or("-".into(), crate::printable::printable),
+            task.stop_code
+                .as_deref()
+                .map_or("-".into(), crate::printable::printable)
+        )?;
+        if task.explanations.is_empty() {
+            writeln!(out, "  no stopped reason in the task")?;
+        }
+        for sourced in &task.explanations {
+            writeln!(out, "\n── {}", sourced.source)?;
+            write_text(&sourced.explanation, out)?;
+        }
     }
     Ok(())
 }

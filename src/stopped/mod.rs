@@ -18,6 +18,7 @@ mod denial;
 mod network;
 pub mod other;
 pub mod read;
+pub mod tasks;
 
 use std::net::IpAddr;
 

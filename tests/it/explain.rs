@@ -400,3 +400,50 @@ fn an_ecr_dual_stack_registry_is_ecr() {
         e.diagnosis
     );
 }
+
+/// `describe-tasks` output with three stopped tasks: a network failure,
+/// an out-of-memory container under "Essential container in task exited",
+/// a Docker Hub rate limit. Every task is explained, the container's real
+/// error first; the exit is the worst over the tasks.
+#[tokio::test]
+async fn describe_tasks_output_explains_every_task() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/describe-tasks/three-stopped.json"
+    );
+    let (code, json, stderr) = support::run_binary(&["explain", "--format", "json", file]).await;
+    let doc: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}{stderr}"));
+    let tasks = doc["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 3, "{json}");
+    let first = |t: &serde_json::Value| t["explanations"][0].clone();
+    assert_eq!(first(&tasks[0])["cause"], "network", "{json}");
+    assert_eq!(first(&tasks[0])["source"], "stoppedReason");
+    assert_eq!(first(&tasks[0])["service"], "ecr.api");
+    assert_eq!(first(&tasks[1])["cause"], "other", "{json}");
+    assert_eq!(first(&tasks[1])["source"], "container app");
+    assert_eq!(first(&tasks[1])["kind"], "out_of_memory", "{json}");
+    assert_eq!(tasks[1]["stop_code"], "EssentialContainerExited");
+    assert_eq!(first(&tasks[2])["cause"], "answer", "{json}");
+    // The out-of-memory task says nothing the probe can judge: exit 1.
+    assert_eq!(code, 1, "{stderr}");
+
+    // The same from standard input, as text grouped by task.
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpce-probe"))
+        .args(["explain", "-"])
+        .stdin(std::fs::File::open(file).unwrap())
+        .output()
+        .await
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        text.matches("\ntask arn:aws:ecs").count() + usize::from(text.starts_with("task arn")),
+        3,
+        "{text}"
+    );
+    let app = text.find("── container app").unwrap();
+    let exited = text
+        .find("Essential container in task exited")
+        .unwrap_or(usize::MAX);
+    assert!(app < exited, "{text}");
+}
