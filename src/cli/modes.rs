@@ -45,7 +45,7 @@ pub struct FixCmd {
 
     /// Propose the fix from a saved JSON report (a one-shot task's or the
     /// Lambda's; - for standard input) instead of probing: offline, only
-    /// --format and --color apply.
+    /// --format applies.
     #[arg(long, env = "VPCE_PROBE_REPORT", value_name = "FILE")]
     pub report: Option<PathBuf>,
 }

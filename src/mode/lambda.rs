@@ -13,7 +13,9 @@
 //! the JSON report; an event that fails validation is an invocation error
 //! whose message is the one line a bad flag gets (or, for a key that is not
 //! a flag, the line naming the key). The run ends before the invocation's
-//! own deadline.
+//! own deadline. An `EventBridge` "ECS Task State Change" event is
+//! explained instead ([`super::task_events`]), with a probe of the services
+//! a network cause names.
 
 use std::time::{Duration, SystemTime};
 
@@ -52,18 +54,35 @@ pub fn config_of(event: Value, env: &dyn Fn(&str) -> Option<String>) -> Result<C
     Config::from_args(&args, env).map_err(|e| e.to_string())
 }
 
-/// Answers one invocation: the report, or the usage error as the message.
-async fn invocation(event: LambdaEvent<Value>) -> Result<Report, Diagnostic> {
-    let usage = |message: String| Diagnostic {
+fn usage(message: String) -> Diagnostic {
+    Diagnostic {
         error_type: "UsageError".to_owned(),
         error_message: message,
-    };
+    }
+}
+
+/// Answers one invocation: a task state change event's explanation, or
+/// the report of the probe the event asks for; a usage error as the
+/// message.
+async fn invocation(event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
+    if super::task_events::is_event(&event.payload) {
+        return super::task_events::answer(event).await.map_err(usage);
+    }
     let env = |key: &str| std::env::var(key).ok();
-    let mut config = config_of(event.payload, &env).map_err(usage)?;
+    let config = config_of(event.payload.clone(), &env).map_err(usage)?;
+    let report = probe(config, &event.context).await.map_err(usage)?;
+    serde_json::to_value(report).map_err(|e| usage(e.to_string()))
+}
+
+/// One probe round from the function's subnets, ended before the
+/// invocation's deadline.
+pub async fn probe(
+    mut config: Config,
+    context: &lambda_runtime::Context,
+) -> Result<Report, String> {
     // Lambda has no task metadata; the function's region is the default.
     config.metadata = None;
-    let left = event
-        .context
+    let left = context
         .deadline()
         .duration_since(SystemTime::now())
         .unwrap_or(Duration::ZERO)
@@ -72,11 +91,9 @@ async fn invocation(event: LambdaEvent<Value>) -> Result<Report, Diagnostic> {
         .probe
         .deadline
         .min(left.max(Duration::from_millis(1)));
-    let mut session = Session::start(config)
-        .await
-        .map_err(|e| usage(e.to_string()))?;
+    let mut session = Session::start(config).await.map_err(|e| e.to_string())?;
     session.context.source = Some(Source::Lambda);
-    session.context.function_arn = Some(event.context.invoked_function_arn.clone());
+    session.context.function_arn = Some(context.invoked_function_arn.clone());
     Ok(session.round().await)
 }
 

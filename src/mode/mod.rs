@@ -8,4 +8,5 @@ pub mod generate;
 pub mod health;
 pub mod lambda;
 pub mod metrics_server;
+pub mod task_events;
 pub mod watch;

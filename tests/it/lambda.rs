@@ -270,3 +270,106 @@ async fn a_bootstrap_without_the_lambda_environment_says_what_is_missing() {
         "vpce-probe: cannot serve Lambda invocations: AWS_LAMBDA_FUNCTION_NAME is not set: the Lambda service sets it for a function's bootstrap\n"
     );
 }
+
+/// An `EventBridge` "ECS Task State Change" event, as ECS sends it.
+fn task_state_change(last_status: &str, stopped_reason: &str) -> serde_json::Value {
+    serde_json::json!({
+        "version": "0",
+        "id": "3317b2af-7005-947d-b652-f55e762e571a",
+        "detail-type": "ECS Task State Change",
+        "source": "aws.ecs",
+        "account": "123456789012",
+        "time": "2026-12-03T07:01:16Z",
+        "region": "ap-northeast-1",
+        "resources": ["arn:aws:ecs:ap-northeast-1:123456789012:task/prod/0a1b2c3d4e5f40718293a4b5c6d7e8f9"],
+        "detail": {
+            "attachments": [{
+                "id": "1789bcae-ddfb-4d10-8ebe-8ac87ddba5b8",
+                "type": "eni",
+                "status": "DELETED",
+                "details": [
+                    {"name": "subnetId", "value": "subnet-0a1b2c3d"},
+                    {"name": "networkInterfaceId", "value": "eni-0a1b2c3d4e5f"},
+                    {"name": "privateIPv4Address", "value": "10.0.1.25"}
+                ]
+            }],
+            "availabilityZone": "ap-northeast-1a",
+            "clusterArn": "arn:aws:ecs:ap-northeast-1:123456789012:cluster/prod",
+            "containers": [{
+                "containerArn": "arn:aws:ecs:ap-northeast-1:123456789012:container/prod/0a1b2c3d4e5f40718293a4b5c6d7e8f9/6f8e7d6c-1111-2222-3333-444455556666",
+                "lastStatus": last_status,
+                "name": "app",
+                "image": "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/app:1.4.2",
+                "taskArn": "arn:aws:ecs:ap-northeast-1:123456789012:task/prod/0a1b2c3d4e5f40718293a4b5c6d7e8f9"
+            }],
+            "desiredStatus": "STOPPED",
+            "lastStatus": last_status,
+            "launchType": "FARGATE",
+            "platformVersion": "1.4.0",
+            "stopCode": "TaskFailedToStart",
+            "stoppedReason": stopped_reason,
+            "taskArn": "arn:aws:ecs:ap-northeast-1:123456789012:task/prod/0a1b2c3d4e5f40718293a4b5c6d7e8f9",
+            "version": 3
+        }
+    })
+}
+
+/// The Lambda subscribed to stopped tasks: a task stopped on a Logs timeout
+/// gets its explanation and a probe of `logs` from the function's subnets;
+/// a RUNNING event and another detail type are skipped; a plain probe event
+/// still gets its report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopped_task_events_are_explained_and_probed() {
+    let vpc = VpcBuilder::new().endpoint("logs", 2).start().await;
+    let far = now_ms() + 60_000;
+    let logs_timeout = "ResourceInitializationError: failed to validate logger args: create \
+        stream has been retried 1 times: failed to create Cloudwatch log stream: RequestError: \
+        send request failed caused by: Post \"https://logs.ap-northeast-1.amazonaws.com/\": \
+        dial tcp 52.119.160.72:443: i/o timeout : exit status 1";
+    let mut other = task_state_change("STOPPED", logs_timeout);
+    other["detail-type"] = serde_json::json!("ECS Container Instance State Change");
+    let invocation = |id: &str, event| Invocation {
+        id: id.into(),
+        deadline_ms: far,
+        event,
+    };
+    let queue = VecDeque::from([
+        invocation("stopped", task_state_change("STOPPED", logs_timeout)),
+        invocation("running", task_state_change("RUNNING", "")),
+        invocation("other", other),
+        invocation("plain", serde_json::json!({"services": "logs"})),
+    ]);
+    let (api, mut posted) = runtime_api(queue).await;
+    let mut child = function(api, &vpc);
+
+    let (id, kind, answer, _) = next(&mut posted).await;
+    assert_eq!(
+        (id.as_str(), kind.as_str()),
+        ("stopped", "response"),
+        "{answer}"
+    );
+    let explanation = &answer["explanations"][0];
+    assert_eq!(explanation["source"], "stoppedReason", "{answer}");
+    assert_eq!(explanation["cause"], "network", "{answer}");
+    assert_eq!(explanation["service"], "logs", "{answer}");
+    let report = &answer["report"];
+    assert_eq!(report["context"]["source"], "lambda", "{answer}");
+    assert_eq!(report["region"], "ap-northeast-1");
+    assert_eq!(report["endpoints"].as_array().unwrap().len(), 1, "{report}");
+    assert_eq!(report["endpoints"][0]["service"], "logs");
+    assert_eq!(report["endpoints"][0]["status"], "ok", "{report}");
+
+    for id in ["running", "other"] {
+        let (got, kind, answer, _) = next(&mut posted).await;
+        assert_eq!((got.as_str(), kind.as_str()), (id, "response"), "{answer}");
+        assert!(answer["skipped"].is_string(), "{answer}");
+    }
+    let (id, kind, report, _) = next(&mut posted).await;
+    assert_eq!(
+        (id.as_str(), kind.as_str()),
+        ("plain", "response"),
+        "{report}"
+    );
+    assert_eq!(report["endpoints"][0]["service"], "logs", "{report}");
+    child.kill().await.unwrap();
+}
