@@ -110,6 +110,19 @@ fn write_text(e: &Explanation, out: &mut impl Write) -> std::io::Result<()> {
         cause_name(e.cause),
         kind.unwrap_or_default()
     )?;
+    if !e.candidates.is_empty() {
+        let names: Vec<&str> = e
+            .candidates
+            .iter()
+            .map(|c| match c {
+                Cause::Network => "network",
+                Cause::Answer => "answer",
+                Cause::Other => "other",
+                Cause::Undecided => "undecided",
+            })
+            .collect();
+        writeln!(out, "candidates   {}", names.join(", "))?;
+    }
     if e.cause == Cause::Network {
         writeln!(
             out,
@@ -173,5 +186,6 @@ fn cause_name(cause: Cause) -> &'static str {
         Cause::Network => "network: the service was never reached",
         Cause::Answer => "answer: the service answered; the network works",
         Cause::Other => "other: not about reaching a service",
+        Cause::Undecided => "undecided: the text does not tell the network from an answer",
     }
 }

@@ -31,6 +31,12 @@ pub enum Reply {
     Kms,
     MissingLogGroup,
     MissingSecret,
+    /// The secret was retrieved, but has no JSON key the task definition
+    /// names (`valueFrom` `ARN:KEY::`).
+    MissingSecretKey,
+    /// ECS could not assume the role: its trust policy does not allow
+    /// `ecs-tasks.amazonaws.com`.
+    RoleTrust,
     MissingParameter,
     /// A registry's pull rate limit (Docker Hub's `toomanyrequests`).
     RateLimit,
@@ -51,7 +57,16 @@ pub enum Reply {
 }
 
 /// The words that identify each reply, most specific first.
-const WORDS: [(Reply, &[&str]); 19] = [
+const WORDS: [(Reply, &[&str]); 21] = [
+    (
+        Reply::RoleTrust,
+        &[
+            "unable to assume the role",
+            "unable to assume role",
+            "proper trust relationship",
+        ],
+    ),
+    (Reply::MissingSecretKey, &["did not contain json key"]),
     (
         Reply::EndpointPolicy,
         &["vpc endpoint policy", "vpce policy"],
@@ -132,6 +147,9 @@ const WORDS: [(Reply, &[&str]); 19] = [
         Reply::MissingImage,
         &[
             "manifest unknown",
+            "unknown blob",
+            "blob unknown",
+            "tag not found",
             "imagenotfoundexception",
             "failed to resolve\u{0}: not found",
             "pull\u{0}: not found",
@@ -195,6 +213,7 @@ pub fn reply_in(read: &Read) -> Option<Reply> {
             Reply::S3LayerDenied if read.subject == Some(Subject::Registry) => Reply::AccessDenied,
             reply => *reply,
         })
+        .or_else(|| super::status::status_reply(read))
         .or_else(|| (t.contains("exception:") && !read.unanswered).then_some(Reply::ServiceError))
 }
 
@@ -327,9 +346,30 @@ pub fn paragraph(reply: Reply, original: &str, read: &Read, subject: Option<Subj
              name or ARN. The network path works."
         ),
         Reply::ServiceError => format!(
-            "{who} answered with an error: the network path works. The error's own words say \
-             what to change."
+            "{who} answered with an error{status}: the network path works. The error's own \
+             words say what to change{server}.",
+            status = super::status::status_in(&read.lower)
+                .map_or_else(String::new, |s| format!(" (HTTP {s})")),
+            server = if super::status::status_in(&read.lower).is_some_and(|s| s >= 500) {
+                " (a 5xx is the server's own failure, or a proxy's in front of it: retry, and \
+                 check the registry's or the proxy's status)"
+            } else {
+                ""
+            }
         ),
+        Reply::MissingSecretKey => format!(
+            "Secrets Manager answered: the secret was retrieved, but its JSON has no key {key}, \
+             which the task definition's valueFrom names (ARN:KEY::). Add the key to the \
+             secret's JSON, or correct the key in valueFrom. The network path works.",
+            key = super::status::secret_key(original)
+                .map_or_else(|| "the one named".to_owned(), |k| format!("'{k}'"))
+        ),
+        Reply::RoleTrust => "IAM answered: ECS could not assume the role the task definition \
+            names. Its trust policy must allow the principal ecs-tasks.amazonaws.com to call \
+            sts:AssumeRole (with aws:SourceAccount or aws:SourceArn conditions, they must match \
+            this account and cluster); whoever registers or runs the task needs iam:PassRole on \
+            it. The network path works."
+            .to_owned(),
         // The IAM denials, written by `denial`.
         Reply::EndpointPolicy
         | Reply::IdentityPolicy

@@ -39,8 +39,12 @@ pub(super) fn service_of_action(action: &str) -> Option<Service> {
     })
 }
 
-/// The call ECS makes to a service when the text names none.
-fn usual_action(subject: Option<Subject>) -> &'static str {
+/// The call the text names by what it failed to do (`failed to create
+/// Cloudwatch log group`), else the call ECS usually makes to the service.
+fn usual_action(subject: Option<Subject>, lower: &str) -> &'static str {
+    if lower.contains("create cloudwatch log group") || lower.contains("createloggroup") {
+        return "logs:CreateLogGroup";
+    }
     match subject.and_then(Subject::service) {
         Some(Service::EcrDkr) => "ecr:BatchGetImage",
         Some(Service::EcrApi) => "ecr:GetAuthorizationToken",
@@ -69,8 +73,10 @@ pub(super) fn paragraph(
     subject: Option<Subject>,
 ) -> Option<String> {
     let region = read.region.as_ref();
-    let action =
-        action_in(original).map_or_else(|| usual_action(subject).to_owned(), str::to_owned);
+    let action = action_in(original).map_or_else(
+        || usual_action(subject, &read.lower).to_owned(),
+        str::to_owned,
+    );
     let role = role_in(original).map_or_else(
         || "the task execution role".to_owned(),
         |r| format!("the role {r}"),

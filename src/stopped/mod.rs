@@ -18,6 +18,7 @@ mod denial;
 mod network;
 pub mod other;
 pub mod read;
+mod status;
 pub mod tasks;
 
 use std::net::IpAddr;
@@ -42,6 +43,9 @@ pub enum Cause {
     Answer,
     /// Not about reaching anything.
     Other,
+    /// The text does not decide (it stops short before its error): the
+    /// candidates are listed in order.
+    Undecided,
 }
 
 /// What answered and what it said, or what stopped the task.
@@ -56,6 +60,9 @@ pub enum Kind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Explanation {
     pub cause: Cause,
+    /// For `undecided`, the causes the text leaves open, most likely first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<Cause>,
     /// For an answer, what it was (`endpoint_policy`, `missing_log_group`,
     /// ...); for other causes, which (`out_of_memory`, ...); null for the
     /// network.
@@ -86,7 +93,7 @@ impl Explanation {
     /// Whether the text says something the probe can judge: a network
     /// failure, or a service's answer (the network worked).
     pub fn recognised(&self) -> bool {
-        self.cause != Cause::Other
+        matches!(self.cause, Cause::Network | Cause::Answer)
     }
 }
 
@@ -104,6 +111,7 @@ pub fn explain_in(text: &str, network: &Network, ranges_given: bool) -> Explanat
     let read = read::read(text);
     let base = Explanation {
         cause: Cause::Other,
+        candidates: Vec::new(),
         kind: None,
         error_class: read.error_class.map(str::to_owned),
         service: read.subject,

@@ -49,8 +49,14 @@ pub(super) fn failure(
         (finding, Vec::new(), causes(read, catalog, &classes))
     };
     let (confirm, confirm_lambda) = confirm(read, catalog);
+    let (cause, candidates) = if undecided(read) {
+        (Cause::Undecided, vec![Cause::Network, Cause::Answer])
+    } else {
+        (Cause::Network, Vec::new())
+    };
     Explanation {
-        cause: Cause::Network,
+        cause,
+        candidates,
         finding,
         causes,
         diagnosis: framed(read, &classes, ranges_given, diagnosis),
@@ -58,6 +64,17 @@ pub(super) fn failure(
         confirm_lambda,
         ..base
     }
+}
+
+/// Whether the text cannot tell the network from an answer: it names no
+/// network error, failed send, lookup or dialled address, and it stops
+/// short before its error (or is a registry's failure).
+fn undecided(read: &read::Read) -> bool {
+    read.error.is_none()
+        && !read.unanswered
+        && !read.lookup
+        && read.addr.is_none()
+        && (read.cut || read.subject == Some(Subject::Registry))
 }
 
 /// The paragraph with what the text cannot tell: an address whose side of
@@ -95,7 +112,7 @@ fn framed(read: &read::Read, classes: &Classes, ranges_given: bool, paragraph: S
              set awslogs-create-group with logs:CreateLogGroup for the execution role).",
         );
     }
-    if read.cut && read.error.is_none() {
+    if read.cut && undecided(read) {
         let answers = if read.subject == Some(Subject::Registry) {
             "a missing image, a refused pull"
         } else {
@@ -269,10 +286,17 @@ fn causes(read: &read::Read, service: Option<Service>, classes: &Classes) -> Str
     }
     let Some(service) = service else {
         return match read.subject {
-            Some(Subject::Registry) => "The image comes from a registry that has no VPC \
-                endpoint: an isolated subnet cannot reach it. Route the subnet through a NAT \
-                gateway, use an ECR pull-through cache rule for the registry, or copy the image \
-                into ECR."
+            Some(Subject::Registry) if !undecided(read) => "The image comes from a registry \
+                that has no VPC endpoint, and the pull never reached it: an isolated subnet \
+                cannot reach it. Route the subnet through a NAT gateway, use an ECR pull-through \
+                cache rule for the registry, or copy the image into ECR."
+                .to_owned(),
+            Some(Subject::Registry) => "The pull from a registry outside AWS failed, and the \
+                text does not say how. In order: the registry answered (a missing tag, a refused \
+                or rate-limited pull: its words would say so); the network (a registry outside \
+                AWS has no VPC endpoint, so an isolated subnet reaches it only through a NAT \
+                gateway). The full reason is in aws ecs describe-tasks (stoppedReason, and each \
+                container's reason)."
                 .to_owned(),
             None if read.lower.contains("pull secrets or registry auth") => "ECS could not \
                 fetch the task's secrets or registry credentials before it started, and the \

@@ -33,6 +33,11 @@ pub enum Stop {
     Exited,
     /// ECS or a person stopped it on purpose (a deployment, scaling, a user).
     Stopped,
+    /// The client built a malformed URL: no packet left the task.
+    MalformedUrl,
+    /// The host's container runtime (the Docker daemon, containerd) did
+    /// not answer in time.
+    RuntimeTimeout,
     /// Nothing the probe recognises.
     Unrecognised,
 }
@@ -48,12 +53,39 @@ const ECS_EXEC: [&str; 6] = [
     "valid taskrolearn",
 ];
 
-/// ECS Exec's set-up error, if the text is one.
+/// A client-side URL error: the request was never sent.
+const MALFORMED_URL: [&str; 6] = [
+    "unsupported protocol scheme",
+    "missing protocol scheme",
+    "first path segment in url cannot contain colon",
+    "invalid url escape",
+    "invalid character \" \" in host name",
+    "invalid port",
+];
+
+/// The container runtime's own timeouts on the host.
+const RUNTIME_TIMEOUT: [&str; 4] = [
+    "could not transition to",
+    "dockertimeouterror",
+    "docker timeout error",
+    "timed out waiting for docker",
+];
+
+/// A stop that outranks every other reading: ECS Exec's set-up errors (the
+/// ECS API's refusal to turn Exec on is about the task definition), a URL
+/// the client could not send, the container runtime's own timeouts (their
+/// "timed out" is the host's daemon, not the network).
 pub fn ecs_exec(read: &Read) -> Option<Stop> {
-    ECS_EXEC
-        .iter()
-        .any(|w| read.lower.contains(w))
-        .then_some(Stop::EcsExec)
+    let has = |words: &[&str]| words.iter().any(|w| read.lower.contains(w));
+    if has(&ECS_EXEC) {
+        Some(Stop::EcsExec)
+    } else if has(&MALFORMED_URL) {
+        Some(Stop::MalformedUrl)
+    } else if has(&RUNTIME_TIMEOUT) {
+        Some(Stop::RuntimeTimeout)
+    } else {
+        None
+    }
 }
 
 /// The words that identify each, most specific first.
@@ -146,6 +178,21 @@ pub fn stop_in(read: &Read) -> Option<Stop> {
 /// The one line for a stop.
 pub fn line(stop: Stop) -> &'static str {
     match stop {
+        Stop::MalformedUrl => {
+            "Not a network failure: the client never sent the request, because the URL it \
+             built is malformed (a scheme other than https, a stray character, a port that \
+             does not parse). No packet left the task. Check the endpoint settings the agent or \
+             the SDK read (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>, an endpoint_url in \
+             the config file, a proxy URL in HTTPS_PROXY) and the task definition's values."
+        }
+        Stop::RuntimeTimeout => {
+            "Not a network failure first: the container runtime on the host (the Docker daemon \
+             or containerd) did not answer the agent in time. On EC2, check the instance: the \
+             daemon's health, its disk and CPU, and the ECS agent's log \
+             (/var/log/ecs/ecs-agent.log); restart the daemon or replace the instance. Later in \
+             order: a log driver whose endpoint (CloudWatch Logs) cannot be reached can hold \
+             the container's start, so check the logs endpoint if the daemon is healthy."
+        }
         Stop::ExecFormat => {
             "Not a network failure: the container's binary is built for another CPU \
              architecture (or its entrypoint is a script without a #! line). Compare \

@@ -246,8 +246,10 @@ fn region_inside(word: &str) -> Option<Region> {
 }
 
 /// Words that say a call got no answer, beside the network errors.
-const UNANSWERED: [&str; 12] = [
+const UNANSWERED: [&str; 13] = [
     "connection issue between the task and",
+    // aws-sdk-go's code for a request that could not be sent.
+    "requesterror:",
     "exceeded maximum number of attempts",
     "statuscode: 0,",
     "send request failed",

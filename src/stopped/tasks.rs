@@ -85,7 +85,8 @@ fn rank(e: &Explanation) -> u8 {
     match (e.cause, e.kind) {
         (Cause::Network | Cause::Answer, _) => 0,
         (Cause::Other, Some(_)) => 1,
-        (Cause::Other, None) => 2,
+        (Cause::Undecided, _) => 2,
+        (Cause::Other, None) => 3,
     }
 }
 

@@ -50,7 +50,7 @@ fn every_entry_is_judged_right() {
         let json = serde_json::to_value(&e).unwrap();
         let cause = expected(entry, "cause");
         *causes.entry(cause.to_string()).or_default() += 1;
-        let kind = if cause == "network" {
+        let kind = if cause == "network" || cause == "undecided" {
             &Value::Null
         } else {
             expected(entry, "kind")
@@ -73,10 +73,13 @@ fn every_entry_is_judged_right() {
         }
         // Only a network cause has a probe run that confirms it, and only
         // network causes and answers are things the probe can judge.
-        if e.cause != Cause::Network && (e.confirm.is_some() || e.finding.is_some()) {
+        // An undecided text keeps its confirming command: the probe tells
+        // the network from an answer from inside the VPC.
+        let probed = matches!(e.cause, Cause::Network | Cause::Undecided);
+        if !probed && (e.confirm.is_some() || e.finding.is_some()) {
             problems.push("a probe command or finding for a cause that is not the network".into());
         }
-        if e.recognised() != (e.cause != Cause::Other) {
+        if e.recognised() != matches!(e.cause, Cause::Network | Cause::Answer) {
             problems.push("exit status disagrees with the cause".into());
         }
         if !problems.is_empty() {
@@ -278,4 +281,129 @@ fn shapes_that_once_misled() {
         assert!(d.contains(says), "{says}: {d}");
         assert!(!d.contains("Docker Hub") || text.contains("docker"), "{d}");
     }
+}
+
+/// Issue 27's shapes, each once a confident wrong answer: a registry's or
+/// a service's reply, a client-side URL error, the container runtime's own
+/// timeout, a role's trust policy, a text cut before its error. (Constructed
+/// in the shapes the agent and containerd print.)
+#[test]
+fn replies_and_local_errors_are_not_read_as_the_network() {
+    for (text, cause, kind, says) in issue_27_shapes() {
+        let e = explain(text);
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["cause"], cause, "{text}\n{}", e.diagnosis);
+        if !kind.is_empty() {
+            assert_eq!(json["kind"], kind, "{text}\n{}", e.diagnosis);
+        }
+        assert!(e.diagnosis.contains(says), "{says}: {}", e.diagnosis);
+        for blame in ["has no VPC endpoint", "could not reach", "private DNS"] {
+            assert!(
+                cause == "undecided" || !e.diagnosis.contains(blame),
+                "{blame}: {}",
+                e.diagnosis
+            );
+        }
+        if cause == "undecided" {
+            assert_eq!(json["candidates"], serde_json::json!(["network", "answer"]));
+            assert!(!e.recognised());
+        }
+    }
+}
+
+/// A text, the cause and kind it is, and words its paragraph holds.
+fn issue_27_shapes() -> [(&'static str, &'static str, &'static str, &'static str); 12] {
+    [
+        (
+            "CannotPullContainerError: failed to resolve ref \"docker.io/library/nginx:1.99\": \
+             docker.io/library/nginx:1.99: not found: manifest unknown",
+            "answer",
+            "missing_image",
+            "tag",
+        ),
+        (
+            "CannotPullContainerError: failed to copy: httpReadSeeker: failed open: unexpected \
+             status code https://registry-1.docker.io/v2/library/nginx/blobs/sha256:ab: 404 Not \
+             Found",
+            "answer",
+            "missing_image",
+            "The network path works",
+        ),
+        (
+            "CannotPullContainerError: failed to resolve ref quay.io/org/app:1: unexpected status \
+             from HEAD request to https://quay.io/v2/org/app/manifests/1: 401 UNAUTHORIZED",
+            "answer",
+            "registry_auth",
+            "credentials",
+        ),
+        (
+            "CannotPullContainerError: httpReaderSeeker: failed open: unexpected status code \
+             https://ghcr.io/v2/org/app/manifests/1: 429 Too Many Requests",
+            "answer",
+            "rate_limit",
+            "rate limit",
+        ),
+        (
+            "CannotPullContainerError: failed to resolve ref quay.io/org/app:1: unexpected status \
+             from HEAD request to https://quay.io/v2/org/app/manifests/1: 504 Gateway Timeout",
+            "answer",
+            "service_error",
+            "HTTP 504",
+        ),
+        (
+            "CannotPullContainerError: failed to copy: httpReadSeeker: failed open: content at \
+             https://registry.example.com/v2/app/blobs/sha256:ab not found: unknown blob",
+            "answer",
+            "missing_image",
+            "tag",
+        ),
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution \
+             resource retrieval failed: unable to retrieve secret from asm: service call has \
+             been retried 1 time(s): retrieved secret from Secrets Manager did not contain json \
+             key password",
+            "answer",
+            "missing_secret_key",
+            "'password'",
+        ),
+        (
+            "ResourceInitializationError: failed to validate logger args: create stream has been \
+             retried 1 times: failed to create Cloudwatch log group: AccessDeniedException: \
+             status code: 400",
+            "answer",
+            "access_denied",
+            "logs:CreateLogGroup",
+        ),
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution \
+             resource retrieval failed: unable to retrieve ecr registry auth: Post \
+             \"htps://api.ecr.us-east-1.amazonaws.com/\": unsupported protocol scheme \"htps\"",
+            "other",
+            "malformed_url",
+            "No packet left the task",
+        ),
+        (
+            "DockerTimeoutError: Could not transition to inspecting; timed out after waiting 30s",
+            "other",
+            "runtime_timeout",
+            "Docker daemon",
+        ),
+        (
+            "ECS was unable to assume the role arn:aws:iam::123456789012:role/ecsTaskExecutionRole \
+             that was provided for this task. Please verify that the role being passed has the \
+             proper trust relationship and permissions and that your IAM user has permissions to \
+             pass this role.",
+            "answer",
+            "role_trust",
+            "ecs-tasks.amazonaws.com",
+        ),
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution \
+             resource retrieval failed: unable to retrieve secrets from ssm: service call has \
+             been retried 1 time...",
+            "undecided",
+            "",
+            "cannot tell",
+        ),
+    ]
 }
