@@ -147,6 +147,8 @@ const WORDS: [(Reply, &[&str]); 21] = [
         Reply::MissingImage,
         &[
             "manifest unknown",
+            "not found in repository",
+            "error: image \u{0} not found",
             "unknown blob",
             "blob unknown",
             "tag not found",

@@ -156,6 +156,23 @@ pub fn explain_in(text: &str, network: &Network, ranges_given: bool) -> Explanat
                 ..base
             };
         }
+        // An error class that says what failed but not how (the rest cut
+        // off): the network and an answer are both open.
+        None if !network_words && read::undecided_class(&read) => {
+            return Explanation {
+                cause: Cause::Undecided,
+                candidates: vec![Cause::Network, Cause::Answer],
+                diagnosis: format!(
+                    "The text names what failed ({}) but not how: it cannot tell a network \
+                     failure from the service's answer (a missing secret, parameter or image, \
+                     a denied permission). The full reason is in aws ecs describe-tasks \
+                     (stoppedReason, and each container's reason); the probe with the default \
+                     services, from the same subnets, shows whether the network is the cause.",
+                    read.error_class.unwrap_or("the task's start")
+                ),
+                ..base
+            };
+        }
         None if !network_words => {
             return Explanation {
                 kind: Some(Kind::Other(Stop::Unrecognised)),

@@ -67,14 +67,10 @@ pub(super) fn failure(
 }
 
 /// Whether the text cannot tell the network from an answer: it names no
-/// network error, failed send, lookup or dialled address, and it stops
-/// short before its error (or is a registry's failure).
+/// network error, failed send, lookup or dialled address (it stops short
+/// before its error, or never says it).
 fn undecided(read: &read::Read) -> bool {
-    read.error.is_none()
-        && !read.unanswered
-        && !read.lookup
-        && read.addr.is_none()
-        && (read.cut || read.subject == Some(Subject::Registry))
+    read.error.is_none() && !read.unanswered && !read.lookup && read.addr.is_none()
 }
 
 /// The paragraph with what the text cannot tell: an address whose side of
@@ -112,17 +108,22 @@ fn framed(read: &read::Read, classes: &Classes, ranges_given: bool, paragraph: S
              set awslogs-create-group with logs:CreateLogGroup for the execution role).",
         );
     }
-    if read.cut && undecided(read) {
+    let registry_says_it = read.subject == Some(Subject::Registry) && !read.cut;
+    if undecided(read) && !registry_says_it {
         let answers = if read.subject == Some(Subject::Registry) {
             "a missing image, a refused pull"
         } else {
             "a missing secret or parameter, a denied permission"
         };
+        let opening = if read.cut {
+            "The text stops short, before the error itself"
+        } else {
+            "The text names no error, only what failed"
+        };
         text = format!(
-            "The text stops short, before the error itself: it cannot tell a network failure \
-             from the service's answer ({answers}). The full reason is in aws ecs \
-             describe-tasks (stoppedReason, and each container's reason). If it was the \
-             network: {text}"
+            "{opening}: it cannot tell a network failure from the service's answer ({answers}). \
+             The full reason is in aws ecs describe-tasks (stoppedReason, and each container's \
+             reason). If it was the network: {text}"
         );
     }
     text

@@ -38,6 +38,9 @@ pub enum Stop {
     /// The host's container runtime (the Docker daemon, containerd) did
     /// not answer in time.
     RuntimeTimeout,
+    /// The log driver could not get credentials from the ECS agent's
+    /// credentials endpoint on the host.
+    CredentialsEndpoint,
     /// Nothing the probe recognises.
     Unrecognised,
 }
@@ -55,7 +58,8 @@ const ECS_EXEC: [&str; 6] = [
 
 /// A client-side URL error: the request was never sent.
 const MALFORMED_URL: [&str; 6] = [
-    "unsupported protocol scheme",
+    // The agent's wording is "scheme"; one of its releases says "schema".
+    "unsupported protocol schem",
     "missing protocol scheme",
     "first path segment in url cannot contain colon",
     "invalid url escape",
@@ -83,6 +87,8 @@ pub fn ecs_exec(read: &Read) -> Option<Stop> {
         Some(Stop::MalformedUrl)
     } else if has(&RUNTIME_TIMEOUT) {
         Some(Stop::RuntimeTimeout)
+    } else if has(&["credentialsendpointerror"]) {
+        Some(Stop::CredentialsEndpoint)
     } else {
         None
     }
@@ -123,6 +129,7 @@ const WORDS: [(Stop, &[&str]); 12] = [
         Stop::ImageFormat,
         &[
             "mismatched image rootfs",
+            "unsupported media type",
             "diffids don't match",
             "failed to unpack image",
         ],
@@ -178,6 +185,13 @@ pub fn stop_in(read: &Read) -> Option<Stop> {
 /// The one line for a stop.
 pub fn line(stop: Stop) -> &'static str {
     match stop {
+        Stop::CredentialsEndpoint => {
+            "Not a VPC endpoint failure: the log driver could not get the task's credentials \
+             from the ECS agent's credentials endpoint on the host (169.254.170.2), so no AWS \
+             service was called. On EC2 or ECS Anywhere, check the agent (running, its version, \
+             ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE for an execution role's awslogs) and the \
+             host's iptables rules for 169.254.170.2 (a custom AMI may lack them)."
+        }
         Stop::MalformedUrl => {
             "Not a network failure: the client never sent the request, because the URL it \
              built is malformed (a scheme other than https, a stray character, a port that \

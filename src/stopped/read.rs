@@ -100,6 +100,20 @@ pub struct Read {
     pub tls_phase: bool,
 }
 
+/// An error class raised while the task fetched what it needs to start
+/// (secrets, registry credentials, images): its text goes on to say how,
+/// unless it was cut off.
+pub fn undecided_class(read: &Read) -> bool {
+    matches!(
+        read.error_class,
+        Some(
+            "ResourceInitializationError"
+                | "CannotPullContainerError"
+                | "CannotPullECRContainerError"
+        )
+    )
+}
+
 /// Reads `text`.
 pub fn read(text: &str) -> Read {
     let lower = text.to_ascii_lowercase();
@@ -246,8 +260,11 @@ fn region_inside(word: &str) -> Option<Region> {
 }
 
 /// Words that say a call got no answer, beside the network errors.
-const UNANSWERED: [&str; 13] = [
+const UNANSWERED: [&str; 15] = [
     "connection issue between the task and",
+    "could not reach any registry endpoint",
+    // A bare timeout after an error class (`CannotPullContainerError: timeout`).
+    "error: timeout",
     // aws-sdk-go's code for a request that could not be sent.
     "requesterror:",
     "exceeded maximum number of attempts",

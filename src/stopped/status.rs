@@ -10,7 +10,7 @@ use crate::catalog::Service;
 /// code URL: 404 Not Found`, `unexpected status from HEAD request to URL:
 /// 401 UNAUTHORIZED`, `StatusCode: 503`, `429 Too Many Requests`.
 pub fn status_in(lower: &str) -> Option<u16> {
-    static SHAPES: std::sync::LazyLock<[regex_lite::Regex; 2]> = std::sync::LazyLock::new(|| {
+    static SHAPES: std::sync::LazyLock<[regex_lite::Regex; 3]> = std::sync::LazyLock::new(|| {
         [
             regex_lite::Regex::new(
                 r"\b([45][0-9][0-9]) (not found|unauthorized|forbidden|too many requests|bad request|bad gateway|service unavailable|gateway timeout|gateway time-out|internal server error|conflict|method not allowed)",
@@ -20,6 +20,9 @@ pub fn status_in(lower: &str) -> Option<u16> {
                 r"(?:unexpected status(?: code)?[^:]*|status ?code|http status)[: ]+([45][0-9][0-9])\b",
             )
             .expect("a valid pattern"),
+            // The Docker daemon relaying a registry's refusal of a pull.
+            regex_lite::Regex::new(r"cannotpull\w*: api error \((4[0-9][0-9])\)")
+                .expect("a valid pattern"),
         ]
     });
     SHAPES
@@ -27,15 +30,28 @@ pub fn status_in(lower: &str) -> Option<u16> {
         .find_map(|re| re.captures(lower)?.get(1)?.as_str().parse().ok())
 }
 
-/// The reply an HTTP status says, from a registry or a service.
+/// The reply an HTTP status says, from a registry or a service. Not where
+/// the text reports a network error beside it (Docker's `API error (500)`
+/// wraps a connection that was never made); a registry's `unexpected
+/// status` whose code was cut off is still its answer.
 pub(super) fn status_reply(read: &Read) -> Option<Reply> {
-    let status = status_in(&read.lower)?;
+    if read.error.is_some() {
+        return None;
+    }
+    let Some(status) = status_in(&read.lower) else {
+        return read
+            .lower
+            .contains("unexpected status")
+            .then_some(Reply::ServiceError);
+    };
     let registry = read.subject == Some(Subject::Registry)
         || matches!(
             read.subject,
             Some(Subject::Aws(Service::EcrDkr | Service::EcrApi))
         )
-        || read.lower.contains("/v2/");
+        || read.lower.contains("/v2/")
+        || read.lower.contains("cannotpull")
+        || read.lower.contains("unexpected http status");
     Some(match status {
         401 if registry => Reply::RegistryAuth,
         403 => Reply::AccessDenied,
