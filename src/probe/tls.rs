@@ -13,6 +13,7 @@
 //! handshake's cost. Each handshake still checks the server's signature
 //! with the certificate's key.
 
+mod chain;
 mod memo;
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -20,6 +21,7 @@ use std::time::SystemTime;
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{
     AlertDescription, CertificateError, ClientConfig, DigitallySignedStruct, ProtocolVersion,
@@ -31,6 +33,7 @@ use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
 use super::{Budget, Failure, FailureKind, Timed};
 
+pub use chain::ChainInfo;
 pub use memo::ChainMemo;
 
 /// What the handshake negotiated.
@@ -57,6 +60,9 @@ pub struct CertInfo {
     pub sans: Vec<String>,
     /// Certificates the server sent, leaf included.
     pub chain_len: usize,
+    /// The whole chain: each certificate's expiry, the verified path's,
+    /// and the leaf as the metrics label it.
+    pub chain: ChainInfo,
 }
 
 /// Performs handshakes; cheap to share across tasks.
@@ -66,14 +72,22 @@ pub struct TlsProber {
     /// The current round's memo of verified chains; [`Self::new_round`]
     /// replaces it, and a handshake keeps the one it started with.
     round: Mutex<Arc<ChainMemo>>,
+    /// The trust the verifier was built with, and its algorithms: the
+    /// verified path's expiry is read along the same path.
+    roots: Arc<RootCertStore>,
+    algorithms: WebPkiSupportedAlgorithms,
+    /// The current round's verified paths' expiries, replaced with `round`.
+    paths: Mutex<Arc<chain::PathMemo>>,
 }
 
 impl TlsProber {
     pub fn new(roots: Arc<RootCertStore>) -> Self {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let verifier = WebPkiServerVerifier::builder_with_provider(roots, Arc::clone(&provider))
-            .build()
-            .expect("a store holding the compiled-in roots is never empty");
+        let algorithms = provider.signature_verification_algorithms;
+        let verifier =
+            WebPkiServerVerifier::builder_with_provider(Arc::clone(&roots), Arc::clone(&provider))
+                .build()
+                .expect("a store holding the compiled-in roots is never empty");
         let mut base = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .expect("ring supports the default protocol versions")
@@ -86,6 +100,9 @@ impl TlsProber {
             base,
             verifier,
             round,
+            roots,
+            algorithms,
+            paths: Mutex::default(),
         }
     }
 
@@ -95,6 +112,7 @@ impl TlsProber {
     pub fn new_round(&self) {
         let fresh = Arc::new(ChainMemo::new(self.verifier.clone()));
         *self.round.lock().unwrap_or_else(PoisonError::into_inner) = fresh;
+        *self.paths.lock().unwrap_or_else(PoisonError::into_inner) = Arc::default();
     }
 
     /// Runs the handshake over `stream` within the budget. Returns the
@@ -142,7 +160,16 @@ impl TlsProber {
             })
             .await;
         let chain = seen.chain.lock().map(|c| c.clone()).unwrap_or_default();
-        (timed, cert_info(&chain))
+        let mut cert = cert_info(&chain);
+        if let (Some(cert), Ok(_)) = (cert.as_mut(), &timed.result) {
+            let paths = self
+                .paths
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone();
+            cert.chain.verified_path_expiry = paths.expiry(&self.roots, self.algorithms, &chain);
+        }
+        (timed, cert)
     }
 }
 
@@ -219,6 +246,7 @@ fn cert_info(chain: &[CertificateDer<'static>]) -> Option<CertInfo> {
         days_left: (not_after - now).div_euclid(86_400),
         sans,
         chain_len: chain.len(),
+        chain: chain::info(chain, &x),
     })
 }
 

@@ -437,6 +437,7 @@ mod tests {
                     days_left: 299,
                     sans: vec![],
                     chain_len: 2,
+                    chain: crate::probe::ChainInfo::default(),
                 }),
                 error: None,
             }),
