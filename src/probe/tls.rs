@@ -21,7 +21,6 @@ use std::time::SystemTime;
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{
     AlertDescription, CertificateError, ClientConfig, DigitallySignedStruct, ProtocolVersion,
@@ -72,18 +71,16 @@ pub struct TlsProber {
     /// The current round's memo of verified chains; [`Self::new_round`]
     /// replaces it, and a handshake keeps the one it started with.
     round: Mutex<Arc<ChainMemo>>,
-    /// The trust the verifier was built with, and its algorithms: the
-    /// verified path's expiry is read along the same path.
+    /// The trust the verifier was built with: the verified path ends at
+    /// one of its anchors.
     roots: Arc<RootCertStore>,
-    algorithms: WebPkiSupportedAlgorithms,
-    /// The current round's verified paths' expiries, replaced with `round`.
-    paths: Mutex<Arc<chain::PathMemo>>,
+    /// The current round's chains as read, replaced with `round`.
+    chains: Mutex<Arc<chain::InfoMemo>>,
 }
 
 impl TlsProber {
     pub fn new(roots: Arc<RootCertStore>) -> Self {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let algorithms = provider.signature_verification_algorithms;
         let verifier =
             WebPkiServerVerifier::builder_with_provider(Arc::clone(&roots), Arc::clone(&provider))
                 .build()
@@ -101,8 +98,7 @@ impl TlsProber {
             verifier,
             round,
             roots,
-            algorithms,
-            paths: Mutex::default(),
+            chains: Mutex::default(),
         }
     }
 
@@ -112,7 +108,7 @@ impl TlsProber {
     pub fn new_round(&self) {
         let fresh = Arc::new(ChainMemo::new(self.verifier.clone()));
         *self.round.lock().unwrap_or_else(PoisonError::into_inner) = fresh;
-        *self.paths.lock().unwrap_or_else(PoisonError::into_inner) = Arc::default();
+        *self.chains.lock().unwrap_or_else(PoisonError::into_inner) = Arc::default();
     }
 
     /// Runs the handshake over `stream` within the budget. Returns the
@@ -160,15 +156,15 @@ impl TlsProber {
             })
             .await;
         let chain = seen.chain.lock().map(|c| c.clone()).unwrap_or_default();
-        let mut cert = cert_info(&chain);
-        if let (Some(cert), Ok(_)) = (cert.as_mut(), &timed.result) {
-            let paths = self
-                .paths
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .clone();
-            cert.chain.verified_path_expiry = paths.expiry(&self.roots, self.algorithms, &chain);
-        }
+        let chains = self
+            .chains
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let verified = timed.result.is_ok();
+        let cert = cert_info(&chain, |leaf| {
+            chains.info(&chain, leaf, &self.roots, verified)
+        });
         (timed, cert)
     }
 }
@@ -213,8 +209,12 @@ fn classify(err: &std::io::Error) -> Failure {
     Failure::new(kind, tls.to_string())
 }
 
-/// Extracts what the report shows of the leaf certificate.
-fn cert_info(chain: &[CertificateDer<'static>]) -> Option<CertInfo> {
+/// Extracts what the report shows of the leaf certificate; `read` reads
+/// the whole chain from the parsed leaf.
+fn cert_info(
+    chain: &[CertificateDer<'static>],
+    read: impl FnOnce(&X509Certificate<'_>) -> ChainInfo,
+) -> Option<CertInfo> {
     let leaf = chain.first()?;
     let (_, x) = X509Certificate::from_der(leaf.as_ref()).ok()?;
     let now = crate::clock::unix_secs(SystemTime::now());
@@ -246,7 +246,7 @@ fn cert_info(chain: &[CertificateDer<'static>]) -> Option<CertInfo> {
         days_left: (not_after - now).div_euclid(86_400),
         sans,
         chain_len: chain.len(),
-        chain: chain::info(chain, &x),
+        chain: read(&x),
     })
 }
 
