@@ -3,9 +3,10 @@
 //! (`render::prometheus`), served by hyper's HTTP/1 server.
 //!
 //! A scrape never starts a round and never waits for one: the loop
-//! publishes each finished report on a [`Board`] (a pointer swap under a
-//! lock held for nothing else), and a scrape renders whatever was there
-//! last. Connections are bounded in number, in header-read time and in
+//! publishes each finished report on a [`Board`], which keeps its numbers
+//! ([`metrics::Round`], computed once per round, the numbers EMF writes
+//! too) by a pointer swap under a lock held for nothing else, and a scrape
+//! renders whatever was there last. Connections are bounded in number, in header-read time and in
 //! lifetime, so a slow or hostile client costs at most a few sockets.
 
 use std::net::SocketAddr;
@@ -21,6 +22,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
+use crate::metrics;
 use crate::render::prometheus::{self, Exposition};
 use crate::report::Report;
 
@@ -31,9 +33,9 @@ const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 /// A kept-alive connection is closed after this long (scrapers reconnect).
 const CONNECTION_LIFETIME: Duration = Duration::from_secs(120);
 
-/// A finished round and its number.
+/// A finished round's numbers and the round's number.
 struct Published {
-    report: Report,
+    numbers: metrics::Round,
     round: u64,
 }
 
@@ -42,15 +44,17 @@ struct Published {
 pub struct Board(Arc<Mutex<Option<Arc<Published>>>>);
 
 impl Board {
-    /// Replaces the last round with `report`, the `round`th.
-    pub fn publish(&self, report: Report, round: u64) {
-        let next = Arc::new(Published { report, round });
+    /// Replaces the last round with `report`, the `round`th: its numbers
+    /// are computed here, once, and the report itself is not kept.
+    pub fn publish(&self, report: &Report, round: u64) {
+        let numbers = metrics::Round::of(report);
+        let next = Arc::new(Published { numbers, round });
         let previous = self
             .0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .replace(next);
-        // The old report is freed here, outside the lock.
+        // The old round is freed here, outside the lock.
         drop(previous);
     }
 
@@ -174,7 +178,7 @@ fn answer(req: &Request<Incoming>, board: &Board) -> Response<Full<Bytes>> {
     };
     let format = negotiate(req.headers().get(ACCEPT).and_then(|v| v.to_str().ok()));
     let mut body = String::new();
-    if prometheus::render(&latest.report, latest.round, format, &mut body).is_err() {
+    if prometheus::render(&latest.numbers, latest.round, format, &mut body).is_err() {
         return text(
             StatusCode::INTERNAL_SERVER_ERROR,
             "cannot render the metrics\n",

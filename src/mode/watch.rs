@@ -111,9 +111,8 @@ pub async fn run(
         }
         render::write(&report, &session.config.output, true, color, out)?;
         // The scrapes read this round until the next one finishes.
-        match &metrics {
-            Some(metrics) => metrics.board.publish(report, round),
-            None => drop(report),
+        if let Some(metrics) = &metrics {
+            metrics.board.publish(&report, round);
         }
         tokio::select! {
             () = tokio::time::sleep(jittered(config.interval, round)) => {}

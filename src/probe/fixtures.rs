@@ -25,6 +25,7 @@ pub fn cert(org: &str, days_left: i64) -> CertInfo {
         days_left,
         sans: vec![],
         chain_len: 2,
+        chain: super::ChainInfo::default(),
     }
 }
 

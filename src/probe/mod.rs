@@ -33,7 +33,7 @@ use crate::plan::Endpoint;
 
 pub use dns::{AnswerSource, DnsOutcome, Resolution};
 pub use outcome::{Budget, Failure, FailureKind, Phase, Timed};
-pub use tls::{CertInfo, TlsSession};
+pub use tls::{CertInfo, ChainInfo, TlsSession};
 
 /// What happened at one resolved address.
 #[derive(Debug, Clone)]

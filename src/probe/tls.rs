@@ -13,6 +13,7 @@
 //! handshake's cost. Each handshake still checks the server's signature
 //! with the certificate's key.
 
+mod chain;
 mod memo;
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -31,6 +32,7 @@ use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
 use super::{Budget, Failure, FailureKind, Timed};
 
+pub use chain::ChainInfo;
 pub use memo::ChainMemo;
 
 /// What the handshake negotiated.
@@ -57,6 +59,9 @@ pub struct CertInfo {
     pub sans: Vec<String>,
     /// Certificates the server sent, leaf included.
     pub chain_len: usize,
+    /// The whole chain: each certificate's expiry, the verified path's,
+    /// and the leaf as the metrics label it.
+    pub chain: ChainInfo,
 }
 
 /// Performs handshakes; cheap to share across tasks.
@@ -66,14 +71,20 @@ pub struct TlsProber {
     /// The current round's memo of verified chains; [`Self::new_round`]
     /// replaces it, and a handshake keeps the one it started with.
     round: Mutex<Arc<ChainMemo>>,
+    /// The trust the verifier was built with: the verified path ends at
+    /// one of its anchors.
+    roots: Arc<RootCertStore>,
+    /// The current round's chains as read, replaced with `round`.
+    chains: Mutex<Arc<chain::InfoMemo>>,
 }
 
 impl TlsProber {
     pub fn new(roots: Arc<RootCertStore>) -> Self {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let verifier = WebPkiServerVerifier::builder_with_provider(roots, Arc::clone(&provider))
-            .build()
-            .expect("a store holding the compiled-in roots is never empty");
+        let verifier =
+            WebPkiServerVerifier::builder_with_provider(Arc::clone(&roots), Arc::clone(&provider))
+                .build()
+                .expect("a store holding the compiled-in roots is never empty");
         let mut base = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .expect("ring supports the default protocol versions")
@@ -86,6 +97,8 @@ impl TlsProber {
             base,
             verifier,
             round,
+            roots,
+            chains: Mutex::default(),
         }
     }
 
@@ -95,6 +108,7 @@ impl TlsProber {
     pub fn new_round(&self) {
         let fresh = Arc::new(ChainMemo::new(self.verifier.clone()));
         *self.round.lock().unwrap_or_else(PoisonError::into_inner) = fresh;
+        *self.chains.lock().unwrap_or_else(PoisonError::into_inner) = Arc::default();
     }
 
     /// Runs the handshake over `stream` within the budget. Returns the
@@ -142,7 +156,16 @@ impl TlsProber {
             })
             .await;
         let chain = seen.chain.lock().map(|c| c.clone()).unwrap_or_default();
-        (timed, cert_info(&chain))
+        let chains = self
+            .chains
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let verified = timed.result.is_ok();
+        let cert = cert_info(&chain, |leaf| {
+            chains.info(&chain, leaf, &self.roots, verified)
+        });
+        (timed, cert)
     }
 }
 
@@ -186,8 +209,12 @@ fn classify(err: &std::io::Error) -> Failure {
     Failure::new(kind, tls.to_string())
 }
 
-/// Extracts what the report shows of the leaf certificate.
-fn cert_info(chain: &[CertificateDer<'static>]) -> Option<CertInfo> {
+/// Extracts what the report shows of the leaf certificate; `read` reads
+/// the whole chain from the parsed leaf.
+fn cert_info(
+    chain: &[CertificateDer<'static>],
+    read: impl FnOnce(&X509Certificate<'_>) -> ChainInfo,
+) -> Option<CertInfo> {
     let leaf = chain.first()?;
     let (_, x) = X509Certificate::from_der(leaf.as_ref()).ok()?;
     let now = crate::clock::unix_secs(SystemTime::now());
@@ -219,6 +246,7 @@ fn cert_info(chain: &[CertificateDer<'static>]) -> Option<CertInfo> {
         days_left: (not_after - now).div_euclid(86_400),
         sans,
         chain_len: chain.len(),
+        chain: read(&x),
     })
 }
 

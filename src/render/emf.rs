@@ -25,8 +25,9 @@ const MAX_ADDRESSES: usize = 16;
 /// Writes one EMF document per endpoint.
 pub fn render(report: &Report, namespace: &str, out: &mut impl Write) -> io::Result<()> {
     let cluster = report.context.cluster_name();
-    for endpoint in &report.endpoints {
-        let doc = document(report, endpoint, namespace, cluster);
+    let numbers = metrics::Round::of(report);
+    for (endpoint, numbers) in report.endpoints.iter().zip(&numbers.endpoints) {
+        let doc = document(report, endpoint, numbers, namespace, cluster);
         let mut line = serde_json::to_vec(&doc).map_err(io::Error::from)?;
         if line.len() > MAX_LINE {
             line = serde_json::to_vec(&shrink(doc)).map_err(io::Error::from)?;
@@ -37,9 +38,15 @@ pub fn render(report: &Report, namespace: &str, out: &mut impl Write) -> io::Res
     Ok(())
 }
 
-fn document(report: &Report, e: &EndpointReport, namespace: &str, cluster: Option<&str>) -> Value {
+fn document(
+    report: &Report,
+    e: &EndpointReport,
+    numbers: &metrics::Endpoint,
+    namespace: &str,
+    cluster: Option<&str>,
+) -> Value {
     let mut root = Map::new();
-    let metrics = add_metrics(&mut root, e);
+    let metrics = add_metrics(&mut root, numbers);
     let mut dimensions = vec![json!(["Service"])];
     root.insert("Service".into(), json!(e.service));
     if let Some(cluster) = cluster {
@@ -61,14 +68,38 @@ fn document(report: &Report, e: &EndpointReport, namespace: &str, cluster: Optio
     Value::Object(root)
 }
 
+/// The metrics of one endpoint: `CloudWatch` name, unit and this round's
+/// value, `None` when there is nothing to measure (no handshake, no
+/// certificate, a path that cannot be told private or not).
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "day counts and address counts fit f64 exactly"
+)]
+fn metrics_of(m: &metrics::Endpoint) -> [(&'static str, &'static str, Option<f64>); 7] {
+    let count = |b: bool| Some(f64::from(u8::from(b)));
+    [
+        ("Reachable", "Count", count(m.reachable)),
+        ("PrivatePath", "Count", m.private_path.value()),
+        ("AddressesFailing", "Count", Some(m.failing as f64)),
+        ("DnsLatency", "Milliseconds", m.dns_ms),
+        ("ConnectLatency", "Milliseconds", m.connect_ms),
+        ("TlsLatency", "Milliseconds", m.handshake_ms),
+        (
+            "CertDaysLeft",
+            "None",
+            m.certificates.as_ref().map(|c| c.days_left as f64),
+        ),
+    ]
+}
+
 /// Puts the metric values at the root; returns their definitions. A metric
 /// with no value this round is left out.
-fn add_metrics(root: &mut Map<String, Value>, e: &EndpointReport) -> Vec<Value> {
-    metrics::of(e)
+fn add_metrics(root: &mut Map<String, Value>, m: &metrics::Endpoint) -> Vec<Value> {
+    metrics_of(m)
         .into_iter()
-        .filter_map(|m| {
-            root.insert(m.name.to_owned(), json!(m.value?));
-            Some(json!({ "Name": m.name, "Unit": m.unit }))
+        .filter_map(|(name, unit, value)| {
+            root.insert(name.to_owned(), json!(value?));
+            Some(json!({ "Name": name, "Unit": unit }))
         })
         .collect()
 }

@@ -1,17 +1,22 @@
 //! The Prometheus exposition of a finished round, for `watch
-//! --metrics-listen`: the names a `blackbox_exporter` user already has
-//! dashboards and alerts for (`probe_success`, `probe_duration_seconds`,
-//! ...), then the probe's own under `vpce_probe_`. Written through the
-//! `prometheus-client` crate, which owns the text formats and their
-//! escaping; this module only decides names, labels and values.
+//! --metrics-listen`: first the names `blackbox_exporter` 0.23's TCP prober
+//! with TLS exports, with its label values (`probe_success`,
+//! `probe_tls_version_info{version="TLS 1.3"}`,
+//! `probe_ssl_earliest_cert_expiry` over the whole chain,
+//! `probe_ssl_last_chain_info`, ...), so its dashboards and alerts carry
+//! over; then the probe's own under `vpce_probe_`. Every value is read from
+//! [`metrics::Round`], the numbers EMF publishes too; this module only
+//! decides names and labels. Written through the `prometheus-client`
+//! crate, which owns the text formats and their escaping.
 //!
 //! Every series carries `service`, `host` and `port`; the series that need
-//! more add `path`, `finding`, `version`, `class`, or for one address
-//! `address`, `family`, `class` and `route`. Cardinality stays bounded: at
-//! most [`MAX_ADDRESSES`] addresses per endpoint get their own series (as
-//! EMF lists at most 16), the rest are counted in
-//! `vpce_probe_addresses_unlisted`; every other label takes a value from a
-//! closed set (status, path, finding, TLS version, class) or from the plan.
+//! more add `path`, `finding`, `version`, the leaf certificate's
+//! `fingerprint_sha256`, `issuer`, `subject` and `subjectalternative`, or
+//! `family`, `class` and `route`. Cardinality stays bounded, and stable
+//! from round to round: no label names an address (S3 rotates them), and
+//! every label takes a value from a closed set (status paths, findings, TLS
+//! versions, families, classes, routes), from the plan, or from the
+//! certificate the endpoint serves.
 
 use std::fmt;
 use std::sync::atomic::AtomicU64;
@@ -22,13 +27,8 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::{Registry, Unit};
 
-use crate::classify::{AddressClass, Family as IpFamily};
-use crate::diagnose::Status;
-use crate::metrics;
-use crate::report::{AddressReport, EndpointReport, Report};
-
-/// At most this many addresses per endpoint get per-address series.
-pub const MAX_ADDRESSES: usize = 16;
+use crate::classify::Family as IpFamily;
+use crate::metrics::{self, TlsVersion};
 
 /// The two text formats: Prometheus 0.0.4 (`promtool`, curl) and
 /// `OpenMetrics` 1.0 (what Prometheus itself asks for first).
@@ -56,133 +56,156 @@ struct Endpoint {
     port: u16,
 }
 
-/// The endpoint's labels and one more.
-type With = (Endpoint, [(&'static str, &'static str); 1]);
-
-/// One address on one route: the direct addresses have a family and a
-/// class; the route through an HTTPS proxy has the proxy as its address.
-type Address = (Endpoint, Vec<(&'static str, String)>);
+/// The endpoint's labels and more.
+type Extra = (Endpoint, Vec<(&'static str, String)>);
 
 type Value = Gauge<f64, AtomicU64>;
 
-/// The families of one exposition, registered in the order they print.
-struct Families {
+/// The families `blackbox_exporter` has too, registered in the order they print.
+struct Shared {
     success: Family<Endpoint, Value>,
     duration: Family<Endpoint, Value>,
     dns: Family<Endpoint, Value>,
     ip_protocol: Family<Endpoint, Value>,
     cert_expiry: Family<Endpoint, Value>,
-    tls_version: Family<With, Value>,
-    status: Family<With, Value>,
-    finding: Family<With, Value>,
-    reachable: Family<Endpoint, Value>,
-    private_path: Family<Endpoint, Value>,
-    addresses: Family<With, Value>,
-    failing: Family<Endpoint, Value>,
-    unlisted: Family<Endpoint, Value>,
-    connect: Family<Address, Value>,
-    handshake: Family<Address, Value>,
+    chain_expiry: Family<Endpoint, Value>,
+    chain_info: Family<Extra, Value>,
+    tls_version: Family<Extra, Value>,
 }
 
-impl Families {
-    fn register(registry: &mut Registry) -> Self {
-        let families = Self {
-            success: Family::default(),
-            duration: Family::default(),
-            dns: Family::default(),
-            ip_protocol: Family::default(),
-            cert_expiry: Family::default(),
-            tls_version: Family::default(),
-            status: Family::default(),
-            finding: Family::default(),
-            reachable: Family::default(),
-            private_path: Family::default(),
-            addresses: Family::default(),
-            failing: Family::default(),
-            unlisted: Family::default(),
-            connect: Family::default(),
-            handshake: Family::default(),
-        };
-        let f = &families;
-        registry.register(
-            "probe_success",
-            "1 unless the endpoint failed this round (status ok or warn)",
-            f.success.clone(),
-        );
-        registry.register_with_unit(
-            "probe_duration",
-            "The endpoint's DNS lookup plus its slowest address's connect and handshake",
-            Unit::Seconds,
-            f.duration.clone(),
-        );
-        registry.register(
-            "probe_dns_lookup_time_seconds",
-            "The DNS lookup (absent when it failed)",
-            f.dns.clone(),
-        );
-        registry.register(
-            "probe_ip_protocol",
-            "IP version of the address that answered (4 or 6)",
-            f.ip_protocol.clone(),
-        );
-        registry.register(
-            "probe_ssl_earliest_cert_expiry",
-            "Earliest certificate expiry among the endpoint's addresses, in unixtime",
-            f.cert_expiry.clone(),
-        );
-        registry.register(
-            "probe_tls_version_info",
-            "TLS versions negotiated by the endpoint's addresses (1 for each)",
-            f.tls_version.clone(),
-        );
-        registry.register(
-            "vpce_probe_status",
-            "The endpoint's status: 0 ok, 1 warn, 2 fail; path names how it was reached",
-            f.status.clone(),
-        );
-        registry.register(
-            "vpce_probe_finding_info",
-            "The named finding for an endpoint that is not ok (1 while it holds)",
-            f.finding.clone(),
-        );
-        registry.register(
-            "vpce_probe_reachable",
-            "1 when at least one address completed a verified handshake",
-            f.reachable.clone(),
-        );
-        registry.register(
-            "vpce_probe_private_path",
-            "1 when reachable over an interface endpoint, a private target, or S3's gateway path",
-            f.private_path.clone(),
-        );
-        registry.register(
-            "vpce_probe_addresses",
-            "Addresses resolved for the endpoint, by class (private or public)",
-            f.addresses.clone(),
-        );
-        registry.register(
-            "vpce_probe_addresses_failing",
-            "Resolved addresses that failed",
-            f.failing.clone(),
-        );
-        registry.register(
-            "vpce_probe_addresses_unlisted",
-            "Addresses beyond the first 16, which have no per-address series",
-            f.unlisted.clone(),
-        );
-        registry.register_with_unit(
-            "vpce_probe_connect",
-            "TCP connect time of one address (successful connects only)",
-            Unit::Seconds,
-            f.connect.clone(),
-        );
-        registry.register_with_unit(
-            "vpce_probe_handshake",
-            "Verified TLS handshake time of one address (successful handshakes only)",
-            Unit::Seconds,
-            f.handshake.clone(),
-        );
-        families
+/// The probe's own families, printed after the shared ones.
+struct Own {
+    status: Family<Extra, Value>,
+    finding: Family<Extra, Value>,
+    reachable: Family<Endpoint, Value>,
+    private_path: Family<Endpoint, Value>,
+    addresses: Family<Extra, Value>,
+    failing: Family<Endpoint, Value>,
+    connect: Family<Extra, Value>,
+    handshake: Family<Extra, Value>,
+}
+
+/// A new family, registered as `name` (plus `_seconds` with `seconds`).
+fn add<L>(registry: &mut Registry, name: &str, help: &str, seconds: bool) -> Family<L, Value>
+where
+    L: Clone + std::hash::Hash + Eq + EncodeLabelSet + fmt::Debug + Send + Sync + 'static,
+{
+    let family = Family::<L, Value>::default();
+    if seconds {
+        registry.register_with_unit(name, help, Unit::Seconds, family.clone());
+    } else {
+        registry.register(name, help, family.clone());
+    }
+    family
+}
+
+impl Shared {
+    fn register(r: &mut Registry) -> Self {
+        Self {
+            success: add(
+                r,
+                "probe_success",
+                "1 unless the endpoint failed this round (status ok or warn)",
+                false,
+            ),
+            duration: add(
+                r,
+                "probe_duration",
+                "The endpoint's DNS lookup plus its slowest address's connect and handshake",
+                true,
+            ),
+            dns: add(
+                r,
+                "probe_dns_lookup_time_seconds",
+                "The DNS lookup (absent when it failed)",
+                false,
+            ),
+            ip_protocol: add(
+                r,
+                "probe_ip_protocol",
+                "IP version of the address that answered (4 or 6)",
+                false,
+            ),
+            cert_expiry: add(
+                r,
+                "probe_ssl_earliest_cert_expiry",
+                "Earliest expiry of any certificate the endpoint's addresses presented (leaf or intermediate), in unixtime",
+                false,
+            ),
+            chain_expiry: add(
+                r,
+                "probe_ssl_last_chain_expiry_timestamp_seconds",
+                "Earliest expiry on the verified path from leaf to trusted root (the root's own not counted), in unixtime",
+                false,
+            ),
+            chain_info: add(
+                r,
+                "probe_ssl_last_chain_info",
+                "The leaf certificate of a verified handshake (1 for each)",
+                false,
+            ),
+            tls_version: add(
+                r,
+                "probe_tls_version_info",
+                "TLS versions negotiated by the endpoint's addresses (1 for each)",
+                false,
+            ),
+        }
+    }
+}
+
+impl Own {
+    fn register(r: &mut Registry) -> Self {
+        Self {
+            status: add(
+                r,
+                "vpce_probe_status",
+                "The endpoint's status: 0 ok, 1 warn, 2 fail; path names how it was reached",
+                false,
+            ),
+            finding: add(
+                r,
+                "vpce_probe_finding_info",
+                "The named finding for an endpoint that is not ok (1 while it holds)",
+                false,
+            ),
+            reachable: add(
+                r,
+                "vpce_probe_reachable",
+                "1 when at least one address completed a verified handshake",
+                false,
+            ),
+            private_path: add(
+                r,
+                "vpce_probe_private_path",
+                "1 when reached over an interface endpoint or a private target, 0 over public addresses or not at all; absent for S3's gateway-or-nat, which the probe cannot tell",
+                false,
+            ),
+            addresses: add(
+                r,
+                "vpce_probe_addresses",
+                "Addresses resolved for the endpoint, by family and class",
+                false,
+            ),
+            failing: add(
+                r,
+                "vpce_probe_addresses_failing",
+                "Resolved addresses that failed",
+                false,
+            ),
+            connect: add(
+                r,
+                "vpce_probe_connect",
+                "Slowest successful TCP connect of the route's addresses of one family and class (route proxy: to the proxy)",
+                true,
+            ),
+            handshake: add(
+                r,
+                "vpce_probe_handshake",
+                "Slowest verified TLS handshake of the route's addresses of one family and class",
+                true,
+            ),
+        }
     }
 }
 
@@ -191,173 +214,145 @@ fn set(family: &Family<Endpoint, Value>, labels: &Endpoint, value: f64) {
 }
 
 fn set_with(
-    family: &Family<With, Value>,
+    family: &Family<Extra, Value>,
     labels: &Endpoint,
-    extra: (&'static str, &'static str),
+    extra: Vec<(&'static str, String)>,
     value: f64,
 ) {
-    family.get_or_create(&(labels.clone(), [extra])).set(value);
+    family.get_or_create(&(labels.clone(), extra)).set(value);
 }
 
 fn seconds(ms: f64) -> f64 {
     ms / 1000.0
 }
 
-fn status_value(status: Status) -> f64 {
-    match status {
-        Status::Ok => 0.0,
-        Status::Warn => 1.0,
-        Status::Fail => 2.0,
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "address counts and unix seconds fit f64 exactly"
+)]
+fn float<T: TryInto<i64>>(n: T) -> f64 {
+    n.try_into().map_or(f64::NAN, |n: i64| n as f64)
+}
+
+fn flag(b: bool) -> f64 {
+    f64::from(u8::from(b))
+}
+
+/// `blackbox_exporter`'s names for the versions (Go's `tls.VersionName`).
+fn version_label(version: TlsVersion) -> &'static str {
+    match version {
+        TlsVersion::Tls12 => "TLS 1.2",
+        TlsVersion::Tls13 => "TLS 1.3",
     }
 }
 
-fn ip_protocol(family: IpFamily) -> f64 {
-    match family {
-        IpFamily::Ipv4 => 4.0,
-        IpFamily::Ipv6 => 6.0,
+fn family_label(family: IpFamily) -> String {
+    serde_variant::to_variant_name(&family)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The series `blackbox_exporter` has too, with its meaning.
+fn shared(f: &Shared, labels: &Endpoint, m: &metrics::Endpoint) {
+    set(&f.success, labels, flag(m.success()));
+    set(&f.duration, labels, seconds(m.duration_ms));
+    if let Some(ms) = m.dns_ms {
+        set(&f.dns, labels, seconds(ms));
+    }
+    if let Some(family) = m.ip_protocol {
+        let v = match family {
+            IpFamily::Ipv4 => 4.0,
+            IpFamily::Ipv6 => 6.0,
+        };
+        set(&f.ip_protocol, labels, v);
+    }
+    if let Some(c) = &m.certificates {
+        set(&f.cert_expiry, labels, float(c.earliest_expiry));
+        if let Some(t) = c.verified_path_expiry {
+            set(&f.chain_expiry, labels, float(t));
+        }
+        for leaf in &c.leaves {
+            let extra = vec![
+                ("fingerprint_sha256", leaf.fingerprint_sha256.clone()),
+                ("issuer", leaf.issuer.clone()),
+                ("subject", leaf.subject.clone()),
+                ("subjectalternative", leaf.dns_names.clone()),
+            ];
+            set_with(&f.chain_info, labels, extra, 1.0);
+        }
+    }
+    for v in &m.tls_versions {
+        let extra = vec![("version", version_label(*v).to_owned())];
+        set_with(&f.tls_version, labels, extra, 1.0);
     }
 }
 
-fn address_labels(labels: &Endpoint, a: &AddressReport) -> Address {
-    let extra = vec![
-        ("address", a.ip.to_string()),
-        (
-            "family",
-            serde_variant::to_variant_name(&a.family)
-                .unwrap_or("")
-                .to_owned(),
-        ),
-        ("class", a.class.as_str().to_owned()),
-        ("route", "direct".to_owned()),
-    ];
-    (labels.clone(), extra)
-}
-
-fn endpoint(f: &Families, e: &EndpointReport) {
-    let labels = Endpoint {
-        service: e.service,
-        host: e.host.clone(),
-        port: e.port,
+/// The probe's own series.
+fn own(f: &Own, labels: &Endpoint, m: &metrics::Endpoint) {
+    let status = match m.status {
+        crate::diagnose::Status::Ok => 0.0,
+        crate::diagnose::Status::Warn => 1.0,
+        crate::diagnose::Status::Fail => 2.0,
     };
-    let [reachable, private_path, failing, dns, ..] = metrics::of(e);
-    set(
-        &f.success,
-        &labels,
-        f64::from(u8::from(e.status != Status::Fail)),
-    );
     set_with(
         &f.status,
-        &labels,
-        ("path", e.path.as_str()),
-        status_value(e.status),
+        labels,
+        vec![("path", m.path.as_str().to_owned())],
+        status,
     );
-    if let Some(finding) = e.finding {
-        set_with(&f.finding, &labels, ("finding", finding.code()), 1.0);
+    if let Some(finding) = m.finding {
+        let extra = vec![("finding", finding.code().to_owned())];
+        set_with(&f.finding, labels, extra, 1.0);
     }
-    for (metric, family) in [
-        (reachable, &f.reachable),
-        (private_path, &f.private_path),
-        (failing, &f.failing),
-    ] {
-        if let Some(v) = metric.value {
-            set(family, &labels, v);
+    set(&f.reachable, labels, flag(m.reachable));
+    if let Some(v) = m.private_path.value() {
+        set(&f.private_path, labels, v);
+    }
+    set(&f.failing, labels, float(m.failing));
+    for g in &m.groups {
+        let group = vec![
+            ("family", family_label(g.family)),
+            ("class", g.class.as_str().to_owned()),
+        ];
+        set_with(&f.addresses, labels, group.clone(), float(g.resolved));
+        let mut route = group;
+        route.push(("route", "direct".to_owned()));
+        if let Some(ms) = g.connect_ms {
+            set_with(&f.connect, labels, route.clone(), seconds(ms));
+        }
+        if let Some(ms) = g.handshake_ms {
+            set_with(&f.handshake, labels, route, seconds(ms));
         }
     }
-    if let Some(ms) = dns.value {
-        set(&f.dns, &labels, seconds(ms));
-    }
-    let slowest = e
-        .addresses
-        .iter()
-        .map(|a| a.tcp.connect_ms + a.tls.as_ref().map_or(0.0, |t| t.handshake_ms))
-        .fold(0.0, f64::max);
-    set(&f.duration, &labels, seconds(e.dns.lookup_ms + slowest));
-    let answered = e.addresses.iter().find(|a| a.ok).or(e.addresses.first());
-    if let Some(a) = answered {
-        set(&f.ip_protocol, &labels, ip_protocol(a.family));
-    }
-    let earliest = e
-        .addresses
-        .iter()
-        .filter_map(|a| a.tls.as_ref()?.certificate.as_ref())
-        .map(|c| c.not_after_unix)
-        .min();
-    if let Some(t) = earliest {
-        #[expect(
-            clippy::cast_precision_loss,
-            reason = "unix seconds fit f64 exactly for millions of years"
-        )]
-        set(&f.cert_expiry, &labels, t as f64);
-    }
-    for class in [AddressClass::Private, AddressClass::Public] {
-        let n = e.addresses.iter().filter(|a| a.class == class).count();
-        set_with(&f.addresses, &labels, ("class", class.as_str()), count(n));
-    }
-    if e.addresses.len() > MAX_ADDRESSES {
-        set(
-            &f.unlisted,
-            &labels,
-            count(e.addresses.len() - MAX_ADDRESSES),
-        );
-    }
-    for a in e.addresses.iter().take(MAX_ADDRESSES) {
-        let tls = a.tls.as_ref().filter(|t| t.ok);
-        if let Some(version) = tls.and_then(|t| tls_version(t.version.as_deref())) {
-            set_with(&f.tls_version, &labels, ("version", version), 1.0);
-        }
-        if !a.tcp.ok {
-            continue;
-        }
-        let address = address_labels(&labels, a);
-        f.connect
-            .get_or_create(&address)
-            .set(seconds(a.tcp.connect_ms));
-        if let Some(t) = tls {
-            f.handshake
-                .get_or_create(&address)
-                .set(seconds(t.handshake_ms));
-        }
-    }
-    if let Some(p) = e.proxy.as_ref().filter(|p| p.used) {
-        let route = (
-            labels.clone(),
-            vec![("address", p.url.clone()), ("route", "proxy".to_owned())],
-        );
+    if let Some(p) = &m.proxy {
+        let route = vec![("route", "proxy".to_owned())];
         if let Some(ms) = p.connect_ms {
-            f.connect.get_or_create(&route).set(seconds(ms));
+            set_with(&f.connect, labels, route.clone(), seconds(ms));
         }
-        if let Some(t) = p.tls.as_ref().filter(|t| t.ok) {
-            f.handshake
-                .get_or_create(&route)
-                .set(seconds(t.handshake_ms));
+        if let Some(ms) = p.handshake_ms {
+            set_with(&f.handshake, labels, route, seconds(ms));
         }
     }
 }
 
-/// The closed set of TLS versions a label may carry (rustls names them
-/// `TLSv1_3`; the report says `TLSv1.3`); anything else is left out.
-fn tls_version(version: Option<&str>) -> Option<&'static str> {
-    ["TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1.0"]
-        .into_iter()
-        .find(|v| Some(*v) == version)
-}
-
-#[expect(clippy::cast_precision_loss, reason = "address counts fit f64 exactly")]
-fn count(n: usize) -> f64 {
-    n as f64
-}
-
-/// Writes the last finished round (`report`, the `rounds`th) in `format`.
+/// Writes the last finished round (`round`, the `rounds`th) in `format`.
 pub fn render(
-    report: &Report,
+    round: &metrics::Round,
     rounds: u64,
     format: Exposition,
     out: &mut impl fmt::Write,
 ) -> fmt::Result {
     let mut registry = Registry::default();
-    let families = Families::register(&mut registry);
-    for e in &report.endpoints {
-        endpoint(&families, e);
+    let shared_families = Shared::register(&mut registry);
+    let own_families = Own::register(&mut registry);
+    for m in &round.endpoints {
+        let labels = Endpoint {
+            service: m.service,
+            host: m.host.clone(),
+            port: m.port,
+        };
+        shared(&shared_families, &labels, m);
+        own(&own_families, &labels, m);
     }
     let rounds_run: Counter = Counter::default();
     rounds_run.inc_by(rounds);
@@ -367,18 +362,14 @@ pub fn render(
         rounds_run,
     );
     let started: Value = Gauge::default();
-    #[expect(
-        clippy::cast_precision_loss,
-        reason = "milliseconds since 1970 fit f64's 53 bits"
-    )]
-    started.set(report.started_unix_ms as f64 / 1000.0);
+    started.set(float(round.started_unix_ms) / 1000.0);
     registry.register(
         "vpce_probe_last_round_start_timestamp_seconds",
         "When the last finished round started, in unixtime",
         started,
     );
     let duration: Value = Gauge::default();
-    duration.set(seconds(report.duration_ms));
+    duration.set(seconds(round.duration_ms));
     registry.register_with_unit(
         "vpce_probe_last_round_duration",
         "How long the last finished round took",
@@ -397,12 +388,14 @@ mod tests {
 
     use super::*;
     use crate::choices::Expect;
-    use crate::classify::{AddressNetwork, Path};
+    use crate::classify::{AddressClass, AddressNetwork, Path};
     use crate::context::Context;
-    use crate::diagnose::Finding;
+    use crate::diagnose::{Finding, Status};
     use crate::plan::Reason;
+    use crate::probe::ChainInfo;
     use crate::report::{
-        CertReport, DnsReport, SCHEMA_VERSION, Summary, TcpReport, TlsReport, Tool, Verdict,
+        AddressReport, CertReport, DnsReport, EndpointReport, ProxyReport, Report, SCHEMA_VERSION,
+        Summary, TcpReport, TlsReport, Tool, Verdict,
     };
 
     fn address(ip: &str, ok: bool) -> AddressReport {
@@ -437,6 +430,15 @@ mod tests {
                     days_left: 299,
                     sans: vec![],
                     chain_len: 2,
+                    chain: ChainInfo {
+                        // The intermediate expires first.
+                        not_after: vec![1_821_175_941, 1_800_000_000],
+                        verified_path_expiry: ok.then_some(1_800_000_000),
+                        leaf_sha256: "ab".repeat(32),
+                        leaf_subject_go: "CN=x".into(),
+                        leaf_issuer_go: "CN=Amazon RSA 2048 M01,O=Amazon,C=US".into(),
+                        leaf_dns_names: vec!["x".into(), "*.x".into()],
+                    },
                 }),
                 error: None,
             }),
@@ -500,7 +502,8 @@ mod tests {
 
     fn rendered(report: &Report, format: Exposition) -> String {
         let mut out = String::new();
-        render(report, report.endpoints.len() as u64 + 2, format, &mut out).unwrap();
+        let round = metrics::Round::of(report);
+        render(&round, report.endpoints.len() as u64 + 2, format, &mut out).unwrap();
         out
     }
 
@@ -530,35 +533,42 @@ probe_dns_lookup_time_seconds{{{l}}} 0.0005
 # HELP probe_ip_protocol IP version of the address that answered (4 or 6).
 # TYPE probe_ip_protocol gauge
 probe_ip_protocol{{{l}}} 4.0
-# HELP probe_ssl_earliest_cert_expiry Earliest certificate expiry among the endpoint's addresses, in unixtime.
+# HELP probe_ssl_earliest_cert_expiry Earliest expiry of any certificate the endpoint's addresses presented (leaf or intermediate), in unixtime.
 # TYPE probe_ssl_earliest_cert_expiry gauge
-probe_ssl_earliest_cert_expiry{{{l}}} 1821175941.0
+probe_ssl_earliest_cert_expiry{{{l}}} 1800000000.0
+# HELP probe_ssl_last_chain_expiry_timestamp_seconds Earliest expiry on the verified path from leaf to trusted root (the root's own not counted), in unixtime.
+# TYPE probe_ssl_last_chain_expiry_timestamp_seconds gauge
+probe_ssl_last_chain_expiry_timestamp_seconds{{{l}}} 1800000000.0
+# HELP probe_ssl_last_chain_info The leaf certificate of a verified handshake (1 for each).
+# TYPE probe_ssl_last_chain_info gauge
+probe_ssl_last_chain_info{{{l},fingerprint_sha256=\"{fp}\",issuer=\"CN=Amazon RSA 2048 M01,O=Amazon,C=US\",subject=\"CN=x\",subjectalternative=\"x,*.x\"}} 1.0
 # HELP probe_tls_version_info TLS versions negotiated by the endpoint's addresses (1 for each).
 # TYPE probe_tls_version_info gauge
-probe_tls_version_info{{{l},version=\"TLSv1.3\"}} 1.0
+probe_tls_version_info{{{l},version=\"TLS 1.3\"}} 1.0
 # HELP vpce_probe_status The endpoint's status: 0 ok, 1 warn, 2 fail; path names how it was reached.
 # TYPE vpce_probe_status gauge
 vpce_probe_status{{{l},path=\"interface-endpoint\"}} 0.0
 # HELP vpce_probe_reachable 1 when at least one address completed a verified handshake.
 # TYPE vpce_probe_reachable gauge
 vpce_probe_reachable{{{l}}} 1.0
-# HELP vpce_probe_private_path 1 when reachable over an interface endpoint, a private target, or S3's gateway path.
+# HELP vpce_probe_private_path 1 when reached over an interface endpoint or a private target, 0 over public addresses or not at all; absent for S3's gateway-or-nat, which the probe cannot tell.
 # TYPE vpce_probe_private_path gauge
 vpce_probe_private_path{{{l}}} 1.0
-# HELP vpce_probe_addresses Addresses resolved for the endpoint, by class (private or public).
+# HELP vpce_probe_addresses Addresses resolved for the endpoint, by family and class.
 # TYPE vpce_probe_addresses gauge
-vpce_probe_addresses{{{l},class=\"private\"}} 2.0
-vpce_probe_addresses{{{l},class=\"public\"}} 0.0
+vpce_probe_addresses{{{l},family=\"ipv4\",class=\"private\"}} 2.0
+vpce_probe_addresses{{{l},family=\"ipv4\",class=\"public\"}} 0.0
+vpce_probe_addresses{{{l},family=\"ipv6\",class=\"private\"}} 0.0
+vpce_probe_addresses{{{l},family=\"ipv6\",class=\"public\"}} 0.0
 # HELP vpce_probe_addresses_failing Resolved addresses that failed.
 # TYPE vpce_probe_addresses_failing gauge
 vpce_probe_addresses_failing{{{l}}} 1.0
-# HELP vpce_probe_connect_seconds TCP connect time of one address (successful connects only).
+# HELP vpce_probe_connect_seconds Slowest successful TCP connect of the route's addresses of one family and class (route proxy: to the proxy).
 # TYPE vpce_probe_connect_seconds gauge
-vpce_probe_connect_seconds{{{l},address=\"10.0.1.5\",family=\"ipv4\",class=\"private\",route=\"direct\"}} 0.0015
-vpce_probe_connect_seconds{{{l},address=\"10.0.2.5\",family=\"ipv4\",class=\"private\",route=\"direct\"}} 0.0015
-# HELP vpce_probe_handshake_seconds Verified TLS handshake time of one address (successful handshakes only).
+vpce_probe_connect_seconds{{{l},family=\"ipv4\",class=\"private\",route=\"direct\"}} 0.0015
+# HELP vpce_probe_handshake_seconds Slowest verified TLS handshake of the route's addresses of one family and class.
 # TYPE vpce_probe_handshake_seconds gauge
-vpce_probe_handshake_seconds{{{l},address=\"10.0.1.5\",family=\"ipv4\",class=\"private\",route=\"direct\"}} 0.00425
+vpce_probe_handshake_seconds{{{l},family=\"ipv4\",class=\"private\",route=\"direct\"}} 0.00425
 # HELP vpce_probe_rounds_total Probe rounds finished since the sidecar started.
 # TYPE vpce_probe_rounds_total counter
 vpce_probe_rounds_total 3
@@ -568,7 +578,8 @@ vpce_probe_last_round_start_timestamp_seconds 1795446045.25
 # HELP vpce_probe_last_round_duration_seconds How long the last finished round took.
 # TYPE vpce_probe_last_round_duration_seconds gauge
 vpce_probe_last_round_duration_seconds 0.0125
-"
+",
+            fp = "ab".repeat(32)
         );
         let got = rendered(&r, Exposition::Prometheus);
         assert_eq!(sorted_samples(&got), sorted_samples(&expected), "\n{got}");
@@ -653,25 +664,87 @@ vpce_probe_last_round_duration_seconds 0.0125
         assert!(got.lines().all(|l| !l.starts_with("d}")), "{got}");
     }
 
-    #[test]
-    fn addresses_are_capped_per_endpoint() {
-        let addresses = (1..=20)
-            .map(|i| address(&format!("10.0.0.{i}"), true))
+    /// The series of an exposition: each sample's name and labels.
+    fn series(text: &str) -> Vec<&str> {
+        let mut series: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.rsplit_once(' ').map(|(s, _)| s))
             .collect();
+        series.sort_unstable();
+        series
+    }
+
+    /// S3 answers with other addresses every round: the series stay the
+    /// same ones, however many addresses and whichever.
+    #[test]
+    fn rotating_addresses_make_no_new_series() {
+        let round = |first: u8, n: u8| {
+            let addresses = (first..first + n)
+                .map(|i| {
+                    let mut a = address(&format!("52.219.{i}.3"), true);
+                    a.class = AddressClass::Public;
+                    a
+                })
+                .collect();
+            let mut e = endpoint("s3", "s3.example", addresses);
+            e.path = Path::GatewayOrNat;
+            rendered(&report(vec![e]), Exposition::Prometheus)
+        };
+        let (one, other) = (round(1, 8), round(100, 20));
+        assert_eq!(series(&one), series(&other), "\n{one}\n{other}");
+        assert!(!one.contains("52.219."), "{one}");
+        assert!(
+            other.contains(
+                "vpce_probe_addresses{service=\"s3\",host=\"s3.example\",port=\"443\",family=\"ipv4\",class=\"public\"} 20.0"
+            ),
+            "{other}"
+        );
+        // Reached over gateway-or-nat: not 1, not 0, no value.
+        assert!(!one.contains("vpce_probe_private_path{"), "{one}");
+        assert!(
+            one.contains(
+                "vpce_probe_reachable{service=\"s3\",host=\"s3.example\",port=\"443\"} 1.0"
+            )
+        );
+    }
+
+    #[test]
+    fn the_proxy_route_is_timed_on_its_own() {
+        let mut e = endpoint("logs", LOGS, vec![address("10.0.1.5", true)]);
+        e.proxy = Some(ProxyReport {
+            url: "http://proxy.internal:3128".into(),
+            used: true,
+            no_proxy_match: None,
+            ok: true,
+            connect_ms: Some(2.0),
+            status_code: Some(200),
+            tls: address("10.0.1.5", true).tls,
+            error: None,
+        });
+        let got = rendered(&report(vec![e]), Exposition::Prometheus);
+        let l = format!("service=\"logs\",host=\"{LOGS}\",port=\"443\"");
+        for want in [
+            format!("vpce_probe_connect_seconds{{{l},route=\"proxy\"}} 0.002"),
+            format!("vpce_probe_handshake_seconds{{{l},route=\"proxy\"}} 0.00425"),
+        ] {
+            assert!(got.contains(&want), "{want} in\n{got}");
+        }
+        assert!(!got.contains("proxy.internal"), "{got}");
+    }
+
+    #[test]
+    fn a_hostile_certificate_name_is_escaped_in_its_label() {
+        let mut a = address("10.0.1.5", true);
+        let cert = a.tls.as_mut().unwrap().certificate.as_mut().unwrap();
+        cert.chain.leaf_subject_go = "CN=\u{1b}[2J\u{1b}]0;owned\u{7}\"} x".into();
         let got = rendered(
-            &report(vec![endpoint("s3", "s3.example", addresses)]),
+            &report(vec![endpoint("logs", LOGS, vec![a])]),
             Exposition::Prometheus,
         );
-        let series = |name: &str| got.lines().filter(|l| l.starts_with(name)).count();
-        assert_eq!(series("vpce_probe_connect_seconds{"), MAX_ADDRESSES);
-        assert_eq!(series("vpce_probe_handshake_seconds{"), MAX_ADDRESSES);
-        assert!(
-            got.contains(
-                "vpce_probe_addresses_unlisted{service=\"s3\",host=\"s3.example\",port=\"443\"} 4.0"
-            ),
-            "{got}"
-        );
-        assert!(got.contains("class=\"private\"} 20.0"), "{got}");
+        assert!(!got.contains('\u{1b}') && !got.contains('\u{7}'), "{got:?}");
+        let want = r#"subject="CN=\\u{1b}[2J\\u{1b}]0;owned\\u{7}\"} x""#;
+        assert!(got.contains(want), "{want} in\n{got}");
     }
 
     #[test]

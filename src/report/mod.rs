@@ -21,7 +21,7 @@ use crate::classify::{AddressClass, AddressNetwork, Classification, Family, Path
 use crate::context::Context;
 use crate::diagnose::{self, Finding, Status};
 use crate::plan::{Caller, Reason};
-use crate::probe::{AddressProbe, CertInfo, Failure, FailureKind, Timed};
+use crate::probe::{AddressProbe, CertInfo, ChainInfo, Failure, FailureKind, Timed};
 
 pub use causes::SharedCause;
 pub use dns::{DnsAddress, DnsReport, HostsFileReport};
@@ -178,6 +178,9 @@ pub struct CertReport {
     pub days_left: i64,
     pub sans: Vec<String>,
     pub chain_len: usize,
+    /// The whole chain, for the metrics (not part of the JSON contract).
+    #[serde(skip)]
+    pub chain: ChainInfo,
 }
 
 /// Milliseconds with two decimals: enough for loopback, readable for people.
@@ -211,6 +214,7 @@ fn cert_report(c: &CertInfo) -> CertReport {
         days_left: c.days_left,
         sans: c.sans.clone(),
         chain_len: c.chain_len,
+        chain: c.chain.clone(),
     }
 }
 

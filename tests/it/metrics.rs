@@ -1,12 +1,17 @@
 //! `watch --metrics-listen` end to end: the real binary in the simulated
 //! VPC, scraped by us (and checked by `promtool`) and by a real Prometheus
 //! started by the test, queried through its HTTP API before and after an
-//! endpoint breaks. Without the flag, no socket listens. The `CloudFormation`
-//! examples use the metric names and dimensions the EMF renderer writes.
+//! endpoint breaks; and side by side with Debian's `blackbox_exporter`
+//! 0.23 on the same two endpoints (TLS 1.3 and TLS 1.2), whose shared
+//! series must have the same names, label sets and non-timing values.
+//! Without the flag, no socket listens. The `CloudFormation` examples use
+//! the metric names and dimensions the EMF renderer writes.
 //!
 //! The tests that need Debian's `prometheus` package (`prometheus`,
-//! `promtool`) are ignored by default; CI installs it and runs them.
+//! `promtool`) or `prometheus-blackbox-exporter` are ignored by default; CI
+//! installs them and runs them.
 
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Stdio;
@@ -495,5 +500,354 @@ fn the_prometheus_task_definition_serves_where_its_labels_say() {
             agent.contains(label.as_str()),
             "{label} in the agent config"
         );
+    }
+}
+
+/// The test's own chain: a root, an intermediate that expires in 30 days
+/// (before the leaf: the chain's earliest expiry is not the leaf's), and
+/// per name a leaf whose subject Go writes in its own order, with an
+/// attribute it knows no name for and characters it escapes.
+struct Chain {
+    root: rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
+    intermediate: rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
+    intermediate_expiry: i64,
+}
+
+fn ca(cn: &str, days: i64) -> rcgen::CertificateParams {
+    use rcgen::{BasicConstraints, DnType, IsCa, KeyUsagePurpose};
+    let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.distinguished_name.push(DnType::CountryName, "US");
+    p.distinguished_name
+        .push(DnType::OrganizationName, "Amazon");
+    p.distinguished_name.push(DnType::CommonName, cn);
+    p.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let now = time::OffsetDateTime::now_utc();
+    p.not_before = now - time::Duration::days(1);
+    p.not_after = now + time::Duration::days(days);
+    p
+}
+
+impl Chain {
+    fn new() -> Self {
+        let root = rcgen::CertifiedIssuer::self_signed(
+            ca("Test Root", 3650),
+            rcgen::KeyPair::generate().unwrap(),
+        )
+        .unwrap();
+        let params = ca("Amazon RSA 2048 M01 (test), expiring", 30);
+        let intermediate_expiry = params.not_after.unix_timestamp();
+        let intermediate =
+            rcgen::CertifiedIssuer::signed_by(params, rcgen::KeyPair::generate().unwrap(), &root)
+                .unwrap();
+        Self {
+            root,
+            intermediate,
+            intermediate_expiry,
+        }
+    }
+
+    /// A server config for `name`, offering only `versions`.
+    fn server(
+        &self,
+        name: &str,
+        versions: &[&'static rustls::SupportedProtocolVersion],
+    ) -> std::sync::Arc<rustls::ServerConfig> {
+        use rcgen::{DnType, DnValue};
+        let names = vec![name.to_owned(), format!("alt.{name}"), "127.0.0.1".into()];
+        let mut p = rcgen::CertificateParams::new(names).unwrap();
+        let dn = &mut p.distinguished_name;
+        dn.push(DnType::CommonName, name);
+        dn.push(DnType::OrganizationName, "Example, Inc.");
+        dn.push(DnType::OrganizationalUnitName, "Ops + Infra");
+        dn.push(DnType::CountryName, "JP");
+        // businessCategory, which Go writes as its OID and DER.
+        dn.push(
+            DnType::CustomDnType(vec![2, 5, 4, 15]),
+            DnValue::Utf8String("Private Organization".into()),
+        );
+        let now = time::OffsetDateTime::now_utc();
+        p.not_before = now - time::Duration::days(1);
+        p.not_after = now + time::Duration::days(300);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let leaf = p.signed_by(&key, &self.intermediate).unwrap();
+        let chain = vec![leaf.der().clone(), self.intermediate.der().clone()];
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(versions)
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                chain,
+                rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+            )
+            .unwrap();
+        std::sync::Arc::new(config)
+    }
+}
+
+/// Serves TLS with `config` on `at` until the task is dropped.
+async fn serve_tls(
+    at: SocketAddr,
+    config: std::sync::Arc<rustls::ServerConfig>,
+) -> tokio::task::JoinHandle<()> {
+    let listener = tokio::net::TcpListener::bind(at).await.unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+    tokio::spawn(async move {
+        let mut connections = tokio::task::JoinSet::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            connections.spawn(async move {
+                if let Ok(mut tls) = acceptor.accept(stream).await {
+                    use tokio::io::AsyncReadExt;
+                    let _ = tls.read(&mut [0u8; 64]).await;
+                }
+            });
+            while connections.try_join_next().is_some() {}
+        }
+    })
+}
+
+/// Starts Debian's `blackbox_exporter` with `config` on a loopback port
+/// of its own choosing (`:0`), read from its log.
+async fn start_blackbox(config: &Path) -> (Child, SocketAddr) {
+    let mut child = Command::new("prometheus-blackbox-exporter")
+        .arg(format!("--config.file={}", config.display()))
+        .arg("--web.listen-address=127.0.0.1:0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("blackbox_exporter runs (apt-get install prometheus-blackbox-exporter)");
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let at = tokio::time::timeout(PATIENCE, async {
+        loop {
+            let line = stderr
+                .next_line()
+                .await
+                .unwrap()
+                .expect("blackbox_exporter logs where it listens before it exits");
+            if line.contains("msg=\"Listening on\"")
+                && let Some(at) = line.split("address=").nth(1)
+            {
+                break at.trim().parse::<SocketAddr>().unwrap();
+            }
+        }
+    })
+    .await
+    .expect("blackbox_exporter listening");
+    tokio::spawn(async move { while let Ok(Some(_)) = stderr.next_line().await {} });
+    (child, at)
+}
+
+/// One sample: name, labels, value.
+type Sample = (String, std::collections::BTreeMap<String, String>, f64);
+
+/// The samples of a Prometheus text exposition (label values unescaped).
+fn samples(text: &str) -> Vec<Sample> {
+    let mut out = Vec::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let name_end = line.find(['{', ' ']).unwrap();
+        let name = line[..name_end].to_owned();
+        let mut labels = std::collections::BTreeMap::new();
+        let mut rest = &line[name_end..];
+        if let Some(inside) = rest.strip_prefix('{') {
+            let mut chars = inside.char_indices();
+            let (mut key, mut value, mut in_value, mut escaped) =
+                (String::new(), String::new(), false, false);
+            loop {
+                let (i, c) = chars.next().expect("a closed label set");
+                match (in_value, escaped, c) {
+                    (false, _, '}') => {
+                        rest = &inside[i + 1..];
+                        break;
+                    }
+                    (false, _, '=' | ',') => {}
+                    (false, _, '"') => in_value = true,
+                    (false, _, c) => key.push(c),
+                    (true, true, c) => {
+                        value.push(if c == 'n' { '\n' } else { c });
+                        escaped = false;
+                    }
+                    (true, false, '\\') => escaped = true,
+                    (true, false, '"') => {
+                        labels.insert(std::mem::take(&mut key), std::mem::take(&mut value));
+                        in_value = false;
+                    }
+                    (true, false, c) => value.push(c),
+                }
+            }
+        }
+        let value = rest.split_whitespace().next().unwrap().parse().unwrap();
+        out.push((name, labels, value));
+    }
+    out
+}
+
+/// The metric names `blackbox_exporter` 0.23's TCP prober with TLS exports
+/// and the sidecar does not claim: `probe_ip_addr_hash` hashes the one
+/// address it probed, and `probe_failed_due_to_regex` is about
+/// `query_response`, which the probe has not.
+const BLACKBOX_ONLY: [&str; 2] = ["probe_failed_due_to_regex", "probe_ip_addr_hash"];
+
+/// The shared names whose values are durations (compared by presence only).
+const TIMINGS: [&str; 2] = ["probe_duration_seconds", "probe_dns_lookup_time_seconds"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Debian's prometheus-blackbox-exporter (CI installs it)"]
+async fn blackbox_exporter_and_the_sidecar_agree_on_the_shared_series() {
+    // Two endpoints whose addresses the test serves itself: logs with TLS
+    // 1.3, ssm with TLS 1.2 only, both with the test's chain.
+    let vpc = VpcBuilder::new()
+        .name(
+            &host("logs"),
+            &[(support::Side::Private, support::Behavior::Closed)],
+        )
+        .name(
+            &host("ssm"),
+            &[(support::Side::Private, support::Behavior::Closed)],
+        )
+        .start()
+        .await;
+    let chain = Chain::new();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root.pem");
+    std::fs::write(&root, chain.root.pem()).unwrap();
+    let endpoints = [
+        ("logs", &rustls::version::TLS13, "TLS 1.3"),
+        ("ssm", &rustls::version::TLS12, "TLS 1.2"),
+    ];
+    let mut servers = Vec::new();
+    let mut modules = String::from("modules:\n");
+    for (service, version, _) in endpoints {
+        let name = host(service);
+        let ip = vpc.records.iter().find(|r| r.0 == name).unwrap().2[0];
+        let at = SocketAddr::new(ip, vpc.port);
+        servers.push(serve_tls(at, chain.server(&name, &[version])).await);
+        let _ = write!(
+            modules,
+            "  {service}:\n    prober: tcp\n    timeout: 5s\n    tcp:\n      preferred_ip_protocol: ip4\n      tls: true\n      tls_config:\n        ca_file: {}\n        server_name: {name}\n",
+            root.display()
+        );
+    }
+    let config = dir.path().join("blackbox.yml");
+    std::fs::write(&config, modules).unwrap();
+    let (_blackbox, blackbox) = start_blackbox(&config).await;
+    let args = [
+        "--services",
+        "logs,ssm",
+        "--interval",
+        "1h",
+        "--metrics-listen",
+        "127.0.0.1:0",
+        "--ca-file",
+        root.to_str().unwrap(),
+    ];
+    let (_sidecar, listening) = start_watch(&vpc, dir.path(), &args).await;
+    let (status, _, sidecar) = get_metrics(listening.expect("the metrics address"), None).await;
+    assert_eq!(status, 200, "{sidecar}");
+    let sidecar = samples(&sidecar);
+
+    for (service, _, version) in endpoints {
+        let name = host(service);
+        let ip = vpc.records.iter().find(|r| r.0 == name).unwrap().2[0];
+        let target = SocketAddr::new(ip, vpc.port);
+        let path = format!(
+            "/probe?module={service}&target={}",
+            encode(&target.to_string())
+        );
+        let (status, _, text) = get(blackbox, &path, None).await;
+        assert_eq!(status, 200, "{text}");
+        let theirs = samples(&text);
+        let ours: Vec<Sample> = sidecar
+            .iter()
+            .filter(|(_, l, _)| l.get("service").map(String::as_str) == Some(service))
+            .map(|(n, l, v)| {
+                let mut l = l.clone();
+                assert_eq!(l.remove("host").as_deref(), Some(name.as_str()));
+                assert_eq!(l.remove("port"), Some(vpc.port.to_string()));
+                l.remove("service");
+                (n.clone(), l, *v)
+            })
+            .collect();
+        compare(service, &theirs, &ours);
+        // The TLS version as blackbox_exporter names it; the earliest
+        // expiry is the intermediate's, not the leaf's.
+        let value = |name: &str| {
+            ours.iter()
+                .find(|s| s.0 == name)
+                .map(|s| (s.1.clone(), s.2))
+        };
+        assert_eq!(
+            value("probe_tls_version_info").unwrap().0["version"],
+            version
+        );
+        #[expect(clippy::cast_precision_loss, reason = "unix seconds fit f64")]
+        let intermediate = chain.intermediate_expiry as f64;
+        for expiry in [
+            "probe_ssl_earliest_cert_expiry",
+            "probe_ssl_last_chain_expiry_timestamp_seconds",
+        ] {
+            let got = value(expiry).unwrap().1;
+            assert!((got - intermediate).abs() < 0.5, "{expiry} {got}");
+        }
+    }
+    drop(servers);
+}
+
+/// Every name `blackbox_exporter` exports is shared but for
+/// [`BLACKBOX_ONLY`]; each shared name has the same label sets, and the
+/// same values but for durations.
+fn compare(service: &str, theirs: &[Sample], ours: &[Sample]) {
+    let names = |s: &[Sample]| {
+        s.iter()
+            .map(|(n, _, _)| n.clone())
+            .collect::<std::collections::BTreeSet<String>>()
+    };
+    let (their_names, our_names) = (names(theirs), names(ours));
+    let shared: Vec<&String> = their_names.intersection(&our_names).collect();
+    let only_theirs: Vec<&String> = their_names.difference(&our_names).collect();
+    assert_eq!(only_theirs, BLACKBOX_ONLY, "{service}: {shared:?}");
+    assert_eq!(
+        shared,
+        [
+            "probe_dns_lookup_time_seconds",
+            "probe_duration_seconds",
+            "probe_ip_protocol",
+            "probe_ssl_earliest_cert_expiry",
+            "probe_ssl_last_chain_expiry_timestamp_seconds",
+            "probe_ssl_last_chain_info",
+            "probe_success",
+            "probe_tls_version_info",
+        ],
+        "{service}"
+    );
+    for name in shared {
+        let series = |s: &[Sample]| {
+            let mut v: Vec<(std::collections::BTreeMap<String, String>, f64)> = s
+                .iter()
+                .filter(|(n, _, _)| n == name)
+                .map(|(_, l, v)| (l.clone(), *v))
+                .collect();
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+            v
+        };
+        let (t, o) = (series(theirs), series(ours));
+        let labels = |v: &[(std::collections::BTreeMap<String, String>, f64)]| {
+            v.iter().map(|(l, _)| l.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(labels(&o), labels(&t), "{service}: {name}'s labels");
+        if TIMINGS.contains(&name.as_str()) {
+            assert!(o.iter().all(|(_, v)| *v >= 0.0), "{service}: {name} {o:?}");
+        } else {
+            assert_eq!(o, t, "{service}: {name}'s values");
+        }
     }
 }

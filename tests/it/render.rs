@@ -14,8 +14,8 @@ use vpce_probe::classify::Network;
 use vpce_probe::context::Context;
 use vpce_probe::probe::dns::{CnameHop, ResolvedAddress};
 use vpce_probe::probe::{
-    AddressProbe, AnswerSource, CertInfo, DnsOutcome, EndpointProbe, Failure, FailureKind,
-    Resolution, Timed, TlsSession,
+    AddressProbe, AnswerSource, CertInfo, ChainInfo, DnsOutcome, EndpointProbe, Failure,
+    FailureKind, Resolution, Timed, TlsSession,
 };
 use vpce_probe::report::{self, Report};
 use vpce_probe::{cli, config, metadata, plan, render};
@@ -56,6 +56,15 @@ fn cert(host: &str, issuer_org: &str) -> CertInfo {
         days_left: 299,
         sans: vec![host.to_owned()],
         chain_len: 2,
+        // The intermediate outlives the leaf, as Amazon's do.
+        chain: ChainInfo {
+            not_after: vec![NOT_AFTER, NOT_AFTER + 3 * 365 * 86_400],
+            verified_path_expiry: Some(NOT_AFTER),
+            leaf_sha256: "0f".repeat(32),
+            leaf_subject_go: format!("CN={host}"),
+            leaf_issuer_go: format!("CN={issuer_org} Issuing CA,O={issuer_org},C=US"),
+            leaf_dns_names: vec![host.to_owned()],
+        },
     }
 }
 
