@@ -149,6 +149,9 @@ pub struct Endpoint {
     pub status: Status,
     pub path: Path,
     pub finding: Option<Finding>,
+    /// The code of the finding's first cause (`resolver_does_not_forward`,
+    /// ...), from a closed set.
+    pub cause: Option<String>,
     /// At least one address completed a verified handshake.
     pub reachable: bool,
     pub private_path: PrivatePath,
@@ -230,6 +233,7 @@ impl Endpoint {
             status: e.status,
             path: e.path,
             finding: e.finding,
+            cause: e.causes.first().map(crate::diagnose::Cause::code),
             reachable,
             private_path: PrivatePath::of(reachable, e.path),
             failing: groups.iter().map(|g| g.failing).sum(),

@@ -112,6 +112,9 @@ fn add_properties(root: &mut Map<String, Value>, report: &Report, e: &EndpointRe
     root.insert("Status".into(), json!(e.status));
     root.insert("Path".into(), json!(e.path));
     root.insert("Finding".into(), json!(e.finding));
+    if let Some(cause) = e.causes.first() {
+        root.insert("Cause".into(), json!(cause.code()));
+    }
     root.insert("Diagnosis".into(), json!(e.diagnosis));
     root.insert("Verdict".into(), json!(report.verdict));
     if let Some(task) = &report.context.task_arn {

@@ -301,7 +301,10 @@ fn own(f: &Own, labels: &Endpoint, m: &metrics::Endpoint) {
         status,
     );
     if let Some(finding) = m.finding {
-        let extra = vec![("finding", finding.code().to_owned())];
+        let mut extra = vec![("finding", finding.code().to_owned())];
+        if let Some(cause) = &m.cause {
+            extra.push(("cause", cause.clone()));
+        }
         set_with(&f.finding, labels, extra, 1.0);
     }
     set(&f.reachable, labels, flag(m.reachable));
