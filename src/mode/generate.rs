@@ -18,11 +18,22 @@ pub fn run(args: &GenerateArgs, out: &mut impl Write) -> Result<Exit, AppError> 
         Generated::Completions { shell } => {
             let mut cmd = crate::cli::command();
             clap_complete::generate(*shell, &mut cmd, "vpce-probe", &mut buf);
+            if *shell == clap_complete::Shell::Bash {
+                buf = bash_names_agree(&buf).into_bytes();
+            }
         }
     }
     out.write_all(&buf)?;
     out.flush()?;
     Ok(Exit::Pass)
+}
+
+/// `clap_complete` 4.6's bash script names the command `vpce__probe` where
+/// it sets `cmd`, but `vpce__subcmd__probe__...` where it matches on it (it
+/// escapes the hyphen, then the escape): no subcommand's flags are ever
+/// offered. The match labels are made the names the script sets.
+fn bash_names_agree(script: &[u8]) -> String {
+    String::from_utf8_lossy(script).replace("vpce__subcmd__probe", "vpce__probe")
 }
 
 /// The preamble roff writes before every fragment (it defines the

@@ -68,6 +68,49 @@ fn every_shell_gets_a_completion_script() {
     }
 }
 
+/// What bash offers for `words` (the last one being completed), with the
+/// generated script loaded as bash-completion would load it.
+fn bash_completes(script: &std::path::Path, words: &[&str]) -> Vec<String> {
+    let line = words.join(" ");
+    let program = format!(
+        "source {script}\nCOMP_WORDS=({line})\nCOMP_CWORD={cword}\nCOMP_LINE='{line}'\n\
+         COMP_POINT=${{#COMP_LINE}}\n_vpce__probe vpce-probe '{cur}' '{prev}'\n\
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+        script = script.display(),
+        cword = words.len() - 1,
+        cur = words[words.len() - 1],
+        prev = words[words.len() - 2],
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(program)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Loaded in a real bash, the script completes a subcommand's flags
+/// (`clap_complete`'s own script matched on names it never set).
+#[test]
+fn the_bash_completion_completes_subcommand_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vpce-probe.bash");
+    std::fs::write(&path, generate(&["completions", "bash"])).unwrap();
+    assert_eq!(
+        bash_completes(&path, &["vpce-probe", "check", "--reg"]),
+        ["--region"]
+    );
+    let formats = bash_completes(&path, &["vpce-probe", "explain", "--fo"]);
+    assert_eq!(formats, ["--format"]);
+    let subcommands = bash_completes(&path, &["vpce-probe", "ch"]);
+    assert_eq!(subcommands, ["check"]);
+}
+
 #[test]
 fn the_bash_completion_parses() {
     let dir = tempfile::tempdir().unwrap();
