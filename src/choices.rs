@@ -21,6 +21,22 @@ pub enum Format {
     Cli,
 }
 
+/// `explain`'s formats: only what it writes is offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    Text,
+    Json,
+}
+
+impl From<ExplainFormat> for Format {
+    fn from(f: ExplainFormat) -> Self {
+        match f {
+            ExplainFormat::Text => Self::Text,
+            ExplainFormat::Json => Self::Json,
+        }
+    }
+}
+
 /// Colour in the text report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Color {

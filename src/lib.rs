@@ -66,7 +66,8 @@ pub async fn run(cli: &Cli, out: &mut impl Write, out_is_terminal: bool) -> Resu
     let reports = [Format::Text, Format::Json, Format::Emf];
     match &cli.command {
         Command::Check(args) => {
-            let config = Config::from_args(args, &env)?.require_format("check", &reports)?;
+            let mut config = Config::from_args(args, &env)?.require_format("check", &reports)?;
+            config.output.pretty = args.layout.pretty(out_is_terminal);
             let color = config.output.color.applies(out_is_terminal, no_color);
             mode::check::run(config, out, color).await
         }
@@ -74,14 +75,19 @@ pub async fn run(cli: &Cli, out: &mut impl Write, out_is_terminal: bool) -> Resu
             let formats = [Format::Text, Format::Json, Format::Terraform, Format::Cli];
             if let Some(path) = &cmd.report {
                 config::require_format(cmd.probe.format, "fix", &formats)?;
-                return mode::fix::from_report(path, cmd.probe.format, out);
+                let pretty = cmd.probe.layout.pretty(out_is_terminal);
+                return mode::fix::from_report(path, cmd.probe.format, pretty, out);
             }
-            let config = Config::from_args(&cmd.probe, &env)?.require_format("fix", &formats)?;
+            let mut config =
+                Config::from_args(&cmd.probe, &env)?.require_format("fix", &formats)?;
+            config.output.pretty = cmd.probe.layout.pretty(out_is_terminal);
             let color = config.output.color.applies(out_is_terminal, no_color);
             mode::fix::run(config, out, color).await
         }
         Command::Endpoints(args) => {
-            let config = Config::from_args(args, &env)?.require_format("endpoints", &reports)?;
+            let mut config =
+                Config::from_args(args, &env)?.require_format("endpoints", &reports)?;
+            config.output.pretty = args.layout.pretty(out_is_terminal);
             mode::endpoints::run(&config, out).await
         }
         Command::Watch(cmd) => {
@@ -91,7 +97,9 @@ pub async fn run(cli: &Cli, out: &mut impl Write, out_is_terminal: bool) -> Resu
             mode::watch::run(config, out, color, shutdown_signal()).await
         }
         Command::Health(args) => Ok(health(args, out)),
-        Command::Explain(args) => mode::explain::run(args, out),
+        Command::Explain(args) => {
+            mode::explain::run(args, args.layout.pretty(out_is_terminal), out)
+        }
         Command::Generate(args) => mode::generate::run(args, out),
     }
 }

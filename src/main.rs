@@ -85,6 +85,16 @@ fn usage(e: &clap::Error) -> ExitCode {
             let _ = write!(stdout, "{}", e.render()).and_then(|()| stdout.flush());
             ExitCode::SUCCESS
         }
+        // `generate` alone: clap renders the description, not an error.
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
+            let rendered = e.render().to_string();
+            let usage = rendered
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("Usage: "))
+                .unwrap_or("vpce-probe --help");
+            complain(&format!("a subcommand is missing: {usage} (see --help)"));
+            Exit::Usage.into()
+        }
         ErrorKind::ValueValidation if health => {
             let mut stdout = std::io::stdout().lock();
             let _ = writeln!(stdout, "unhealthy: {}", cli::usage_line(e));

@@ -32,7 +32,7 @@ use read::{Json, List, One};
 
 /// Flags that make no sense in an event: the answer is always the JSON
 /// report, and logs go to the function's log group.
-pub const NOT_IN_EVENTS: [&str; 4] = ["format", "color", "log", "namespace"];
+pub const NOT_IN_EVENTS: [&str; 6] = ["format", "color", "pretty", "compact", "log", "namespace"];
 
 /// The arguments an event stands for: the environment's defaults, then the
 /// event's keys. The error is the one line to answer with.

@@ -75,6 +75,35 @@ pub enum Command {
     Generate(GenerateArgs),
 }
 
+/// How a JSON document is laid out: pretty on a terminal, one line
+/// otherwise (a log driver makes every line its own event).
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct LayoutArgs {
+    /// JSON over several indented lines, even when stdout is not a terminal.
+    #[arg(
+        long,
+        env = "VPCE_PROBE_PRETTY",
+        conflicts_with = "compact",
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub pretty: bool,
+
+    /// JSON on one line, even on a terminal (the default when stdout is not one).
+    #[arg(
+        long,
+        env = "VPCE_PROBE_COMPACT",
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub compact: bool,
+}
+
+impl LayoutArgs {
+    /// Whether JSON is pretty-printed, given whether stdout is a terminal.
+    pub fn pretty(self, out_is_terminal: bool) -> bool {
+        self.pretty || (out_is_terminal && !self.compact)
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ProbeArgs {
     /// AWS region (falls back to AWS_REGION, then AWS_DEFAULT_REGION).
@@ -245,6 +274,9 @@ pub struct ProbeArgs {
     /// Colour in the text report: auto means only on a terminal without NO_COLOR.
     #[arg(long, env = "VPCE_PROBE_COLOR", value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+
+    #[command(flatten)]
+    pub layout: LayoutArgs,
 
     /// CloudWatch namespace of the EMF metrics.
     #[arg(

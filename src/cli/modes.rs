@@ -14,7 +14,7 @@ use clap::Args;
 use ipnet::IpNet;
 
 use super::{ProbeArgs, values};
-use crate::choices::Format;
+use crate::choices::ExplainFormat;
 
 #[derive(Debug, Clone, Args)]
 pub struct ExplainArgs {
@@ -23,8 +23,11 @@ pub struct ExplainArgs {
     pub text: Vec<String>,
 
     /// Output: text or json.
-    #[arg(long, env = "VPCE_PROBE_FORMAT", value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, env = "VPCE_PROBE_FORMAT", value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
+
+    #[command(flatten)]
+    pub layout: super::LayoutArgs,
 
     /// CIDR counted as inside the VPC (as for check); give the VPC's IPv6
     /// CIDR to judge an IPv6 address in the text.

@@ -151,6 +151,7 @@ impl Config {
                 format: args.format,
                 color: args.color,
                 namespace: args.namespace.clone(),
+                pretty: args.layout.pretty,
             },
             metadata,
         })

@@ -23,7 +23,7 @@ pub async fn run(config: &Config, out: &mut impl Write) -> Result<Exit, AppError
             if !plan.notes.is_empty() {
                 doc["notes"] = serde_json::json!(plan.notes);
             }
-            render::json::render(&doc, out)?;
+            render::json_document(&doc, config.output.pretty, out)?;
         }
         Format::Text => render::plan::render_plan(
             plan.region.code(),

@@ -39,8 +39,9 @@ fn text_of(args: &ExplainArgs) -> Result<String, AppError> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-pub fn run(args: &ExplainArgs, out: &mut impl Write) -> Result<Exit, AppError> {
-    require_format(args.format, "explain", &[Format::Text, Format::Json])?;
+pub fn run(args: &ExplainArgs, pretty: bool, out: &mut impl Write) -> Result<Exit, AppError> {
+    let format = Format::from(args.format);
+    require_format(format, "explain", &[Format::Text, Format::Json])?;
     let text = text_of(args)?;
     if text.trim().is_empty() {
         return Err(AppError::Config(ConfigError::NothingToExplain));
@@ -53,9 +54,10 @@ pub fn run(args: &ExplainArgs, out: &mut impl Write) -> Result<Exit, AppError> {
             .iter()
             .map(|t| stopped::tasks::explain_task(t, &network, ranges_given))
             .collect();
-        match args.format {
+        match format {
             Format::Json => {
-                crate::render::json::render(&serde_json::json!({ "tasks": explained }), out)?;
+                let doc = serde_json::json!({ "tasks": explained });
+                crate::render::json_document(&doc, pretty, out)?;
             }
             _ => write_tasks(&explained, out)?,
         }
@@ -64,8 +66,8 @@ pub fn run(args: &ExplainArgs, out: &mut impl Write) -> Result<Exit, AppError> {
         return Ok(if all { Exit::Pass } else { Exit::Fail });
     }
     let e = stopped::explain_in(&text, &network, ranges_given);
-    match args.format {
-        Format::Json => crate::render::json::render(&e, out)?,
+    match format {
+        Format::Json => crate::render::json_document(&e, pretty, out)?,
         _ => write_text(&e, out)?,
     }
     out.flush()?;

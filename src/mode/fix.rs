@@ -32,11 +32,12 @@ pub async fn run(config: Config, out: &mut impl Write, color: bool) -> Result<Ex
     let report = report::build(&assessment);
     let remedies = remedy::remedies(&assessment);
     match session.config.output.format {
-        Format::Json => render::json::render(
+        Format::Json => render::json_document(
             &FixReport {
                 report: &report,
                 remedies: &remedies,
             },
+            session.config.output.pretty,
             out,
         )?,
         Format::Terraform => render::fix::terraform(&(&report).into(), &remedies, out)?,
@@ -54,7 +55,12 @@ pub async fn run(config: Config, out: &mut impl Write, color: bool) -> Result<Ex
 }
 
 /// `fix --report FILE`: the remedies of a saved report, offline.
-pub fn from_report(path: &Path, format: Format, out: &mut impl Write) -> Result<Exit, AppError> {
+pub fn from_report(
+    path: &Path,
+    format: Format,
+    pretty: bool,
+    out: &mut impl Write,
+) -> Result<Exit, AppError> {
     let saved = read_saved(path)?;
     let missing = saved.without_causes();
     if !missing.is_empty() {
@@ -79,12 +85,13 @@ pub fn from_report(path: &Path, format: Format, out: &mut impl Write) -> Result<
     }));
     let origin = saved.origin();
     match format {
-        Format::Json => render::json::render(
+        Format::Json => render::json_document(
             &SavedFix {
                 region: &origin.region,
                 started_at: &origin.started_at,
                 remedies: &remedies,
             },
+            pretty,
             out,
         )?,
         Format::Terraform => render::fix::terraform(&origin, &remedies, out)?,

@@ -21,6 +21,22 @@ pub struct Output {
     pub color: Color,
     /// `CloudWatch` namespace for `--format emf`.
     pub namespace: String,
+    /// A JSON document over indented lines (stdout is a terminal, or
+    /// `--pretty`); else on one line, as a log driver needs it.
+    pub pretty: bool,
+}
+
+/// Writes a JSON document pretty or on one line.
+pub fn json_document<T: serde::Serialize>(
+    value: &T,
+    pretty: bool,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    if pretty {
+        json::render(value, out)
+    } else {
+        json::render_line(value, out)
+    }
 }
 
 /// Writes a report in the configured format and flushes. `compact` puts a
@@ -34,8 +50,7 @@ pub fn write(
     out: &mut impl Write,
 ) -> io::Result<()> {
     match output.format {
-        Format::Json if compact => json::render_line(report, out)?,
-        Format::Json => json::render(report, out)?,
+        Format::Json => json_document(report, output.pretty && !compact, out)?,
         Format::Emf => emf::render(report, &output.namespace, out)?,
         Format::Text => text::render(report, out, color)?,
         // `fix` writes these with its remedies; a plain report has none.

@@ -248,7 +248,7 @@ async fn the_binary_reads_arguments_or_standard_input_and_exits_by_recognition()
         (code, stderr.as_str()),
         (
             2,
-            "vpce-probe: invalid --format 'emf': explain writes text, json\n"
+            "vpce-probe: invalid value 'emf' for '--format <FORMAT>' (possible values: text, json)\n"
         )
     );
 }
