@@ -65,7 +65,7 @@ const NOTES: &[(&str, &str)] = &[
     ),
     (
         "format",
-        "`check`, `watch`: `text`, `json`, `emf`; `fix`: `text`, `json`, `terraform`, `cli`; `endpoints`, `explain`: `text`, `json`. Another is a usage error naming the mode.",
+        "`check`, `watch`, `endpoints`: `text`, `json`, `emf`; `fix`: `text`, `json`, `terraform`, `cli`; `explain`: `text`, `json` (its help offers only those). Another is a usage error naming the mode.",
     ),
     (
         "color",
@@ -124,8 +124,10 @@ const NOTES: &[(&str, &str)] = &[
 ];
 
 const INTRO: &str = "\
-Every flag also reads an environment variable, because task definitions
-configure containers through `environment`. The command line wins over the
+Every flag but `--endpoint-url` also reads an environment variable,
+because task definitions configure containers through `environment`
+(`--endpoint-url`'s are the SDK's own, `AWS_ENDPOINT_URL` and
+`AWS_ENDPOINT_URL_<SERVICE>`, read as the SDKs read them). The command line wins over the
 environment. Durations are written `500ms`, `2s`, `1m`, `1m30s`. A flag
 given twice keeps its last value; the repeatable ones (`--target`,
 `--vpc-cidr`, `--endpoint-url`) accumulate, and their environment variables
