@@ -4,6 +4,7 @@
 //! them), and every relative link and anchor in the README, CONTRIBUTING.md,
 //! bench/README.md and the book points somewhere.
 
+mod examples;
 mod findings_text;
 mod flag_notes;
 mod links;
