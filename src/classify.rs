@@ -232,6 +232,11 @@ impl Classification {
 }
 
 impl Network {
+    /// Whether `ip` is in one of the VPC's ranges as given.
+    pub fn in_vpc(&self, ip: IpAddr) -> bool {
+        self.vpc.iter().any(|n| n.contains(&ip))
+    }
+
     pub fn new(vpc: Vec<IpNet>, task_subnet: Option<IpNet>) -> Self {
         Self {
             vpc,

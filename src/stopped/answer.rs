@@ -162,6 +162,7 @@ const WORDS: [(Reply, &[&str]); 21] = [
         Reply::RegistryAuth,
         &[
             "no basic auth credentials",
+            "authorization token has expired",
             "authentication required",
             "401 unauthorized",
             "unauthorized: ",

@@ -125,7 +125,13 @@ pub fn explain_in(text: &str, network: &Network, ranges_given: bool) -> Explanat
         confirm: None,
         confirm_lambda: None,
     };
-    if let Some(stop) = other::ecs_exec(&read) {
+    // A connection to the host itself (not a range the VPC was given as).
+    let host_local = read
+        .addr
+        .map(|a| a.ip())
+        .filter(|ip| other::host_local(*ip) && !network.in_vpc(*ip))
+        .map(|_| Stop::HostLocal);
+    if let Some(stop) = other::ecs_exec(&read).or(host_local) {
         return Explanation {
             kind: Some(Kind::Other(stop)),
             diagnosis: other::line(stop).to_owned(),

@@ -41,6 +41,9 @@ pub enum Stop {
     /// The log driver could not get credentials from the ECS agent's
     /// credentials endpoint on the host.
     CredentialsEndpoint,
+    /// A connection to the host itself failed (loopback, the instance
+    /// metadata service, the ECS agent's endpoints): not a VPC path.
+    HostLocal,
     /// Nothing the probe recognises.
     Unrecognised,
 }
@@ -87,7 +90,11 @@ pub fn ecs_exec(read: &Read) -> Option<Stop> {
         Some(Stop::MalformedUrl)
     } else if has(&RUNTIME_TIMEOUT) {
         Some(Stop::RuntimeTimeout)
-    } else if has(&["credentialsendpointerror"]) {
+    } else if has(&[
+        "credentialsendpointerror",
+        "failed to refresh cached credentials",
+        "no ec2 imds role found",
+    ]) {
         Some(Stop::CredentialsEndpoint)
     } else {
         None
@@ -129,6 +136,7 @@ const WORDS: [(Stop, &[&str]); 12] = [
         Stop::ImageFormat,
         &[
             "mismatched image rootfs",
+            "failed to register layer",
             "unsupported media type",
             "diffids don't match",
             "failed to unpack image",
@@ -182,9 +190,27 @@ pub fn stop_in(read: &Read) -> Option<Stop> {
         .map(|(stop, _)| *stop)
 }
 
+/// The host's own addresses: `127.0.0.1` and `::1` (where a log driver's
+/// local collector or the agent's introspection port listens), and the
+/// link-local ones the metadata service and the ECS agent answer on.
+pub fn host_local(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4 == std::net::Ipv4Addr::LOCALHOST || v4.is_link_local(),
+        std::net::IpAddr::V6(v6) => v6.is_loopback(),
+    }
+}
+
 /// The one line for a stop.
 pub fn line(stop: Stop) -> &'static str {
     match stop {
+        Stop::HostLocal => {
+            "Not a VPC path: the connection that failed was to the host itself (a loopback \
+             address, the instance metadata service at 169.254.169.254, or the ECS agent's \
+             endpoints), so no VPC endpoint, route or security group is involved. Check what \
+             should listen there on the host: a log driver's local collector (syslog, \
+             fluentd), the ECS agent and its introspection port, the metadata service's hop \
+             limit for containers."
+        }
         Stop::CredentialsEndpoint => {
             "Not a VPC endpoint failure: the log driver could not get the task's credentials \
              from the ECS agent's credentials endpoint on the host (169.254.170.2), so no AWS \
@@ -224,9 +250,10 @@ pub fn line(stop: Stop) -> &'static str {
         }
         Stop::Volume => {
             "Not something the probe checks: a volume could not be mounted. For EFS, check \
-             that the file system has a mount target in the task's Availability Zone, that the \
-             mount target's security group allows NFS (TCP 2049) from the task, and the access \
-             point and IAM authorization settings."
+             that the file system has a mount target in the task's Availability Zone, that its \
+             DNS name resolves in the VPC (enableDnsSupport and enableDnsHostnames on), that \
+             the mount target's security group allows NFS (TCP 2049) from the task, and the \
+             access point and IAM authorization settings."
         }
         Stop::EcsExec => {
             "Not a stopped task's network failure: ECS Exec is not set up. The task needs \

@@ -104,14 +104,15 @@ pub struct Read {
 /// (secrets, registry credentials, images): its text goes on to say how,
 /// unless it was cut off.
 pub fn undecided_class(read: &Read) -> bool {
-    matches!(
+    let class = matches!(
         read.error_class,
         Some(
             "ResourceInitializationError"
                 | "CannotPullContainerError"
                 | "CannotPullECRContainerError"
         )
-    )
+    );
+    class || read.lower.contains("task failed to start")
 }
 
 /// Reads `text`.
