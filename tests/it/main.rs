@@ -31,6 +31,7 @@ mod lambda;
 mod layering;
 mod metadata;
 mod metrics;
+mod probe_service;
 mod proxy;
 mod render;
 mod scenarios;
