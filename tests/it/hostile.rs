@@ -174,7 +174,7 @@ async fn tls_with_a_100_kb_certificate_chain() {
     assert_finding(&report, "ssm", Status::Fail, Finding::TlsHandshakeFailed);
     let error = tls_error(&report, "ssm");
     assert!(
-        error.message.contains("HandshakePayloadTooLarge"),
+        error.message.raw().contains("HandshakePayloadTooLarge"),
         "{}",
         error.message
     );
@@ -245,5 +245,69 @@ async fn resolv_conf_missing_empty_or_garbage() {
         logs.dns.nameservers,
         vec![format!("{}:53", vpc.dns.ip())],
         "the good line was used"
+    );
+}
+
+// ---- Text from outside -------------------------------------------------------
+
+/// Whether `out` holds no control or bidirectional character but its line
+/// ends: no byte below 0x20 but `\n`, no DEL, no C1 control (U+009B is a
+/// CSI), no override.
+fn inert(out: &str) -> bool {
+    out.chars()
+        .all(|c| c == '\n' || !vpce_probe::printable::hazardous(c))
+}
+
+/// A clear-screen, a terminal title (OSC ... BEL), a C1 CSI and a
+/// right-to-left override, in a certificate's subject.
+const SUBJECT: &str = "evil\u{1b}[2J\u{1b}]0;owned\u{7}\u{9b}31m\u{202e}gnp";
+
+/// A server whose certificate's subject carries terminal sequences, and one
+/// whose only name does (rustls' hostname-mismatch message quotes it): the
+/// text report (`--color never`) shows them escaped and writes no control
+/// byte; the JSON report carries the subject as JSON escapes, and reads
+/// back as the server sent it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn terminal_sequences_in_a_certificate_reach_no_terminal() {
+    let vpc = VpcBuilder::new()
+        .endpoint("logs", 1)
+        .name(
+            &host("ssm"),
+            &[(Side::Private, Behavior::Subject(SUBJECT.to_owned()))],
+        )
+        .name(
+            &host("secretsmanager"),
+            &[(
+                Side::Private,
+                Behavior::tls_for(&["x\u{1b}]0;t\u{7}.example"]),
+            )],
+        )
+        .start()
+        .await;
+    let services = ["--services", "logs,ssm,secretsmanager"];
+    let (_, text, _) =
+        bounded(vpc.run_binary(&[&services[..], &["--color", "never"]].concat())).await;
+    assert!(inert(&text), "{text:?}");
+    assert!(
+        text.contains(r"cert     CN=evil\u{1b}[2J\u{1b}]0;owned\u{7}\u{9b}31m\u{202e}gnp"),
+        "{text}"
+    );
+    assert!(text.contains(r"x\u{1b}]0;t\u{7}.example"), "{text}");
+
+    let (_, json, _) =
+        bounded(vpc.run_binary(&[&services[..], &["--format", "json"]].concat())).await;
+    assert!(inert(&json), "{json:?}");
+    assert!(json.contains(r"evil\u001b[2J\u001b]0;owned\u0007\u009b31m\u202egnp"));
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let ssm = report["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["service"] == "ssm")
+        .unwrap();
+    assert_eq!(ssm["status"], "ok");
+    assert_eq!(
+        ssm["addresses"][0]["tls"]["certificate"]["subject"],
+        format!("CN={SUBJECT}")
     );
 }
