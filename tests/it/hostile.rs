@@ -311,3 +311,66 @@ async fn terminal_sequences_in_a_certificate_reach_no_terminal() {
         format!("CN={SUBJECT}")
     );
 }
+
+/// `explain` with a registry host that is not a hostname (shell
+/// metacharacters, expansions, terminal sequences) suggests no
+/// command, says why in one line, and shows the host escaped; a registry
+/// that is a hostname gets `--target` and the Lambda payload, each one
+/// shell word.
+#[tokio::test]
+async fn explain_puts_no_hostile_host_into_a_command() {
+    let text = |host: &str| {
+        format!(
+            "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to \
+             resolve ref {host}/app:latest: failed to do request: Head \"https://{host}/v2/app/\
+             manifests/latest\": dial tcp 52.1.2.3:443: i/o timeout \
+             (arn:aws:ecs:us-east-1:111122223333:task/c/0a)"
+        )
+    };
+    for host in [
+        "a;id;",
+        "$id",
+        "a|b&c",
+        "x{a..c}",
+        "!!",
+        "a\u{1b}]0;t\u{7}b\u{9b}",
+    ] {
+        let (code, out, _) = run_binary(&["explain", &text(host)]).await;
+        assert_eq!(code, 0, "{out}");
+        assert!(inert(&out), "{out:?}");
+        assert!(!out.contains("vpce-probe check"), "{out}");
+        assert!(!out.contains("aws lambda"), "{out}");
+        let why: Vec<&str> = out
+            .lines()
+            .filter(|l| l.starts_with("No confirming command"))
+            .collect();
+        assert_eq!(why.len(), 1, "{out}");
+        let (_, json, _) = run_binary(&["explain", "--format", "json", &text(host)]).await;
+        assert!(inert(&json), "{json:?}");
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["host"], host.to_ascii_lowercase());
+        assert!(
+            v["confirm"].is_null() && v["confirm_lambda"].is_null(),
+            "{v}"
+        );
+        assert!(v["no_confirm"].as_str().unwrap().contains("not a hostname"));
+    }
+    let (_, out, _) = run_binary(&["explain", &text("registry.example.com")]).await;
+    let commands: Vec<&str> = out.lines().filter(|l| l.starts_with("  ")).collect();
+    assert_eq!(
+        commands,
+        [
+            "  vpce-probe check --region us-east-1 --services none --target registry.example.com",
+            "  aws lambda invoke --function-name vpce-probe --cli-binary-format \
+             raw-in-base64-out --payload \
+             '{\"region\":\"us-east-1\",\"services\":\"none\",\"targets\":\"registry.example.com\"}' \
+             report.json",
+        ],
+        "{out}"
+    );
+    let payload = shell_words::split(commands[1]).unwrap();
+    assert_eq!(
+        payload[payload.len() - 2],
+        r#"{"region":"us-east-1","services":"none","targets":"registry.example.com"}"#
+    );
+}
