@@ -154,6 +154,12 @@ impl PartialEq<str> for Untrusted {
     }
 }
 
+impl PartialEq<String> for Untrusted {
+    fn eq(&self, other: &String) -> bool {
+        self.0 == *other
+    }
+}
+
 impl PartialEq<&str> for Untrusted {
     fn eq(&self, other: &&str) -> bool {
         self.0 == *other

@@ -128,7 +128,7 @@ impl Plan {
             port: config.port,
             region,
             reason: Reason::Sdk {
-                setting: format!("{setting}{why}"),
+                setting: format!("{setting}{why}").into(),
             },
             route: Caller::App,
         })

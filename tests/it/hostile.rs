@@ -4,13 +4,18 @@
 //! without touching the other endpoints of the same run (each test keeps a
 //! healthy `logs` endpoint beside the hostile one). Expired and not-yet-valid
 //! certificates are in `scenarios` (`certificate_validity`), the metadata
-//! cases in `metadata`, an unwritable status file in `watch`.
+//! endpoint's failures in `metadata`, an unwritable status file in `watch`.
+//! Text from outside (a certificate's names, task metadata's, a pasted
+//! stopped reason's host) reaches no terminal and no command raw: the last
+//! section.
 
 use crate::support;
 
 use std::time::Duration;
 
-use support::{Behavior, DnsMischief, Side, VpcBuilder, endpoint, host, run_binary};
+use support::{
+    Behavior, DnsMischief, Metadata, MetadataServer, Side, VpcBuilder, endpoint, host, run_binary,
+};
 use vpce_probe::diagnose::{Finding, Status};
 use vpce_probe::report::Report;
 
@@ -373,4 +378,67 @@ async fn explain_puts_no_hostile_host_into_a_command() {
         payload[payload.len() - 2],
         r#"{"region":"us-east-1","services":"none","targets":"registry.example.com"}"#
     );
+}
+
+/// Task metadata whose every text carries terminal sequences (the task
+/// ARN, cluster, family, launch type, zone, VPC ID, a container's name and
+/// image, its DNS servers): the text report, the JSON and EMF show them
+/// escaped and write no control byte; the JSON keeps the values.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn terminal_sequences_in_task_metadata_reach_no_terminal() {
+    let arn = "arn:aws:ecs:us-east-1:123456789012:task/c/\u{1b}[2J";
+    let container = serde_json::json!({
+        "Name": "app\u{1b}]0;owned\u{7}",
+        "Image": "registry.example.com/x\u{1b}[31m\u{9b}1m:1",
+        "LogDriver": "awslogs",
+        "LogOptions": { "awslogs-region": "us-east-1" },
+        "Networks": [{
+            "IPv4SubnetCIDRBlock": "10.0.1.0/24",
+            "IPv4Addresses": ["10.0.1.7"],
+            "DomainNameServers": ["10.0.0.2\u{1b}[2J"]
+        }]
+    });
+    let task = serde_json::json!({
+        "Cluster": "arn:aws:ecs:us-east-1:123456789012:cluster/c\u{202e}x",
+        "TaskARN": arn,
+        "Family": "f\u{1b}]0;t\u{7}",
+        "Revision": "1\u{7f}",
+        "AvailabilityZone": "us-east-1d\u{9b}",
+        "LaunchType": "FARGATE\u{1b}[2J",
+        "VPCID": "vpc-!!{a,b}\u{1b}[2J",
+        "Containers": [container]
+    });
+    let metadata = MetadataServer::start(Metadata::Serve {
+        task: task.to_string(),
+        container: container.to_string(),
+    })
+    .await;
+    let vpc = VpcBuilder::new().endpoint("logs", 1).start().await;
+    let env = [(vpce_probe::metadata::ENV_URI, metadata.uri.as_str())];
+    let args = |extra: &[&str]| {
+        // The default plan: the task's registry and its container's logs.
+        let mut a = vpc.args_without_region(&[])[1..].to_vec();
+        a.extend(extra.iter().map(|s| (*s).to_owned()));
+        a
+    };
+    let (_, text, err) = support::run_binary_env(&args(&["--color", "never"]), &env).await;
+    assert!(inert(&text), "{text:?}");
+    assert!(
+        text.contains(r"task/c/\u{1b}[2J (FARGATE\u{1b}[2J, us-east-1d\u{9b})"),
+        "{text}\n{err}"
+    );
+    assert!(
+        text.contains(r"container 'app\u{1b}]0;owned\u{7}'"),
+        "{text}"
+    );
+    assert!(text.contains(r"x\u{1b}[31m\u{9b}1m:1"), "{text}");
+    for format in ["json", "emf"] {
+        let (_, out, _) = support::run_binary_env(&args(&["--format", format]), &env).await;
+        assert!(inert(&out), "{format}: {out:?}");
+        assert!(out.contains(r"task/c/\u001b[2J"), "{format}: {out}");
+    }
+    let (_, json, _) = support::run_binary_env(&args(&["--format", "json"]), &env).await;
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["context"]["task_arn"], arn);
+    assert_eq!(report["context"]["vpc_id"], "vpc-!!{a,b}\u{1b}[2J");
 }

@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use crate::printable::Untrusted;
 use crate::shell::quote;
 
 use super::{Unknown, comment, header, ident, unknowns};
@@ -33,7 +34,13 @@ pub fn cli(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> io::Re
                 }
                 Unknown::Vpc => format!(
                     "VPC_ID={}",
-                    quote(report.context.vpc_id.as_deref().unwrap_or("vpc-REPLACE-ME"))
+                    quote(
+                        report
+                            .context
+                            .vpc_id
+                            .as_ref()
+                            .map_or("vpc-REPLACE-ME", Untrusted::raw)
+                    )
                 ),
                 Unknown::Subnets => {
                     "SUBNET_IDS=\"subnet-REPLACE-ME\"  # one per AZ the tasks use, space-separated"

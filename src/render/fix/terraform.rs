@@ -60,7 +60,7 @@ pub fn terraform(report: &Report, remedies: &[Remedy], out: &mut impl Write) -> 
             .attribute(attr("description", description))
             .attribute(attr("type", ty));
         if let (Unknown::Vpc, Some(vpc)) = (u, &report.context.vpc_id) {
-            variable = variable.attribute(attr("default", vpc.as_str()));
+            variable = variable.attribute(attr("default", vpc.raw()));
         }
         s.push_str(&encode(variable.build()));
         s.push('\n');

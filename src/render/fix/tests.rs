@@ -46,7 +46,7 @@ fn render(assessment: &Assessment, hostile: bool, write: Writer) -> String {
     let remedies = remedies(assessment);
     let mut report = crate::report::build(assessment);
     if hostile {
-        report.context.vpc_id = Some(HOSTILE.to_owned());
+        report.context.vpc_id = Some(HOSTILE.into());
         report.region = HOSTILE.to_owned();
     }
     let mut out = Vec::new();
