@@ -378,7 +378,7 @@ fn config_file(
             if named || path.exists() {
                 notes.push(format!(
                     "the shared config file {} was not read ({why}); the SDK skips it too",
-                    path.display()
+                    crate::printable::printable_path(&path)
                 ));
             }
             Ok(None)
