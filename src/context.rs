@@ -1,6 +1,7 @@
 //! The report's `context`: what the run knows about where it runs (the
 //! task, from ECS task metadata) and notes about how it ran. Typed, so that
-//! renderers read fields, never keys.
+//! renderers read fields, never keys; the metadata's texts stay
+//! [`Untrusted`].
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 
@@ -9,6 +10,7 @@ use serde::Serialize;
 
 use crate::metadata::{Discovery, TaskInfo};
 use crate::plan::Plan;
+use crate::printable::Untrusted;
 
 /// Where the context came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -29,14 +31,14 @@ pub struct Context {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub availability_zone: Option<String>,
+    pub availability_zone: Option<Untrusted>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cluster: Option<String>,
+    pub cluster: Option<Untrusted>,
     /// The DNS servers task metadata lists for the task's network.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dns_servers: Option<Vec<String>>,
+    pub dns_servers: Option<Vec<Untrusted>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub family: Option<String>,
+    pub family: Option<Untrusted>,
     /// The Lambda function that ran the probe.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub function_arn: Option<String>,
@@ -47,7 +49,7 @@ pub struct Context {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ipv6_subnet_cidr: Option<IpNet>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub launch_type: Option<String>,
+    pub launch_type: Option<Untrusted>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56,19 +58,19 @@ pub struct Context {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolver_nameservers: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub revision: Option<String>,
+    pub revision: Option<Untrusted>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subnet_cidr: Option<IpNet>,
     /// The IPv6 subnet's gateway (`gw/len`), which ECS reports for IPv6-only tasks.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub subnet_gateway_ipv6: Option<String>,
+    pub subnet_gateway_ipv6: Option<Untrusted>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub task_arn: Option<String>,
+    pub task_arn: Option<Untrusted>,
     /// On EC2 container instances only.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub vpc_id: Option<String>,
+    pub vpc_id: Option<Untrusted>,
 }
 
 impl Context {
@@ -114,9 +116,9 @@ impl Context {
     }
 
     /// The cluster's short name (`arn:...:cluster/NAME` → `NAME`).
-    pub fn cluster_name(&self) -> Option<&str> {
-        let c = self.cluster.as_deref()?;
-        Some(c.rsplit('/').next().unwrap_or(c))
+    pub fn cluster_name(&self) -> Option<Untrusted> {
+        let c = self.cluster.as_ref()?.raw();
+        Some(c.rsplit('/').next().unwrap_or(c).into())
     }
 }
 
@@ -125,11 +127,14 @@ fn dns_note(task: &TaskInfo, nameservers: &[SocketAddr]) -> Option<String> {
     let asked: Vec<String> = nameservers.iter().map(|a| a.ip().to_string()).collect();
     let differ = !task.dns_servers.is_empty()
         && !asked.is_empty()
-        && !task.dns_servers.iter().all(|s| asked.contains(s));
+        && !task
+            .dns_servers
+            .iter()
+            .all(|s| asked.iter().any(|a| a == s.raw()));
     differ.then(|| {
         format!(
             "task metadata lists DNS servers {} but the probe asks {}",
-            task.dns_servers.join(", "),
+            Untrusted::join(&task.dns_servers, ", "),
             asked.join(", ")
         )
     })

@@ -7,7 +7,8 @@
 //! [`remedy`] (for `fix`) → [`render`]. The [`session`] is the engine that
 //! runs a round; the [`mode`]s drive it; `main.rs` is plumbing. `explain`
 //! reads stopped reasons with [`stopped`], judged by the same [`diagnose`].
-//! Leaf modules any of them may use: [`names`], [`choices`], [`printable`],
+//! Leaf modules any of them may use: [`names`], [`choices`], [`printable`]
+//! (text from outside, shown escaped), [`shell`] (commands of quoted words),
 //! [`clock`], [`files`], [`image`], [`trust`]. `cargo test --test it layering::` fails on an
 //! import cycle.
 
@@ -35,6 +36,7 @@ pub mod render;
 pub mod report;
 pub mod sdk;
 pub mod session;
+pub mod shell;
 pub mod status_file;
 pub mod stopped;
 pub mod trust;

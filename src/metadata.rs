@@ -21,6 +21,7 @@ use tokio::net::TcpStream;
 
 use crate::catalog::{Region, RegionSource};
 use crate::names::AccountId;
+use crate::printable::Untrusted;
 
 /// The environment variable ECS sets in every container (Fargate 1.4.0+, agent 1.39.0+).
 pub const ENV_URI: &str = "ECS_CONTAINER_METADATA_URI_V4";
@@ -32,13 +33,13 @@ const MAX_BODY: usize = 1024 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum MetadataError {
     #[error("{ENV_URI} is not a usable http:// URI: '{0}'")]
-    BadUri(String),
+    BadUri(Untrusted),
     #[error("{0} did not answer within {1:?}")]
-    Timeout(String, Duration),
+    Timeout(Untrusted, Duration),
     #[error("{url}: {reason}")]
-    Http { url: String, reason: String },
+    Http { url: Untrusted, reason: String },
     #[error("{0}: not a JSON object")]
-    NotJson(String),
+    NotJson(Untrusted),
 }
 
 /// An image hosted in a private ECR registry.
@@ -50,27 +51,28 @@ pub struct EcrImage {
     /// dual-stack): the one the container runtime connects to.
     pub host: String,
     /// The container using it.
-    pub container: String,
+    pub container: Untrusted,
 }
 
-/// A container of the task, as far as the probe cares.
+/// A container of the task, as far as the probe cares; texts [`Untrusted`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Container {
-    pub name: String,
-    pub image: Option<String>,
-    pub log_driver: Option<String>,
-    pub awslogs_region: Option<String>,
+    pub name: Untrusted,
+    pub image: Option<Untrusted>,
+    pub log_driver: Option<Untrusted>,
+    pub awslogs_region: Option<Untrusted>,
 }
 
-/// What the task metadata says about this task.
+/// What the task metadata says about this task: its texts [`Untrusted`]
+/// (shown escaped), what is parsed out of them typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TaskInfo {
-    pub cluster: Option<String>,
-    pub task_arn: Option<String>,
-    pub family: Option<String>,
-    pub revision: Option<String>,
-    pub availability_zone: Option<String>,
-    pub launch_type: Option<String>,
+    pub cluster: Option<Untrusted>,
+    pub task_arn: Option<Untrusted>,
+    pub family: Option<Untrusted>,
+    pub revision: Option<Untrusted>,
+    pub availability_zone: Option<Untrusted>,
+    pub launch_type: Option<Untrusted>,
     pub containers: Vec<Container>,
     pub subnet_cidr: Option<IpNet>,
     pub private_ipv4: Option<Ipv4Addr>,
@@ -79,10 +81,10 @@ pub struct TaskInfo {
     /// `IPv6SubnetCIDRBlock`: the task's IPv6 subnet.
     pub ipv6_subnet_cidr: Option<IpNet>,
     /// `SubnetGatewayIpv6Address` (`gw/len`): set for IPv6-only tasks only.
-    pub subnet_gateway_ipv6: Option<String>,
+    pub subnet_gateway_ipv6: Option<Untrusted>,
     /// `VPCID`: the agent on EC2 container instances reports it; Fargate does not.
-    pub vpc_id: Option<String>,
-    pub dns_servers: Vec<String>,
+    pub vpc_id: Option<Untrusted>,
+    pub dns_servers: Vec<Untrusted>,
 }
 
 impl TaskInfo {
@@ -90,12 +92,12 @@ impl TaskInfo {
     pub fn region(&self) -> Option<(Region, RegionSource)> {
         let from_arn = self
             .task_arn
-            .as_deref()
-            .and_then(|arn| arn.split(':').nth(3))
+            .as_ref()
+            .and_then(|arn| arn.raw().split(':').nth(3))
             .and_then(|r| r.parse().ok())
             .map(|r| (r, RegionSource::TaskArn));
         from_arn.or_else(|| {
-            let az = self.availability_zone.as_deref()?;
+            let az = self.availability_zone.as_ref()?.raw();
             let region = az.trim_end_matches(|c: char| c.is_ascii_lowercase());
             Some((region.parse().ok()?, RegionSource::AvailabilityZone))
         })
@@ -103,7 +105,7 @@ impl TaskInfo {
 
     /// The account that owns the task, from its ARN.
     pub fn account(&self) -> Option<AccountId> {
-        AccountId::parse(self.task_arn.as_deref()?.split(':').nth(4)?)
+        AccountId::parse(self.task_arn.as_ref()?.raw().split(':').nth(4)?)
     }
 
     /// Images of the task's containers that live in private ECR, one per
@@ -111,8 +113,8 @@ impl TaskInfo {
     pub fn ecr_images(&self) -> Vec<EcrImage> {
         let mut out: Vec<EcrImage> = Vec::new();
         for c in &self.containers {
-            let Some((account, region, host)) = c.image.as_deref().and_then(parse_ecr_registry)
-            else {
+            let image = c.image.as_ref().map(Untrusted::raw);
+            let Some((account, region, host)) = image.and_then(parse_ecr_registry) else {
                 continue;
             };
             if !out
@@ -135,9 +137,9 @@ impl TaskInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistryImage {
     pub registry: crate::image::Registry,
-    pub image: String,
+    pub image: Untrusted,
     /// The container using it.
-    pub container: String,
+    pub container: Untrusted,
 }
 
 impl TaskInfo {
@@ -147,19 +149,19 @@ impl TaskInfo {
     pub fn registry_images(&self) -> Vec<RegistryImage> {
         let mut out: Vec<RegistryImage> = Vec::new();
         for c in &self.containers {
-            let Some(image) = c.image.as_deref() else {
+            let Some(image) = c.image.as_ref() else {
                 continue;
             };
-            if parse_ecr_image(image).is_some() {
+            if parse_ecr_image(image.raw()).is_some() {
                 continue;
             }
-            let Some(registry) = crate::image::registry_of(image) else {
+            let Some(registry) = crate::image::registry_of(image.raw()) else {
                 continue;
             };
             if !out.iter().any(|i| i.registry == registry) {
                 out.push(RegistryImage {
                     registry,
-                    image: image.to_owned(),
+                    image: image.clone(),
                     container: c.name.clone(),
                 });
             }
@@ -196,20 +198,20 @@ fn field<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
     })
 }
 
-fn text(v: &Value, key: &str) -> Option<String> {
+fn text(v: &Value, key: &str) -> Option<Untrusted> {
     match field(v, key)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) if !s.is_empty() => Some(s.as_str().into()),
+        Value::Number(n) => Some(n.to_string().into()),
         _ => None,
     }
 }
 
-fn texts(v: &Value, key: &str) -> Vec<String> {
+fn texts(v: &Value, key: &str) -> Vec<Untrusted> {
     field(v, key)
         .and_then(Value::as_array)
         .map(|a| {
             a.iter()
-                .filter_map(|x| x.as_str().map(str::to_owned))
+                .filter_map(|x| x.as_str().map(Untrusted::from))
                 .collect()
         })
         .unwrap_or_default()
@@ -263,24 +265,24 @@ pub fn parse(task: &Value, this_container: Option<&Value>) -> TaskInfo {
         containers,
         subnet_cidr: network
             .and_then(|n| text(n, "IPv4SubnetCIDRBlock"))
-            .and_then(|c| c.parse::<IpNet>().ok())
+            .and_then(|c| c.raw().parse::<IpNet>().ok())
             .map(|n| n.trunc()),
         private_ipv4: network.and_then(|n| {
             texts(n, "IPv4Addresses")
                 .into_iter()
-                .find_map(|ip| ip.parse().ok())
+                .find_map(|ip| ip.raw().parse().ok())
         }),
         ipv6_addresses: network
             .map(|n| {
                 texts(n, "IPv6Addresses")
                     .iter()
-                    .filter_map(|ip| ip.parse().ok())
+                    .filter_map(|ip| ip.raw().parse().ok())
                     .collect()
             })
             .unwrap_or_default(),
         ipv6_subnet_cidr: network
             .and_then(|n| text(n, "IPv6SubnetCIDRBlock"))
-            .and_then(|c| c.parse::<IpNet>().ok())
+            .and_then(|c| c.raw().parse::<IpNet>().ok())
             .filter(|n| matches!(n, IpNet::V6(_)))
             .map(|n| n.trunc()),
         subnet_gateway_ipv6: network.and_then(|n| text(n, "SubnetGatewayIpv6Address")),
@@ -344,27 +346,25 @@ pub async fn fetch(base: &str, timeout: Duration) -> Result<TaskInfo, MetadataEr
 async fn get_json(url: &str, timeout: Duration) -> Result<Value, MetadataError> {
     let body = tokio::time::timeout(timeout, get(url))
         .await
-        .map_err(|_| MetadataError::Timeout(url.to_owned(), timeout))??;
+        .map_err(|_| MetadataError::Timeout(url.into(), timeout))??;
     match serde_json::from_slice::<Value>(&body) {
         Ok(v @ Value::Object(_)) => Ok(v),
-        _ => Err(MetadataError::NotJson(url.to_owned())),
+        _ => Err(MetadataError::NotJson(url.into())),
     }
 }
 
 async fn get(url: &str) -> Result<Bytes, MetadataError> {
-    let uri: Uri = url
-        .parse()
-        .map_err(|_| MetadataError::BadUri(url.to_owned()))?;
+    let uri: Uri = url.parse().map_err(|_| MetadataError::BadUri(url.into()))?;
     let http_err = |reason: String| MetadataError::Http {
-        url: url.to_owned(),
+        url: url.into(),
         reason,
     };
     if uri.scheme_str() != Some("http") {
-        return Err(MetadataError::BadUri(url.to_owned()));
+        return Err(MetadataError::BadUri(url.into()));
     }
     let authority = uri
         .authority()
-        .ok_or_else(|| MetadataError::BadUri(url.to_owned()))?
+        .ok_or_else(|| MetadataError::BadUri(url.into()))?
         .clone();
     let port = authority.port_u16().unwrap_or(80);
     let stream = TcpStream::connect((authority.host().trim_matches(['[', ']']), port))
@@ -452,7 +452,7 @@ mod tests {
         });
         let info = parse(&task, None);
         assert_eq!(info.cluster, None);
-        assert_eq!(info.revision.as_deref(), Some("7"));
+        assert_eq!(info.revision.as_ref().map(Untrusted::raw), Some("7"));
         assert_eq!(info.containers.len(), 1);
         assert_eq!(
             info.region().map(|(r, _)| r.code().to_owned()).as_deref(),
@@ -481,7 +481,10 @@ mod tests {
             vec!["8:3:1:9::".parse::<Ipv6Addr>().unwrap()]
         );
         assert_eq!(info.ipv6_subnet_cidr, Some("8:3:1::/48".parse().unwrap()));
-        assert_eq!(info.subnet_gateway_ipv6.as_deref(), Some("8:3:1:1::/48"));
+        assert_eq!(
+            info.subnet_gateway_ipv6.as_ref().map(Untrusted::raw),
+            Some("8:3:1:1::/48")
+        );
         assert_eq!(info.private_ipv4, None);
         assert_eq!(info.subnet_cidr, None);
         // The later spelling, and the doc's mixed-case address.
@@ -493,7 +496,7 @@ mod tests {
         let info = parse(&task, None);
         assert_eq!(info.ipv6_addresses.len(), 1);
         assert_eq!(
-            info.subnet_gateway_ipv6.as_deref(),
+            info.subnet_gateway_ipv6.as_ref().map(Untrusted::raw),
             Some("2600:1f13:10b:1a00::1/64")
         );
     }

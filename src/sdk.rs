@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use crate::catalog::Service;
 use crate::names::{Host, Target};
+use crate::printable::Untrusted;
 
 mod file;
 pub mod https_proxy;
@@ -33,8 +34,9 @@ pub struct EndpointUrl {
     pub host: Host,
     pub port: u16,
     /// `AWS_ENDPOINT_URL_SECRETS_MANAGER=https://...`, or the config file's
-    /// path, section and key: the endpoint's `reason`.
-    pub source: String,
+    /// path, section and key: the endpoint's `reason`. The environment's or
+    /// the file's text (the URL's path is not read): [`Untrusted`].
+    pub source: Untrusted,
 }
 
 /// The SDK settings of one run, resolved.
@@ -331,7 +333,11 @@ fn setting_url(source: String, url: &str, setting: &str) -> Result<EndpointUrl, 
 /// endpoint URLs.
 fn endpoint(source: String, url: &str) -> Result<EndpointUrl, String> {
     let (host, port) = parse_url(url)?;
-    Ok(EndpointUrl { host, port, source })
+    Ok(EndpointUrl {
+        host,
+        port,
+        source: source.into(),
+    })
 }
 
 /// A value as it may be shown: a URL with credentials is refused, and
@@ -372,7 +378,7 @@ fn config_file(
             if named || path.exists() {
                 notes.push(format!(
                     "the shared config file {} was not read ({why}); the SDK skips it too",
-                    path.display()
+                    crate::printable::printable_path(&path)
                 ));
             }
             Ok(None)

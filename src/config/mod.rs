@@ -246,7 +246,7 @@ fn sdk_settings(
 impl From<crate::sdk::BadSetting> for ConfigError {
     fn from(e: crate::sdk::BadSetting) -> Self {
         Self::Sdk {
-            setting: e.source,
+            setting: printable(&e.source),
             value: printable(&e.value),
             why: e.why,
         }

@@ -235,7 +235,7 @@ pub enum Cause {
     /// a certificate was seen).
     TlsInspection {
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        issuer: Option<String>,
+        issuer: Option<crate::printable::Untrusted>,
     },
     /// The server does not speak TLS 1.2 or 1.3 on this port.
     NoCommonTls,

@@ -67,7 +67,10 @@ impl Explainer<'_> {
         let entries = if pin.entries.is_empty() {
             String::new()
         } else {
-            format!(" ('{}')", pin.entries.join("'; '"))
+            format!(
+                " ('{}')",
+                crate::printable::Untrusted::join(&pin.entries, "'; '")
+            )
         };
         let mut text = format!(
             "The hosts file {path} pins {host}{entries}, and the task's resolver reads it before \

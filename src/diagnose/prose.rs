@@ -196,16 +196,19 @@ impl Explainer<'_> {
                  intermediates, so a TLS-inspecting proxy or firewall is re-signing this \
                  traffic. If the inspection is intended, nothing is broken; if not, find the \
                  appliance on the path.",
-                issuer = evidence
-                    .cert
-                    .map_or("a CA outside Amazon", |c| c.issuer.as_str())
+                issuer = evidence.cert.map_or_else(
+                    || "a CA outside Amazon".to_owned(),
+                    |c| c.issuer.to_string()
+                )
             );
         }
         format!(
             "The certificate for {host} ({subject}) expires in {days} day(s), within \
              --cert-warn-days {warn}. AWS rotates its certificates well ahead of expiry; a \
              certificate this close to it usually belongs to an intercepting device.",
-            subject = evidence.cert.map_or("", |c| c.subject.as_str()),
+            subject = evidence
+                .cert
+                .map_or_else(String::new, |c| c.subject.to_string()),
             days = evidence.cert.map_or(0, |c| c.days_left),
             warn = self.policy.cert_warn_days
         )
@@ -316,7 +319,7 @@ impl Explainer<'_> {
                     if c.sans.is_empty() {
                         "none".to_owned()
                     } else {
-                        c.sans.join(", ")
+                        crate::printable::Untrusted::join(&c.sans, ", ")
                     }
                 )
             })

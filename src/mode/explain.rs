@@ -91,7 +91,11 @@ fn write_text(e: &Explanation, out: &mut impl Write) -> std::io::Result<()> {
         "service      {}",
         or_dash(e.service.map(|s| s.name().to_owned()))
     )?;
-    writeln!(out, "host         {}", or_dash(e.host.clone()))?;
+    writeln!(
+        out,
+        "host         {}",
+        or_dash(e.host.as_ref().map(ToString::to_string))
+    )?;
     let address = e.ip.map(|ip| match e.port {
         Some(p) => std::net::SocketAddr::new(ip, p).to_string(),
         None => ip.to_string(),
@@ -148,6 +152,9 @@ fn write_text(e: &Explanation, out: &mut impl Write) -> std::io::Result<()> {
         )?;
         writeln!(out, "  {probe}")?;
         writeln!(out, "  {lambda}")?;
+    }
+    if let Some(why) = &e.no_confirm {
+        writeln!(out, "\n{why}")?;
     }
     Ok(())
 }

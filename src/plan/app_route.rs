@@ -99,7 +99,8 @@ impl Plan {
         if variant == SdkVariant::default() {
             return None;
         }
-        let setting = settings_named(service, variant, config);
+        // Where it was set: a variable's name, or the config file's text.
+        let setting = crate::printable::Untrusted::from(settings_named(service, variant, config));
         let region = self.region.clone();
         let host = match service.sdk_host(&region, variant) {
             SdkName::Host(host) => host,
@@ -128,7 +129,7 @@ impl Plan {
             port: config.port,
             region,
             reason: Reason::Sdk {
-                setting: format!("{setting}{why}"),
+                setting: format!("{setting}{why}").into(),
             },
             route: Caller::App,
         })

@@ -14,6 +14,7 @@ use crate::catalog::names as aws_names;
 use crate::catalog::{Region, Service};
 use crate::metadata::TaskInfo;
 use crate::names::{AccountId, Host, Target};
+use crate::printable::Untrusted;
 use crate::sdk::SdkSettings;
 
 mod app_route;
@@ -126,7 +127,7 @@ pub enum Reason {
     Target,
     /// A container of the task pulls its image from this ECR registry.
     Image {
-        container: String,
+        container: Untrusted,
         account: AccountId,
         /// The registry's region.
         region: Region,
@@ -134,12 +135,19 @@ pub enum Reason {
         task_region: Option<Region>,
     },
     /// A container of the task ships its logs with awslogs to this region.
-    Logs { container: String, region: Region },
+    Logs {
+        container: Untrusted,
+        region: Region,
+    },
     /// A container of the task pulls its image from this registry, which has
     /// no VPC endpoint.
-    Registry { container: String, image: String },
-    /// The app's AWS SDK calls this name: the setting that says so.
-    Sdk { setting: String },
+    Registry {
+        container: Untrusted,
+        image: Untrusted,
+    },
+    /// The app's AWS SDK calls this name: the setting that says so (a
+    /// variable's or the config file's text).
+    Sdk { setting: Untrusted },
 }
 
 impl Reason {
@@ -276,13 +284,13 @@ pub fn build(config: &Request, task: Option<&TaskInfo>) -> Result<Plan, MissingR
             }
         }
         for c in &task.containers {
-            if c.log_driver.as_deref() != Some("awslogs") {
+            if c.log_driver.as_ref().map(Untrusted::raw) != Some("awslogs") {
                 continue;
             }
             let logs_region = c
                 .awslogs_region
-                .as_deref()
-                .and_then(|r| r.parse::<Region>().ok())
+                .as_ref()
+                .and_then(|r| r.raw().parse::<Region>().ok())
                 .unwrap_or_else(|| region.clone());
             let reason = Reason::Logs {
                 container: c.name.clone(),

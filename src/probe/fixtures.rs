@@ -18,7 +18,7 @@ pub fn timed<T>(result: Result<T, Failure>) -> Timed<T> {
 pub fn cert(org: &str, days_left: i64) -> CertInfo {
     CertInfo {
         subject: "CN=x".into(),
-        issuer: format!("CN=Some CA, O={org}"),
+        issuer: format!("CN=Some CA, O={org}").into(),
         issuer_org: Some(org.into()),
         not_before: 0,
         not_after: 0,

@@ -17,8 +17,9 @@ use super::dns::{AnswerSource, Resolution, ResolvedAddress, SetupError};
 pub struct HostsPin {
     /// The hosts file that answered.
     pub path: String,
-    /// Its lines that name the host, as written (comments dropped).
-    pub entries: Vec<String>,
+    /// Its lines that name the host, as written (comments dropped): the
+    /// file's text, shown escaped.
+    pub entries: Vec<crate::printable::Untrusted>,
     /// The nameservers asked beside it.
     pub nameservers: Vec<SocketAddr>,
     /// DNS's answer for the same name, asked within the same budget.
@@ -87,7 +88,7 @@ impl HostsFile {
     }
 
     /// The file's lines that name `host` (comments dropped, spaces folded).
-    pub fn entries(&self, host: &str) -> Vec<String> {
+    pub fn entries(&self, host: &str) -> Vec<crate::printable::Untrusted> {
         self.text
             .lines()
             .map(|l| l.split('#').next().unwrap_or("").trim())
@@ -96,7 +97,7 @@ impl HostsFile {
                     .skip(1)
                     .any(|name| name.trim_end_matches('.').eq_ignore_ascii_case(host))
             })
-            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ").into())
             .collect()
     }
 }

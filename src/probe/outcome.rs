@@ -8,6 +8,8 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::time::Instant;
 
+use crate::printable::Untrusted;
+
 /// Why a phase did not succeed. Classified from `io::ErrorKind`,
 /// hickory's `NetError` and `rustls::Error`, never from error text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -62,18 +64,20 @@ pub enum Phase {
     Tls,
 }
 
-/// A failed phase: its kind and a human detail.
+/// A failed phase: its kind and a human detail. The detail is
+/// [`Untrusted`]: a library's message can carry what the server sent (a
+/// certificate's names in rustls' hostname mismatch, a proxy's answer).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     pub kind: FailureKind,
-    pub detail: String,
+    pub detail: Untrusted,
 }
 
 impl Failure {
     pub fn new(kind: FailureKind, detail: impl Into<String>) -> Self {
         Self {
             kind,
-            detail: detail.into(),
+            detail: Untrusted::new(detail),
         }
     }
 

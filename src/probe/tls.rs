@@ -31,6 +31,7 @@ use tokio_rustls::TlsConnector;
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
 use super::{Budget, Failure, FailureKind, Timed};
+use crate::printable::Untrusted;
 
 pub use chain::ChainInfo;
 pub use memo::ChainMemo;
@@ -43,20 +44,21 @@ pub struct TlsSession {
     pub cipher: String,
 }
 
-/// The end-entity certificate a server presented.
+/// The end-entity certificate a server presented. Its names are the
+/// server's text, [`Untrusted`]: shown escaped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertInfo {
-    pub subject: String,
-    pub issuer: String,
+    pub subject: Untrusted,
+    pub issuer: Untrusted,
     /// The issuer's organization (`O=`), used to tell Amazon from a proxy CA.
-    pub issuer_org: Option<String>,
+    pub issuer_org: Option<Untrusted>,
     /// Seconds since the Unix epoch.
     pub not_before: i64,
     pub not_after: i64,
     /// Whole days from the probe to `not_after` (negative once expired).
     pub days_left: i64,
     /// DNS and IP subject alternative names.
-    pub sans: Vec<String>,
+    pub sans: Vec<Untrusted>,
     /// Certificates the server sent, leaf included.
     pub chain_len: usize,
     /// The whole chain: each certificate's expiry, the verified path's,
@@ -225,22 +227,22 @@ fn cert_info(
             .general_names
             .iter()
             .filter_map(|n| match n {
-                GeneralName::DNSName(d) => Some((*d).to_owned()),
-                GeneralName::IPAddress(b) => ip_from_bytes(b).map(|ip| ip.to_string()),
+                GeneralName::DNSName(d) => Some(Untrusted::from(*d)),
+                GeneralName::IPAddress(b) => ip_from_bytes(b).map(|ip| ip.to_string().into()),
                 _ => None,
             })
             .collect(),
         _ => Vec::new(),
     };
     Some(CertInfo {
-        subject: x.subject().to_string(),
-        issuer: x.issuer().to_string(),
+        subject: x.subject().to_string().into(),
+        issuer: x.issuer().to_string().into(),
         issuer_org: x
             .issuer()
             .iter_organization()
             .next()
             .and_then(|o| o.as_str().ok())
-            .map(str::to_owned),
+            .map(Untrusted::from),
         not_before: x.validity().not_before.timestamp(),
         not_after,
         days_left: (not_after - now).div_euclid(86_400),

@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 
 use crate::diagnose::Status;
 use crate::metrics;
+use crate::printable::Untrusted;
 use crate::report::{EndpointReport, Report};
 
 /// Docker splits log lines at 16 KiB; stay well below.
@@ -27,15 +28,22 @@ pub fn render(report: &Report, namespace: &str, out: &mut impl Write) -> io::Res
     let cluster = report.context.cluster_name();
     let numbers = metrics::Round::of(report);
     for (endpoint, numbers) in report.endpoints.iter().zip(&numbers.endpoints) {
-        let doc = document(report, endpoint, numbers, namespace, cluster);
-        let mut line = serde_json::to_vec(&doc).map_err(io::Error::from)?;
+        let doc = document(report, endpoint, numbers, namespace, cluster.as_ref());
+        let mut line = json_line(&doc)?;
         if line.len() > MAX_LINE {
-            line = serde_json::to_vec(&shrink(doc)).map_err(io::Error::from)?;
+            line = json_line(&shrink(doc))?;
         }
-        out.write_all(&line)?;
+        out.write_all(line.as_bytes())?;
         out.write_all(b"\n")?;
     }
     Ok(())
+}
+
+/// One document as one line, with DEL, C1 and bidirectional characters
+/// (from task metadata) escaped as the JSON report escapes them.
+fn json_line(doc: &Value) -> io::Result<String> {
+    let line = serde_json::to_string(doc).map_err(io::Error::from)?;
+    Ok(crate::printable::escape_in_document(&line).into_owned())
 }
 
 fn document(
@@ -43,7 +51,7 @@ fn document(
     e: &EndpointReport,
     numbers: &metrics::Endpoint,
     namespace: &str,
-    cluster: Option<&str>,
+    cluster: Option<&Untrusted>,
 ) -> Value {
     let mut root = Map::new();
     let metrics = add_metrics(&mut root, numbers);

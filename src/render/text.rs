@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use crate::classify::{AddressNetwork, OTHER_PRIVATE_NOTE};
 use crate::diagnose::Status;
 use crate::plan::Caller;
+use crate::printable::Untrusted;
 use crate::report::{
     AddressReport, CertReport, EndpointReport, HostsFileReport, ProxyReport, Report, SharedCause,
     Verdict,
@@ -109,8 +110,8 @@ fn context(report: &Report, out: &mut impl Write) -> io::Result<()> {
         writeln!(
             out,
             "task {task} ({}, {}), {}",
-            or_unknown(c.launch_type.clone()),
-            or_unknown(c.availability_zone.clone()),
+            or_unknown(c.launch_type.as_ref().map(ToString::to_string)),
+            or_unknown(c.availability_zone.as_ref().map(ToString::to_string)),
             network.join(", "),
         )?;
     }
@@ -247,7 +248,10 @@ fn finding(
 /// The route through the app's proxy, on one line.
 fn proxy(p: &ProxyReport, out: &mut impl Write) -> io::Result<()> {
     let how = if !p.used {
-        let entry = p.no_proxy_match.as_ref().map_or("", |m| m.entry.as_str());
+        let entry = p
+            .no_proxy_match
+            .as_ref()
+            .map_or_else(String::new, |m| m.entry.to_string());
         format!("not used: NO_PROXY entry '{entry}'")
     } else if let Some(err) = &p.error {
         let status = p
@@ -291,7 +295,7 @@ fn hosts_pin(pin: &HostsFileReport, out: &mut impl Write) -> io::Result<()> {
     let line = format!(
         "pinned by {} ('{}'); {dns}",
         pin.path,
-        pin.entries.join("'; '")
+        Untrusted::join(&pin.entries, "'; '")
     );
     for (i, part) in wrap(&line, WIDTH - INDENT.len() - 9).iter().enumerate() {
         let label = if i == 0 { "hosts" } else { "" };

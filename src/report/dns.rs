@@ -52,7 +52,7 @@ pub struct HostsFileReport {
     /// The hosts file that answered.
     pub path: String,
     /// Its lines naming the host.
-    pub entries: Vec<String>,
+    pub entries: Vec<crate::printable::Untrusted>,
     /// What DNS returned for the same name.
     pub dns: DnsAnswerReport,
 }

@@ -21,6 +21,7 @@ use crate::classify::{AddressClass, AddressNetwork, Classification, Family, Path
 use crate::context::Context;
 use crate::diagnose::{self, Finding, Status};
 use crate::plan::{Caller, Reason};
+use crate::printable::Untrusted;
 use crate::probe::{AddressProbe, CertInfo, ChainInfo, Failure, FailureKind, Timed};
 
 pub use causes::SharedCause;
@@ -122,7 +123,7 @@ pub struct ProxyReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorReport {
     pub kind: FailureKind,
-    pub message: String,
+    pub message: Untrusted,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -166,9 +167,9 @@ pub struct TlsReport {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CertReport {
-    pub subject: String,
-    pub issuer: String,
-    pub issuer_org: Option<String>,
+    pub subject: Untrusted,
+    pub issuer: Untrusted,
+    pub issuer_org: Option<Untrusted>,
     pub amazon_issuer: bool,
     pub not_before: String,
     pub not_after: String,
@@ -176,7 +177,7 @@ pub struct CertReport {
     #[serde(skip)]
     pub not_after_unix: i64,
     pub days_left: i64,
-    pub sans: Vec<String>,
+    pub sans: Vec<Untrusted>,
     pub chain_len: usize,
     /// The whole chain, for the metrics (not part of the JSON contract).
     #[serde(skip)]

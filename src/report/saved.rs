@@ -24,7 +24,7 @@ impl From<&Report> for Origin {
             region: report.region.clone(),
             started_at: report.started_at.clone(),
             summary: report.summary,
-            vpc_id: report.context.vpc_id.clone(),
+            vpc_id: report.context.vpc_id.as_ref().map(|v| v.raw().to_owned()),
         }
     }
 }

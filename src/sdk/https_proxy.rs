@@ -11,6 +11,7 @@ use ipnet::IpNet;
 use serde::Serialize;
 
 use crate::names::{Host, Target};
+use crate::printable::Untrusted;
 
 /// A validated proxy: where it is, and how to present credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,7 +111,8 @@ pub fn parse_url(url: &str) -> Result<(Host, u16, String, Option<String>), Strin
 /// A `NO_PROXY` entry that matched a host.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NoProxyMatch {
-    pub entry: String,
+    /// The entry as the variable holds it (shown escaped).
+    pub entry: Untrusted,
     /// SDK families that would still send this host to the proxy.
     pub not_honoured_by: Vec<&'static str>,
 }
@@ -128,7 +130,7 @@ pub fn exempt(no_proxy: &[String], host: &Host) -> Option<NoProxyMatch> {
             .map_or(e.clone(), |rest| format!(".{rest}"));
         if e == "*" {
             return Some(NoProxyMatch {
-                entry: entry.clone(),
+                entry: entry.as_str().into(),
                 not_honoured_by: Vec::new(),
             });
         }
@@ -137,7 +139,7 @@ pub fn exempt(no_proxy: &[String], host: &Host) -> Option<NoProxyMatch> {
                 && net.contains(ip)
             {
                 return Some(NoProxyMatch {
-                    entry: entry.clone(),
+                    entry: entry.as_str().into(),
                     // botocore and the Java SDK ignore CIDR entries.
                     not_honoured_by: vec!["Python (botocore)", "Java"],
                 });
@@ -147,7 +149,7 @@ pub fn exempt(no_proxy: &[String], host: &Host) -> Option<NoProxyMatch> {
         if let Ok(ip) = e.parse::<IpAddr>() {
             if matches!(host, Host::Ip(h) if *h == ip) {
                 return Some(NoProxyMatch {
-                    entry: entry.clone(),
+                    entry: entry.as_str().into(),
                     not_honoured_by: Vec::new(),
                 });
             }
@@ -161,7 +163,7 @@ pub fn exempt(no_proxy: &[String], host: &Host) -> Option<NoProxyMatch> {
         let below = name.ends_with(&format!(".{domain}"));
         if below || (exact && !e.starts_with('.')) {
             return Some(NoProxyMatch {
-                entry: entry.clone(),
+                entry: entry.as_str().into(),
                 not_honoured_by: Vec::new(),
             });
         }
@@ -252,11 +254,7 @@ mod tests {
         ];
         for (entries, h, want) in cases {
             let got = exempt(&list(entries), &host(h)).map(|m| (m.entry, m.not_honoured_by.len()));
-            assert_eq!(
-                got,
-                want.map(|(e, n)| (e.to_owned(), n)),
-                "{entries} vs {h}"
-            );
+            assert_eq!(got, want.map(|(e, n)| (e.into(), n)), "{entries} vs {h}");
         }
         assert!(exempts_credentials(&list("169.254.169.254,169.254.170.2")));
         assert!(!exempts_credentials(&list(".amazonaws.com")));

@@ -71,6 +71,7 @@ fn precedence_follows_the_sdks() {
     );
     assert!(
         logs.source
+            .raw()
             .ends_with("[services vpce] cloudwatch_logs.endpoint_url"),
         "{}",
         logs.source

@@ -285,9 +285,9 @@ pub fn paragraph(reply: Reply, original: &str, read: &Read, subject: Option<Subj
         ),
         Reply::RateLimit => {
             if subject == Some(Subject::Registry) {
-                let registry = match read.host.as_deref() {
-                    Some(h) if !h.contains("docker") => h,
-                    _ => "Docker Hub",
+                let registry = match &read.host {
+                    Some(h) if !h.raw().contains("docker") => h.to_string(),
+                    _ => "Docker Hub".to_owned(),
                 };
                 format!(
                     "The registry answered with its pull rate limit (HTTP 429, \

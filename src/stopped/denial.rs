@@ -6,6 +6,7 @@
 use super::answer::Reply;
 use super::read::{Read, Subject};
 use crate::catalog::{Region, Service};
+use crate::printable::Untrusted;
 
 /// The IAM action a denial names (`ssm:GetParameters`), as written.
 pub(super) fn action_in(original: &str) -> Option<&str> {
@@ -73,13 +74,12 @@ pub(super) fn paragraph(
     subject: Option<Subject>,
 ) -> Option<String> {
     let region = read.region.as_ref();
-    let action = action_in(original).map_or_else(
-        || usual_action(subject, &read.lower).to_owned(),
-        str::to_owned,
-    );
+    // The action and the role are the text's own words: shown escaped.
+    let action =
+        Untrusted::from(action_in(original).unwrap_or_else(|| usual_action(subject, &read.lower)));
     let role = role_in(original).map_or_else(
         || "the task execution role".to_owned(),
-        |r| format!("the role {r}"),
+        |r| format!("the role {}", Untrusted::from(r)),
     );
     let who = who(subject);
     let endpoint = |s: Service| read.endpoint_service(s);

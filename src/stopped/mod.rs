@@ -14,6 +14,7 @@
 
 pub mod answer;
 mod causes;
+mod confirm;
 mod denial;
 mod network;
 pub mod other;
@@ -27,6 +28,7 @@ use serde::Serialize;
 
 use crate::classify::{Network, default_vpc_cidrs};
 use crate::diagnose::Finding;
+use crate::printable::Untrusted;
 use crate::probe::FailureKind;
 
 pub use answer::Reply;
@@ -70,7 +72,8 @@ pub struct Explanation {
     pub error_class: Option<String>,
     /// The endpoint name (`secretsmanager`, `ecr.dkr`, ...) or `registry`.
     pub service: Option<Subject>,
-    pub host: Option<String>,
+    /// The host the text names, as it holds it (shown escaped).
+    pub host: Option<Untrusted>,
     pub ip: Option<IpAddr>,
     pub port: Option<u16>,
     /// The network error, as the probe names failures (`timeout`, ...).
@@ -87,6 +90,9 @@ pub struct Explanation {
     pub confirm: Option<String>,
     /// The same check through the Lambda route (`examples/lambda/`).
     pub confirm_lambda: Option<String>,
+    /// Why there is no confirming command where one was due: the host the
+    /// text names is not a hostname or an IP address (one line).
+    pub no_confirm: Option<String>,
 }
 
 impl Explanation {
@@ -124,6 +130,7 @@ pub fn explain_in(text: &str, network: &Network, ranges_given: bool) -> Explanat
         diagnosis: String::new(),
         confirm: None,
         confirm_lambda: None,
+        no_confirm: None,
     };
     // A connection to the host itself (not a range the VPC was given as).
     let host_local = read

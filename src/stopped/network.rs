@@ -48,7 +48,7 @@ pub(super) fn failure(
         };
         (finding, Vec::new(), causes(read, catalog, &classes))
     };
-    let (confirm, confirm_lambda) = confirm(read, catalog);
+    let confirm = super::confirm::commands(read, catalog);
     let (cause, candidates) = if undecided(read) {
         (Cause::Undecided, vec![Cause::Network, Cause::Answer])
     } else {
@@ -60,8 +60,9 @@ pub(super) fn failure(
         finding,
         causes,
         diagnosis: framed(read, &classes, ranges_given, diagnosis),
-        confirm,
-        confirm_lambda,
+        confirm: confirm.probe,
+        confirm_lambda: confirm.lambda,
+        no_confirm: confirm.refused,
         ..base
     }
 }
@@ -129,44 +130,6 @@ fn framed(read: &read::Read, classes: &Classes, ranges_given: bool, paragraph: S
     text
 }
 
-/// The probe's command lines that confirm a network cause from inside the VPC.
-fn confirm(read: &read::Read, catalog: Option<Service>) -> (Option<String>, Option<String>) {
-    // A FIPS name is what the SDK calls with FIPS on: probe that name.
-    let fips = read
-        .host
-        .as_deref()
-        .is_some_and(crate::catalog::names::fips_name);
-    let what = match (catalog, &read.host) {
-        (Some(s), _) if fips => (
-            format!("--services {} --use-fips-endpoint", s.name()),
-            format!("\"services\":\"{}\",\"use_fips_endpoint\":true", s.name()),
-        ),
-        (Some(s), _) => (
-            format!("--services {}", s.name()),
-            format!("\"services\":\"{}\"", s.name()),
-        ),
-        (None, Some(h)) => (
-            format!("--services none --target {h}"),
-            format!("\"services\":\"none\",\"targets\":\"{h}\""),
-        ),
-        (None, None) => (
-            "--services default".to_owned(),
-            "\"services\":\"default\"".to_owned(),
-        ),
-    };
-    let Some(r) = read.region.as_ref() else {
-        return (None, None);
-    };
-    (
-        Some(format!("vpce-probe check --region {r} {}", what.0)),
-        Some(format!(
-            "aws lambda invoke --function-name vpce-probe --cli-binary-format raw-in-base64-out \
-             --payload '{{\"region\":\"{r}\",{}}}' report.json",
-            what.1
-        )),
-    )
-}
-
 /// The probe's judgement of the same failure, when the text holds enough
 /// of it: a failed lookup, or a failure at a known address.
 fn judge(
@@ -176,7 +139,9 @@ fn judge(
     kind: FailureKind,
     classes: &Classes,
 ) -> Option<(Finding, Vec<diagnose::Cause>, String)> {
-    let host = read.host.as_deref().unwrap_or("the endpoint");
+    // The text's host as it may be shown (a hostname shows as it is).
+    let shown = read.host.as_ref().map(ToString::to_string);
+    let host = shown.as_deref().unwrap_or("the endpoint");
     let addr = read.addr;
     let failure = Failure::new(kind, "from the stopped reason");
     let lookup_failed = kind == FailureKind::NxDomain || read.lookup;
@@ -242,7 +207,8 @@ fn tls_error(kind: FailureKind) -> bool {
 
 /// When the text names no address: the service, and the causes in order.
 fn causes(read: &read::Read, service: Option<Service>, classes: &Classes) -> String {
-    let host = read.host.as_deref().unwrap_or("the name");
+    let shown = read.host.as_ref().map(ToString::to_string);
+    let host = shown.as_deref().unwrap_or("the name");
     if read.tls_phase && read.error == Some(FailureKind::Timeout) {
         return format!(
             "TCP to {host} connected, but the TLS handshake did not finish: something \

@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 
 use crate::catalog::names;
 use crate::catalog::{Region, Service, Serving};
+use crate::printable::Untrusted;
 use crate::probe::FailureKind;
 
 /// ECS's error classes for tasks and containers that did not start.
@@ -75,7 +76,8 @@ pub struct Read {
     /// The text, lower-cased, for matching.
     pub lower: String,
     pub error_class: Option<&'static str>,
-    pub host: Option<String>,
+    /// The host the text names: the text's own, not necessarily a hostname.
+    pub host: Option<Untrusted>,
     pub addr: Option<SocketAddr>,
     /// The region of the failing call: its host's, else the first the text
     /// names.
@@ -153,7 +155,7 @@ pub fn read(text: &str) -> Read {
         task_region: task_region_in(&lower),
         lower,
         error_class,
-        host,
+        host: host.map(Untrusted::from),
         addr,
         error,
         subject,
@@ -218,8 +220,8 @@ impl Read {
         match &self.region {
             Some(r) => self
                 .host
-                .as_deref()
-                .and_then(|h| service.endpoint_service(r, h))
+                .as_ref()
+                .and_then(|h| service.endpoint_service(r, h.raw()))
                 .unwrap_or_else(|| service.endpoint_service_name(r)),
             None => format!("com.amazonaws.REGION.{}", service.name()),
         }
@@ -232,8 +234,8 @@ impl Read {
         let region = self.region.as_ref()?;
         let host = self
             .host
-            .clone()
-            .unwrap_or_else(|| service.host(region, None));
+            .as_ref()
+            .map_or_else(|| service.host(region, None), |h| h.raw().to_owned());
         let task = self.task_region.as_ref().unwrap_or(region);
         Some(names::serving(service, region, task, &host))
     }

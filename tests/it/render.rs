@@ -48,13 +48,13 @@ const NOT_AFTER: i64 = 1_821_175_941;
 
 fn cert(host: &str, issuer_org: &str) -> CertInfo {
     CertInfo {
-        subject: format!("CN={host}"),
-        issuer: format!("C=US, O={issuer_org}, CN={issuer_org} Issuing CA"),
-        issuer_org: Some(issuer_org.to_owned()),
+        subject: format!("CN={host}").into(),
+        issuer: format!("C=US, O={issuer_org}, CN={issuer_org} Issuing CA").into(),
+        issuer_org: Some(issuer_org.into()),
         not_before: NOT_AFTER - 300 * 86_400,
         not_after: NOT_AFTER,
         days_left: 299,
-        sans: vec![host.to_owned()],
+        sans: vec![host.into()],
         chain_len: 2,
         // The intermediate outlives the leaf, as Amazon's do.
         chain: ChainInfo {

@@ -1,13 +1,13 @@
 //! The remedies as AWS CLI commands: placeholders first, then one command
 //! (or a commented alternative) per remedy. Every value that is not this
 //! file's own text (the region, the VPC ID from task metadata, names and
-//! addresses) is one shell word quoted by `shell-words`, so none can end
+//! addresses) is one shell word quoted by [`crate::shell::quote`], so none can end
 //! its word or expand; the placeholders' own `"$VAR"`s are left to expand.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use shell_words::quote;
+use crate::shell::quote;
 
 use super::{Unknown, comment, header, ident, unknowns};
 use crate::remedy::{Action, Remedy};

@@ -244,7 +244,9 @@ fn encode(mut block: Block) -> String {
     layout(&mut block.body, 1);
     let mut body = Body::new();
     body.push(block);
-    body.to_string()
+    // hcl-rs escapes C0 in strings; DEL, C1 and bidirectional characters
+    // from metadata become `\uXXXX` too.
+    crate::printable::escape_in_document(&body.to_string()).into_owned()
 }
 
 /// Indents a block's body `depth` levels and aligns the `=` of each run of

@@ -1,7 +1,7 @@
 //! The code formats with every kind of remedy, and with hostile values from
-//! task metadata: each output parsed back (HCL by hcl-rs, shell by
-//! shell-words and by bash itself) yields the values unchanged and nothing
-//! else.
+//! task metadata: each output parsed back (HCL by hcl-rs, shell by bash
+//! itself) yields the values unchanged and nothing else, and shows no
+//! control character but its own line ends.
 
 use crate::assess::Assessment;
 use crate::catalog::Service;
@@ -46,7 +46,7 @@ fn render(assessment: &Assessment, hostile: bool, write: Writer) -> String {
     let remedies = remedies(assessment);
     let mut report = crate::report::build(assessment);
     if hostile {
-        report.context.vpc_id = Some(HOSTILE.to_owned());
+        report.context.vpc_id = Some(HOSTILE.into());
         report.region = HOSTILE.to_owned();
     }
     let mut out = Vec::new();
@@ -102,9 +102,19 @@ fn terraform_is_laid_out_as_terraform_fmt_does() {
     hcl::parse(&tf).unwrap_or_else(|e| panic!("{e}:\n{tf}"));
 }
 
-/// Quotes, backslashes, `${`, `%{`, `$(`, backquotes and newlines.
+/// Quotes, backslashes, `${`, `%{`, `$(`, backquotes, newlines, brace and
+/// history expansion, a tilde, terminal sequences (ESC, BEL, a C1 CSI, DEL)
+/// and a bidirectional override.
 const HOSTILE: &str = "vpc-1\" }\nresource \"x\" \"y\" {}\n# ${var.z} %{if true}x%{endif} \
-                       $(touch PWNED) `touch PWNED` '; touch PWNED; '\\\r\u{7}";
+                       $(touch PWNED) `touch PWNED` '; touch PWNED; '\\\r\u{7} {a,b} !! ~ \
+                       \u{1b}[2J\u{1b}]0;t\u{7}\u{9b}1m\u{7f}\u{202e}";
+
+/// Whether `text` shows no control or bidirectional character but its
+/// own newlines.
+fn inert(text: &str) -> bool {
+    text.chars()
+        .all(|c| c == '\n' || !crate::printable::hazardous(c))
+}
 
 #[test]
 fn hostile_metadata_stays_a_value_in_terraform() {
@@ -120,6 +130,7 @@ fn hostile_metadata_stays_a_value_in_terraform() {
         .find(|a| a.key() == "default")
         .unwrap();
     assert_eq!(default.expr(), &hcl::Expression::from(HOSTILE), "{tf}");
+    assert!(inert(&tf), "{tf:?}");
     // Nothing but what the remedies call for: no block named x.
     assert!(
         body.blocks()
@@ -132,10 +143,12 @@ fn hostile_metadata_stays_a_value_in_terraform() {
 #[test]
 fn hostile_metadata_stays_a_value_in_shell() {
     let sh = cli(&every_action(), true);
-    // shell-words reads the assignments back as one word each.
-    let words = shell_words::split(&sh).unwrap_or_else(|e| panic!("{e}:\n{sh}"));
-    assert!(words.contains(&format!("VPC_ID={HOSTILE}")), "{words:?}");
-    assert!(words.contains(&format!("REGION={HOSTILE}")), "{words:?}");
+    // Each assignment is one line, and the script shows no control byte
+    // (they are `$'\ooo'` segments).
+    assert!(inert(&sh), "{sh:?}");
+    for var in ["VPC_ID=", "REGION="] {
+        assert_eq!(sh.lines().filter(|l| l.starts_with(var)).count(), 1, "{sh}");
+    }
     // And bash agrees: with `aws` a function that prints its arguments, the
     // script sets the values verbatim and runs nothing else.
     let tmp = tempfile::tempdir().unwrap();

@@ -83,6 +83,9 @@ pub enum Behavior {
     Garbage,
     /// A TLS server whose certificate chain is about 100 KB.
     HugeChain,
+    /// A TLS server with a good chain for the name whose leaf's subject
+    /// (CN) is this text: what a server puts there is its own.
+    Subject(String),
     /// A TLS 1.0-only server: answers a TLS 1.2+ `ClientHello` with a
     /// `protocol_version` alert, as OpenSSL does.
     Tls10Only,
@@ -752,6 +755,10 @@ async fn serve(
             let config = pki.huge_chain_config(name);
             tasks.spawn(serve_tls(listener, config, Arc::clone(&counter)));
         }
+        Behavior::Subject(cn) => {
+            let config = pki.subject_config(name, cn);
+            tasks.spawn(serve_tls(listener, config, Arc::clone(&counter)));
+        }
         Behavior::Impostor => {
             let config = pki.impostor_config(name);
             tasks.spawn(serve_tls(listener, config, Arc::clone(&counter)));
@@ -1045,6 +1052,22 @@ impl Pki {
             pad.der().clone(),
         ];
         assert!(chain.iter().map(|c| c.len()).sum::<usize>() > 100_000);
+        tls_server_config(chain, &key)
+    }
+
+    /// A good leaf for `name` (its one subject alternative name) from the
+    /// Amazon-like intermediate, whose subject's CN is `cn`.
+    pub fn subject_config(&self, name: &str, cn: &str) -> Arc<rustls::ServerConfig> {
+        let mut p = CertificateParams::new(vec![name.to_owned()]).unwrap();
+        p.distinguished_name.push(DnType::CommonName, cn);
+        let now = OffsetDateTime::now_utc();
+        (p.not_before, p.not_after) = (
+            now - time::Duration::days(1),
+            now + time::Duration::days(300),
+        );
+        let key = KeyPair::generate().unwrap();
+        let leaf = p.signed_by(&key, &self.amazon_intermediate).unwrap();
+        let chain = vec![leaf.der().clone(), self.amazon_intermediate.der().clone()];
         tls_server_config(chain, &key)
     }
 
