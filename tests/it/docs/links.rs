@@ -173,3 +173,51 @@ fn the_readme_is_a_front_door() {
     assert!(readme.contains("cargo test"));
     assert!(readme.contains("cargo run --release"));
 }
+
+/// What the book links to outside its pages lives inside the book, in
+/// `docs/src/repo/` (a built book has nothing above `docs/src`): copies of
+/// `examples/` and the schema, kept equal to them (`UPDATE_DOCS=1` copies).
+#[test]
+fn the_book_carries_what_it_links_to() {
+    let root = root();
+    let copy = root.join("docs/src/repo");
+    let mut sources: Vec<PathBuf> = vec![root.join("schema/report.schema.json")];
+    let mut dirs = vec![root.join("examples")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                sources.push(path);
+            }
+        }
+    }
+    let mut stale = Vec::new();
+    for source in &sources {
+        let rel = source.strip_prefix(&root).unwrap();
+        let target = copy.join(rel);
+        let want = std::fs::read(source).unwrap();
+        if std::fs::read(&target).ok().as_deref() != Some(&want[..]) {
+            if std::env::var_os("UPDATE_DOCS").is_some() {
+                std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+                std::fs::write(&target, &want).unwrap();
+            } else {
+                stale.push(rel.display().to_string());
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "docs/src/repo/ lacks or differs from (UPDATE_DOCS=1 copies): {stale:?}"
+    );
+    for page in book_pages() {
+        for link in parse(&page).links.iter().filter(|l| !is_external(l)) {
+            assert!(
+                !link.starts_with("../"),
+                "{}: {link} leaves the book (link into repo/ instead)",
+                page.display()
+            );
+        }
+    }
+}
