@@ -134,3 +134,37 @@ fn an_unknown_shell_is_a_usage_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("tcsh") && err.contains("bash"), "{err}");
 }
+
+/// Loaded in a real fish (Debian's, which `.ci/run` installs), the fish
+/// script completes a subcommand's flags. Skipped, saying so, where fish
+/// is not installed.
+#[test]
+fn the_fish_completion_completes_subcommand_flags() {
+    if std::process::Command::new("fish")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: fish is not installed (.ci/run installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vpce-probe.fish");
+    std::fs::write(&path, generate(&["completions", "fish"])).unwrap();
+    let complete = |line: &str| -> Vec<String> {
+        let out = std::process::Command::new("fish")
+            .arg("--no-config")
+            .arg("-c")
+            .arg(format!("source {}; complete -C '{line}'", path.display()))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| l.split('\t').next().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(complete("vpce-probe check --reg"), ["--region"]);
+    assert_eq!(complete("vpce-probe explain --fo"), ["--format"]);
+}
