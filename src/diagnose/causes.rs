@@ -80,7 +80,11 @@ pub(super) fn causes(facts: &Facts<'_>, finding: Finding, ev: &Evidence<'_>) -> 
 fn other(facts: &Facts<'_>, finding: Finding, ev: &Evidence<'_>) -> Vec<Cause> {
     use Cause as C;
     use Finding as F;
-    let issuer = ev.cert.map(|c| c.issuer.clone());
+    // A certificate from Amazon's own CAs is no sign of inspection.
+    let issuer = ev
+        .cert
+        .filter(|c| !super::issued_by_amazon(c))
+        .map(|c| c.issuer.clone());
     let inspection = C::TlsInspection {
         issuer: issuer.clone(),
     };
@@ -90,6 +94,8 @@ fn other(facts: &Facts<'_>, finding: Finding, ev: &Evidence<'_>) -> Vec<Cause> {
         F::TlsHandshakeTimeout => vec![inspection, C::NoCommonTls],
         F::TlsHandshakeFailed => vec![C::NoCommonTls, inspection],
         F::TlsUntrusted => vec![C::TlsInspection { issuer: None }, C::NameLeadsElsewhere],
+        // Amazon's own certificate near its expiry: no cause the tool names.
+        F::CertExpiringSoon if issuer.is_none() => Vec::new(),
         F::TlsCertExpired | F::TlsInterception | F::CertExpiringSoon => {
             let mut out = vec![inspection];
             if finding == F::TlsCertExpired {

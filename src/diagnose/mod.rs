@@ -15,6 +15,7 @@ pub mod prose;
 mod proxied;
 mod public;
 pub mod shared;
+mod unserved;
 
 use std::net::IpAddr;
 use std::time::Duration;

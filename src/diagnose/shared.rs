@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::net::{IpAddr, SocketAddr};
 
 use super::Finding;
-use super::cause::{Cause, Unserved, WayOut};
+use super::cause::{Cause, WayOut};
 use super::prose::join_ips;
 use crate::classify::Family;
 
@@ -61,16 +61,27 @@ fn family_name(family: Option<Family>) -> &'static str {
     })
 }
 
-/// The paragraph of a cause shared by the endpoints `names`: `causes` are
-/// each endpoint's first cause, in the same order.
-pub fn paragraph(finding: Finding, causes: &[&Cause], names: &[String]) -> String {
+/// The paragraph of the causes shared by the endpoints `names`: `lists`
+/// are each endpoint's causes (one list of causes, [`Cause::shares`]
+/// pairwise), most likely first. The first is said in full; the others
+/// follow in order, so nothing an endpoint's own paragraph ranks is lost.
+pub fn paragraph(finding: Finding, lists: &[&[Cause]], names: &[String]) -> String {
+    let at = |i: usize| -> Vec<&Cause> { lists.iter().filter_map(|l| l.get(i)).collect() };
     let mut text = format!(
         "One cause explains {} endpoints ({}, finding {}): ",
         names.len(),
         names.join(", "),
         finding.code()
     );
-    text.push_str(&what(causes));
+    text.push_str(&what(&at(0)));
+    let later: Vec<String> = (1..lists.first().map_or(0, |l| l.len()))
+        .map(|i| what(&at(i)))
+        .filter(|s| !s.is_empty())
+        .collect();
+    if !later.is_empty() {
+        text.push_str(" If not, in order: ");
+        text.push_str(&later.join(" Then: "));
+    }
     text
 }
 
@@ -155,8 +166,9 @@ fn dns(first: &Cause) -> String {
     use Cause as C;
     match first {
         C::ResolverDoesNotForward { resolver: ns } => format!(
-            "{} answered NXDOMAIN for every one of these names, which AWS publishes: it does not \
-             answer AWS names as the Amazon-provided resolver does. Make the custom DNS server or \
+            "{} answered NXDOMAIN for every one of these names, which AWS publishes for the \
+             region asked: unless the region is wrong (check it), it does not answer AWS names \
+             as the Amazon-provided resolver does. Make the custom DNS server or \
              Route 53 Resolver rule forward AWS names to the Amazon-provided resolver (the VPC \
              base address + 2, or 169.254.169.253), where interface endpoints' private DNS names \
              exist, or point the DHCP options set at AmazonProvidedDNS.",
@@ -218,7 +230,7 @@ fn way(causes: &[&Cause]) -> String {
                 ""
             }
         ),
-        C::NotServed { why } => not_served(*why),
+        C::NotServed { why } => super::unserved::not_served(*why),
         C::NoWayOut { via } => format!(
             "these names resolved to public addresses and the subnet has no way out to them: {}, \
              and the security group's egress to it.",
@@ -246,13 +258,18 @@ fn rules(causes: &[&Cause]) -> String {
     };
     match first {
         C::TaskEgress { port, .. } => {
+            let services = endpoint_services(causes);
+            let whose = if services.is_empty() {
+                "their private addresses"
+            } else {
+                "their interface endpoints' addresses"
+            };
             let mut text = format!(
-                "TCP connections to their interface endpoints' addresses ({}) on port {port} \
-                 failed: packets are dropped between the task and the endpoint ENIs. Allow egress \
-                 TCP {port} to them (or to the VPC CIDR) in the task's security group",
+                "TCP connections to {whose} ({}) on port {port} failed: packets are dropped \
+                 between the task and those addresses. Allow egress TCP {port} to them (or to \
+                 the VPC CIDR) in the task's security group",
                 join_ips(addresses(causes).into_iter())
             );
-            let services = endpoint_services(causes);
             if !services.is_empty() {
                 let _ = write!(
                     text,
@@ -301,8 +318,8 @@ fn other(first: &Cause) -> String {
                  intended, every application in the task must trust that CA; if not, find the \
                  appliance on the path."
             ),
-            None => "a TLS-inspecting proxy or firewall on the path intercepts these \
-                connections (pass its CA with --ca-file to confirm)."
+            None => "a proxy or firewall on the path may be intercepting these connections \
+                (a TLS-inspecting one re-signs them with its own CA)."
                 .to_owned(),
         },
         C::NoCommonTls => "the servers do not speak TLS 1.2 or 1.3 with a common cipher on this \
@@ -340,55 +357,4 @@ fn way_out(via: WayOut) -> &'static str {
         WayOut::Ipv6 => "a ::/0 route to an egress-only internet gateway or internet gateway",
         WayOut::Internet => "a route to a NAT or internet gateway",
     }
-}
-
-fn not_served(why: Unserved) -> String {
-    let (because, ways) = match why {
-        Unserved::EcrDualstack => (
-            "they are ECR's dual-stack names, which PrivateLink does not carry",
-            "pull by the IPv4 names (api.ecr.REGION.amazonaws.com, \
-             ACCOUNT.dkr.ecr.REGION.amazonaws.com), which the ecr.api and ecr.dkr interface \
-             endpoints serve, with the S3 gateway endpoint for the layers",
-        ),
-        Unserved::GlobalSts => (
-            "STS's global name has no interface endpoint",
-            "set the app's STS setting to regional (AWS_STS_REGIONAL_ENDPOINTS), so that it \
-             calls the name the STS interface endpoint serves",
-        ),
-        Unserved::OtherRegion => (
-            "they are another region's names, of services that take no cross-Region endpoint",
-            "move what the task calls into its own region, or give the subnet a route to a NAT \
-             gateway",
-        ),
-        Unserved::OtherPartition => (
-            "they are another partition's names",
-            "move what the task calls into its own partition, or give the subnet a route to a \
-             NAT gateway",
-        ),
-        Unserved::FipsUnknown => (
-            "they are FIPS names no endpoint service is known to answer, and the tool cannot \
-             tell whether one exists",
-            "aws ec2 describe-vpc-endpoint-services lists the endpoint services offered (FIPS \
-             ones with -fips in the name); without one, turn FIPS off for these services or \
-             give the subnet a route to a NAT gateway",
-        ),
-        Unserved::Registry => (
-            "they are container registries outside AWS",
-            "route the subnet's 0.0.0.0/0 to a NAT gateway; or create an ECR pull-through cache \
-             rule for each (ECR caches ECR Public, Docker Hub, Quay, registry.k8s.io, GitHub, \
-             GitLab, Azure and Chainguard registries) and reference the images through the \
-             task's own registry, which the ecr.api, ecr.dkr and S3 endpoints serve (the first \
-             pull of each image still needs a way out); or copy the images into ECR",
-        ),
-        Unserved::NotAws => (
-            "they are not AWS services",
-            "reach them through their providers' PrivateLink endpoint services (an interface \
-             endpoint with a private DNS name or a private hosted zone), run them inside the \
-             VPC, or give the subnet a route to a NAT gateway",
-        ),
-    };
-    format!(
-        "no VPC endpoint in this VPC serves these names ({because}): they are reached through a \
-         NAT or internet gateway or not at all. Ways out: {ways}."
-    )
 }

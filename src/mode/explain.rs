@@ -182,7 +182,7 @@ fn write_tasks(tasks: &[TaskExplanation], out: &mut impl Write) -> std::io::Resu
             writeln!(out, "  no stopped reason in the task")?;
         }
         for sourced in &task.explanations {
-            writeln!(out, "\n── {}", sourced.source)?;
+            writeln!(out, "\n── {}", crate::printable::printable(&sourced.source))?;
             write_text(&sourced.explanation, out)?;
         }
     }

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::choices::Format;
 use crate::config::Config;
 use crate::error::{AppError, Exit};
+use crate::printable::printable;
 use crate::remedy::{self, Remedy};
 use crate::render;
 use crate::report::{self, Report, Saved, Verdict};
@@ -100,8 +101,8 @@ pub fn from_report(
             writeln!(
                 out,
                 "vpce-probe fix from a saved report · region {} · checked at {} · {} ok, {} warn, {} fail",
-                origin.region,
-                origin.started_at,
+                printable(&origin.region),
+                printable(&origin.started_at),
                 origin.summary.ok,
                 origin.summary.warn,
                 origin.summary.fail

@@ -58,7 +58,8 @@ pub async fn answer(event: LambdaEvent<Value>) -> Result<Value, String> {
     let network = Network::new(crate::config::vpc_cidrs(&vpc_cidrs), None);
     let explained = tasks::explain_task(&task, &network, ranges_given);
     emf(&explained, &env);
-    let services = network_services(&explained);
+    let event_region = payload["region"].as_str();
+    let (services, elsewhere) = network_services(&explained, event_region);
     let report = if services.is_empty() {
         Value::Null
     } else {
@@ -75,6 +76,7 @@ pub async fn answer(event: LambdaEvent<Value>) -> Result<Value, String> {
         "stop_code": explained.stop_code,
         "explanations": explained.explanations,
         "report": report,
+        "not_probed": elsewhere,
     }))
 }
 
@@ -96,21 +98,36 @@ fn vpc_cidrs(env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<ipnet::IpNet>, 
         .collect()
 }
 
-/// The services the task's network causes name, without repeats.
-fn network_services(explained: &TaskExplanation) -> Vec<&'static str> {
+/// The services the task's network causes name in the event's region,
+/// without repeats; and the calls to another region's names, which a probe
+/// of this region's names would not reproduce (each explanation's confirm
+/// command probes them).
+fn network_services(
+    explained: &TaskExplanation,
+    event_region: Option<&str>,
+) -> (Vec<&'static str>, Vec<Value>) {
     let mut out: Vec<&'static str> = Vec::new();
+    let mut elsewhere = Vec::new();
     for s in &explained.explanations {
         let e = &s.explanation;
         if e.cause != Cause::Network {
             continue;
         }
-        if let Some(service) = e.service.and_then(Subject::service)
-            && !out.contains(&service.name())
-        {
-            out.push(service.name());
+        let Some(service) = e.service.and_then(Subject::service) else {
+            continue;
+        };
+        match (&e.call_region, event_region) {
+            (Some(call), Some(event)) if call.code() != event => elsewhere.push(json!({
+                "service": service.name(),
+                "region": call.code(),
+                "why": "the call went to another region than the task's: probe it with the \
+                        explanation's confirm command",
+            })),
+            _ if !out.contains(&service.name()) => out.push(service.name()),
+            _ => {}
         }
     }
-    out
+    (out, elsewhere)
 }
 
 /// One EMF line per explained reason: `StoppedTasks` by `Cause` and
@@ -168,7 +185,10 @@ mod tests {
         }))
         .unwrap();
         let explained = tasks::explain_task(&task, &Network::new(default_vpc_cidrs(), None), false);
-        assert_eq!(network_services(&explained), ["logs"]);
+        assert_eq!(network_services(&explained, Some("us-east-1")).0, ["logs"]);
+        let (here, elsewhere) = network_services(&explained, Some("eu-west-1"));
+        assert!(here.is_empty());
+        assert_eq!(elsewhere[0]["region"], "us-east-1");
         let lines = emf_lines(&explained, "VpceProbe");
         let docs: Vec<Value> = lines
             .lines()

@@ -42,15 +42,32 @@ fn name(e: &EndpointReport, all: &[EndpointReport]) -> String {
     }
 }
 
-/// The endpoints with a finding and a cause, grouped by their first cause.
+/// Whether two endpoints' causes are one list of causes: the same length,
+/// each pair one cause ([`Cause::shares`]).
+fn same_causes(a: &EndpointReport, b: &EndpointReport) -> bool {
+    a.causes.len() == b.causes.len() && a.causes.iter().zip(&b.causes).all(|(x, y)| x.shares(y))
+}
+
+/// Whether an endpoint's paragraph says more than its causes: a hosts-file
+/// pin, or a partial failure (`warn`), which only its own block tells.
+fn framed(e: &EndpointReport) -> bool {
+    e.dns.hosts_file.is_some() || e.status != crate::diagnose::Status::Fail
+}
+
+/// The endpoints with a finding and a cause, grouped where their whole
+/// lists of causes are one (a framed endpoint keeps its own group).
 pub fn group(endpoints: &[EndpointReport]) -> Vec<SharedCause> {
     let mut groups: Vec<(Finding, Vec<(usize, &EndpointReport)>)> = Vec::new();
     for (i, e) in endpoints.iter().enumerate() {
-        let (Some(finding), Some(first)) = (e.finding, e.causes.first()) else {
+        let Some(finding) = e.finding else {
             continue;
         };
+        if e.causes.is_empty() {
+            continue;
+        }
         let existing = groups.iter_mut().find(|(f, members)| {
-            *f == finding && members[0].1.causes.first().is_some_and(|c| c.shares(first))
+            let first = members[0].1;
+            *f == finding && !framed(e) && !framed(first) && same_causes(first, e)
         });
         match existing {
             Some((_, members)) => members.push((i, e)),
@@ -63,14 +80,12 @@ pub fn group(endpoints: &[EndpointReport]) -> Vec<SharedCause> {
         .into_iter()
         .map(|(finding, members)| {
             let names: Vec<String> = members.iter().map(|(_, e)| name(e, endpoints)).collect();
-            let firsts: Vec<&Cause> = members
-                .iter()
-                .filter_map(|(_, e)| e.causes.first())
-                .collect();
+            let lists: Vec<&[Cause]> = members.iter().map(|(_, e)| &e.causes[..]).collect();
+            let firsts: Vec<&Cause> = lists.iter().filter_map(|l| l.first()).collect();
             let diagnosis = if members.len() == 1 {
                 members[0].1.diagnosis.clone().unwrap_or_default()
             } else {
-                shared::paragraph(finding, &firsts, &names)
+                shared::paragraph(finding, &lists, &names)
             };
             SharedCause {
                 cause: firsts[0].code(),

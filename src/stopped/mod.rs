@@ -80,6 +80,10 @@ pub struct Explanation {
     pub error: Option<FailureKind>,
     /// The probe's finding for the same failure; null when undecidable.
     pub finding: Option<Finding>,
+    /// The region of the call the text names (its host's), when it names
+    /// one: the Lambda probes only its own region's names.
+    #[serde(skip)]
+    pub call_region: Option<crate::catalog::Region>,
     /// The finding's causes, most likely first, as the probe decides them
     /// for the same failure (absent where the text does not decide).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -126,6 +130,7 @@ pub fn explain_in(text: &str, network: &Network, ranges_given: bool) -> Explanat
         port: read.addr.map(|a| a.port()),
         error: read.error,
         finding: None,
+        call_region: read.region.clone(),
         causes: Vec::new(),
         diagnosis: String::new(),
         confirm: None,

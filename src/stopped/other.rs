@@ -195,7 +195,12 @@ pub fn stop_in(read: &Read) -> Option<Stop> {
 /// link-local ones the metadata service and the ECS agent answer on.
 pub fn host_local(ip: std::net::IpAddr) -> bool {
     match ip {
-        std::net::IpAddr::V4(v4) => v4 == std::net::Ipv4Addr::LOCALHOST || v4.is_link_local(),
+        // Not the VPC's own link-local services: the Route 53 Resolver
+        // (169.254.169.253) and the time sync service (169.254.169.123).
+        std::net::IpAddr::V4(v4) => {
+            let vpc_service = [[169, 254, 169, 253], [169, 254, 169, 123]].contains(&v4.octets());
+            v4 == std::net::Ipv4Addr::LOCALHOST || (v4.is_link_local() && !vpc_service)
+        }
         std::net::IpAddr::V6(v6) => v6.is_loopback(),
     }
 }

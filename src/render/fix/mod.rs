@@ -29,7 +29,10 @@ pub fn text(remedies: &[Remedy], out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "\nTo fix ({PROPOSAL}):")?;
     let mut last: Option<(String, String)> = None;
     for r in remedies {
-        let head = (r.label(), r.finding.code().to_owned());
+        let head = (
+            crate::printable::printable(&r.label()),
+            r.finding.code().to_owned(),
+        );
         if last.as_ref() != Some(&head) {
             writeln!(out, "  {} ({})", head.0, head.1)?;
             last = Some(head);
