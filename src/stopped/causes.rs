@@ -52,6 +52,13 @@ pub(super) fn service_causes(read: &Read, service: Service, classes: &Classes) -
                  subnets; for an address outside this VPC (a hub VPC over a Transit Gateway or \
                  peering), the routes both ways"
             }
+            // Nothing answered: the route to the address is missing.
+            Some(FailureKind::Unreachable) => {
+                "the subnet's route table has no route to that address (for an address outside \
+                 this VPC, a hub VPC over a Transit Gateway or peering: the routes both ways, \
+                 and a blackholed route); the network ACLs of the task's or the endpoint's \
+                 subnets"
+            }
             Some(_) => {
                 "something at that address answered and would not take the connection, where \
                  an interface endpoint's ENI accepts TCP 443: the address is not the endpoint's \

@@ -299,7 +299,7 @@ fn replies_and_local_errors_are_not_read_as_the_network() {
         assert!(e.diagnosis.contains(says), "{says}: {}", e.diagnosis);
         for blame in ["has no VPC endpoint", "could not reach", "private DNS"] {
             assert!(
-                cause == "undecided" || !e.diagnosis.contains(blame),
+                matches!(cause, "undecided" | "network") || !e.diagnosis.contains(blame),
                 "{blame}: {}",
                 e.diagnosis
             );
@@ -406,4 +406,23 @@ fn issue_27_shapes() -> [(&'static str, &'static str, &'static str, &'static str
             "cannot tell",
         ),
     ]
+}
+
+/// A private address with no route to it: nothing answered there, so the
+/// causes are the routes and the network ACLs, never "something answered".
+#[test]
+fn an_unreachable_private_address_is_the_routes() {
+    let e = explain(
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution \
+         resource retrieval failed: unable to retrieve secret from asm: RequestError: send \
+         request failed caused by: Post \"https://secretsmanager.amazonaws.com/\": dial tcp \
+         10.0.1.5:443: connect: no route to host",
+    );
+    assert_eq!(e.cause, Cause::Network, "{}", e.diagnosis);
+    assert!(
+        e.diagnosis.contains("no route to that address"),
+        "{}",
+        e.diagnosis
+    );
+    assert!(!e.diagnosis.contains("answered"), "{}", e.diagnosis);
 }
