@@ -240,6 +240,22 @@ pub fn answering(reply: Reply, original: &str, read: &Read) -> Option<Subject> {
     named.or_else(|| registry.then_some(Subject::Registry))
 }
 
+/// "The service answered with an error (HTTP 503) ...": the status read
+/// once, for both what it was and what a 5xx means.
+fn service_error(who: &str, status: Option<u16>) -> String {
+    format!(
+        "{who} answered with an error{status}: the network path works. The error's own words \
+         say what to change{server}.",
+        status = status.map_or_else(String::new, |s| format!(" (HTTP {s})")),
+        server = if status.is_some_and(|s| s >= 500) {
+            " (a 5xx is the server's own failure, or a proxy's in front of it: retry, and check \
+             the registry's or the proxy's status)"
+        } else {
+            ""
+        }
+    )
+}
+
 /// Replies only a registry gives.
 fn from_registry(reply: Reply) -> bool {
     matches!(
@@ -348,18 +364,7 @@ pub fn paragraph(reply: Reply, original: &str, read: &Read, subject: Option<Subj
              :json-key:version-stage:version-id, each part in its place) or the parameter's \
              name or ARN. The network path works."
         ),
-        Reply::ServiceError => format!(
-            "{who} answered with an error{status}: the network path works. The error's own \
-             words say what to change{server}.",
-            status = super::status::status_in(&read.lower)
-                .map_or_else(String::new, |s| format!(" (HTTP {s})")),
-            server = if super::status::status_in(&read.lower).is_some_and(|s| s >= 500) {
-                " (a 5xx is the server's own failure, or a proxy's in front of it: retry, and \
-                 check the registry's or the proxy's status)"
-            } else {
-                ""
-            }
-        ),
+        Reply::ServiceError => service_error(&who, super::status::status_in(&read.lower)),
         Reply::MissingSecretKey => format!(
             "Secrets Manager answered: the secret was retrieved, but its JSON has no key {key}, \
              which the task definition's valueFrom names (ARN:KEY::). Add the key to the \
