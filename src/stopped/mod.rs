@@ -21,6 +21,9 @@ pub mod other;
 pub mod read;
 mod status;
 pub mod tasks;
+mod unanswered;
+mod undecided;
+mod volume;
 
 use std::net::IpAddr;
 
@@ -67,7 +70,8 @@ pub struct Explanation {
     pub candidates: Vec<Cause>,
     /// For an answer, what it was (`endpoint_policy`, `missing_log_group`,
     /// ...); for other causes, which (`out_of_memory`, ...); null for the
-    /// network.
+    /// network, but `volume` for a volume's mount that never reached its
+    /// target (not a path the probe checks).
     pub kind: Option<Kind>,
     pub error_class: Option<String>,
     /// The endpoint name (`secretsmanager`, `ecr.dkr`, ...) or `registry`.
@@ -137,12 +141,16 @@ pub fn explain_in(text: &str, network: &Network, ranges_given: bool) -> Explanat
         confirm_lambda: None,
         no_confirm: None,
     };
-    // A connection to the host itself (not a range the VPC was given as).
+    // A connection to the host itself (not a range the VPC was given as),
+    // or to a local socket (a volume plugin's, the Docker daemon's).
     let host_local = read
         .addr
         .map(|a| a.ip())
         .filter(|ip| other::host_local(*ip) && !network.in_vpc(*ip))
-        .map(|_| Stop::HostLocal);
+        .map(|_| Stop::HostLocal)
+        .or_else(|| {
+            other::local_socket(&read).then(|| other::stop_in(&read).unwrap_or(Stop::HostLocal))
+        });
     if let Some(stop) = other::ecs_exec(&read).or(host_local) {
         return Explanation {
             kind: Some(Kind::Other(stop)),
@@ -161,12 +169,25 @@ pub fn explain_in(text: &str, network: &Network, ranges_given: bool) -> Explanat
             ..base
         };
     }
+    let network_words = read.unanswered || read.subject.is_some() || read.addr.is_some();
+    if undecided::names_no_reason(&read, network_words) {
+        return undecided::undecided(&read, network_words, base);
+    }
     // An address that failed with a network error outranks a stop word
     // elsewhere in the text (a deployment that stopped a task that could
     // not connect).
     let stop = other::stop_in(&read).filter(|_| read.addr.is_none() || read.error.is_none());
-    let network_words = read.unanswered || read.subject.is_some() || read.addr.is_some();
     match stop {
+        // A mount that never reached its target: the network, though not
+        // a path the probe checks.
+        Some(Stop::Volume) if volume::unreached(&read) => {
+            return Explanation {
+                cause: Cause::Network,
+                kind: Some(Kind::Other(Stop::Volume)),
+                diagnosis: volume::paragraph(&read),
+                ..base
+            };
+        }
         Some(stop) => {
             return Explanation {
                 kind: Some(Kind::Other(stop)),
@@ -177,19 +198,7 @@ pub fn explain_in(text: &str, network: &Network, ranges_given: bool) -> Explanat
         // An error class that says what failed but not how (the rest cut
         // off): the network and an answer are both open.
         None if !network_words && read::undecided_class(&read) => {
-            return Explanation {
-                cause: Cause::Undecided,
-                candidates: vec![Cause::Network, Cause::Answer],
-                diagnosis: format!(
-                    "The text names what failed ({}) but not how: it cannot tell a network \
-                     failure from the service's answer (a missing secret, parameter or image, \
-                     a denied permission). The full reason is in aws ecs describe-tasks \
-                     (stoppedReason, and each container's reason); the probe with the default \
-                     services, from the same subnets, shows whether the network is the cause.",
-                    read.error_class.unwrap_or("the task's start")
-                ),
-                ..base
-            };
+            return undecided::undecided(&read, network_words, base);
         }
         None if !network_words => {
             return Explanation {

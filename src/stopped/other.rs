@@ -94,6 +94,8 @@ pub fn ecs_exec(read: &Read) -> Option<Stop> {
         "credentialsendpointerror",
         "failed to refresh cached credentials",
         "no ec2 imds role found",
+        "retrieving credentials from container-role",
+        "attempting to retrieve ecs metadata",
     ]) {
         Some(Stop::CredentialsEndpoint)
     } else {
@@ -128,6 +130,7 @@ const WORDS: [(Stop, &[&str]); 12] = [
             "failed to mount",
             "mount target",
             "efs mount",
+            "volumedriver",
         ],
     ),
     (Stop::EcsExec, &ECS_EXEC),
@@ -148,7 +151,13 @@ const WORDS: [(Stop, &[&str]); 12] = [
     ),
     (
         Stop::LogConfig,
-        &["missingendpoint", "missingregion", "unknown log opt"],
+        &[
+            "missingendpoint",
+            "missingregion",
+            "unknown log opt",
+            "no log configuration specified",
+            "log driver arguments",
+        ],
     ),
     (
         Stop::StartFailed,
@@ -157,6 +166,7 @@ const WORDS: [(Stop, &[&str]); 12] = [
             "no such file or directory",
             "permission denied: unknown",
             "oci runtime create failed",
+            "oci runtime error",
             "starting container process caused",
         ],
     ),
@@ -190,6 +200,18 @@ pub fn stop_in(read: &Read) -> Option<Stop> {
         .map(|(stop, _)| *stop)
 }
 
+/// Whether the failing call went to a local socket (`http://%2Frun%2F...
+/// .sock/...`: a volume plugin's, the Docker daemon's): the host's own.
+pub fn local_socket(read: &Read) -> bool {
+    read.host.as_ref().is_some_and(|h| {
+        let h = h.raw();
+        h.contains("%2f")
+            || std::path::Path::new(h)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("sock"))
+    })
+}
+
 /// The host's own addresses: `127.0.0.1` and `::1` (where a log driver's
 /// local collector or the agent's introspection port listens), and the
 /// link-local ones the metadata service and the ECS agent answer on.
@@ -217,9 +239,9 @@ pub fn line(stop: Stop) -> &'static str {
              limit for containers."
         }
         Stop::CredentialsEndpoint => {
-            "Not a VPC endpoint failure: the log driver could not get the task's credentials \
-             from the ECS agent's credentials endpoint on the host (169.254.170.2), so no AWS \
-             service was called. On EC2 or ECS Anywhere, check the agent (running, its version, \
+            "Not a VPC endpoint failure: the log driver (or an SDK in the container) could not \
+             get the task's credentials from the ECS agent's credentials endpoint on the host \
+             (169.254.170.2), so no AWS service was called. On EC2 or ECS Anywhere, check the agent (running, its version, \
              ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE for an execution role's awslogs) and the \
              host's iptables rules for 169.254.170.2 (a custom AMI may lack them)."
         }
@@ -287,8 +309,10 @@ pub fn line(stop: Stop) -> &'static str {
              username and password). Check the secret's value."
         }
         Stop::LogConfig => {
-            "Not a network failure: the awslogs options are incomplete (awslogs-region is \
-             missing or not a region). Fix logConfiguration's options in the task definition."
+            "Not a network failure: the container's log configuration is incomplete (for \
+             awslogs, awslogs-region missing or not a region; for awsfirelens or fluentd, no \
+             options where the driver needs them). Fix logConfiguration's options in the task \
+             definition."
         }
         Stop::Exited => {
             "Not a network failure by itself: the container started and its process exited. \

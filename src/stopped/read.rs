@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 
 use serde::{Serialize, Serializer};
 
+use super::unanswered;
 use crate::catalog::names;
 use crate::catalog::{Region, Service, Serving};
 use crate::printable::Untrusted;
@@ -125,9 +126,9 @@ pub fn read(text: &str) -> Read {
         .find(|c| lower.contains(&c.to_ascii_lowercase()));
     let host = host_in(&lower);
     let addr = address_in(&lower);
-    let error = error_in(&lower);
+    let error = unanswered::error_in(&lower);
     let subject = subject_in(&lower, host.as_deref());
-    let unanswered = error.is_some() || UNANSWERED.iter().any(|w| lower.contains(w));
+    let unanswered = error.is_some() || unanswered::said(&lower);
     let lookup = lower.contains("dial tcp: lookup ");
     let nameserver = lookup
         .then(|| {
@@ -142,7 +143,7 @@ pub fn read(text: &str) -> Read {
         })
         .flatten();
     let end = lower.trim_end().trim_end_matches([')', '"', '\'']);
-    let cut = end.ends_with("...") || end.ends_with('…');
+    let cut = end.ends_with("...") || end.ends_with('…') || bare(&lower);
     Read {
         tls_phase: lower.contains("tls handshake"),
         lookup,
@@ -161,6 +162,13 @@ pub fn read(text: &str) -> Read {
         subject,
         unanswered,
     }
+}
+
+/// Whether the text ends on a label with nothing after it
+/// (`CannotPullContainerError:`, `task 0a1b: `): the reason itself is
+/// missing.
+pub fn bare(lower: &str) -> bool {
+    lower.trim_end().ends_with(':')
 }
 
 /// Words of `text` split at whitespace, quotes and the separators Go errors use.
@@ -184,22 +192,30 @@ fn host_in(text: &str) -> Option<String> {
     })
 }
 
-/// The first `IP:port` after `dial tcp`.
+/// The first `IP:port` after Go's `dial tcp`, else after Node.js's
+/// `connect ECODE` (whose IPv6 addresses have no brackets).
 fn address_in(text: &str) -> Option<SocketAddr> {
-    let at = text.find("dial tcp ")? + "dial tcp ".len();
-    text[at..]
-        .split_whitespace()
-        .next()?
-        .trim_end_matches(':')
-        .parse()
-        .ok()
+    if let Some(at) = text.find("dial tcp ") {
+        return text[at + "dial tcp ".len()..]
+            .split_whitespace()
+            .next()?
+            .trim_end_matches(':')
+            .parse()
+            .ok();
+    }
+    let at = text.find("connect e")? + "connect ".len();
+    let word = text[at..].split_whitespace().nth(1)?;
+    let (ip, port) = word.rsplit_once(':')?;
+    Some(SocketAddr::new(ip.parse().ok()?, port.parse().ok()?))
 }
 
 /// The first region code in the text (in a hostname or an ARN, or inside a
-/// longer name such as `prod-us-west-2-starport-layer-bucket`).
+/// longer name such as `prod-us-west-2-starport-layer-bucket`), starting at
+/// a geography: a label with a region's shape (the agent's `ecs-t-6`
+/// telemetry host) is not one.
 fn region_in(text: &str) -> Option<Region> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .find_map(|w| w.parse::<Region>().ok().or_else(|| region_inside(w)))
+        .find_map(region_inside)
 }
 
 /// The region of the first ECS ARN in the text
@@ -262,66 +278,6 @@ fn region_inside(word: &str) -> Option<Region> {
     })
 }
 
-/// Words that say a call got no answer, beside the network errors.
-const UNANSWERED: [&str; 15] = [
-    "connection issue between the task and",
-    "could not reach any registry endpoint",
-    // A bare timeout after an error class (`CannotPullContainerError: timeout`).
-    "error: timeout",
-    // aws-sdk-go's code for a request that could not be sent.
-    "requesterror:",
-    "exceeded maximum number of attempts",
-    "statuscode: 0,",
-    "send request failed",
-    "request send failed",
-    "failed to do request",
-    "client.timeout exceeded",
-    "timed out",
-    "timeout exceeded",
-    "context canceled",
-    "signal: killed",
-    "unable to execute http request",
-];
-
-/// The network error the text reports, by the words Go and the agent use.
-fn error_in(t: &str) -> Option<FailureKind> {
-    let table = [
-        ("no such host", FailureKind::NxDomain),
-        ("unknownhostexception", FailureKind::NxDomain),
-        ("name or service not known", FailureKind::NxDomain),
-        (
-            "temporary failure in name resolution",
-            FailureKind::NxDomain,
-        ),
-        ("getaddrinfo enotfound", FailureKind::NxDomain),
-        ("eai_again", FailureKind::NxDomain),
-        ("tls handshake timeout", FailureKind::Timeout),
-        ("connect timed out", FailureKind::Timeout),
-        ("etimedout", FailureKind::Timeout),
-        ("i/o timeout", FailureKind::Timeout),
-        ("context deadline exceeded", FailureKind::Timeout),
-        (
-            "request canceled while waiting for connection",
-            FailureKind::Timeout,
-        ),
-        ("connection refused", FailureKind::Refused),
-        ("connection reset by peer", FailureKind::Reset),
-        ("network is unreachable", FailureKind::Unreachable),
-        ("no route to host", FailureKind::Unreachable),
-        (
-            "certificate signed by unknown authority",
-            FailureKind::UnknownIssuer,
-        ),
-        ("certificate is valid for", FailureKind::HostnameMismatch),
-        ("certificate has expired", FailureKind::CertExpired),
-        ("tls: ", FailureKind::Protocol),
-    ];
-    table
-        .into_iter()
-        .find(|(words, _)| t.contains(words))
-        .map(|(_, k)| k)
-}
-
 /// The service the failing call went to.
 fn subject_in(t: &str, host: Option<&str>) -> Option<Subject> {
     let aws = |s: Service| Some(Subject::Aws(s));
@@ -371,6 +327,8 @@ fn subject_in(t: &str, host: Option<&str>) -> Option<Subject> {
         ("registry auth from amazon ecr", Service::EcrApi),
         ("getauthorizationtoken", Service::EcrApi),
         ("operation error ecr", Service::EcrApi),
+        ("registertaskdefinition", Service::Ecs),
+        ("register task definition", Service::Ecs),
         ("logger", Service::Logs),
         ("log stream", Service::Logs),
         ("log group", Service::Logs),
@@ -417,6 +375,7 @@ mod tests {
                 Some("eu-central-1"),
             ),
             ("algo-dev-directus-secret2024", None),
+            ("ecs-t-6.us-east-1.amazonaws.com", Some("us-east-1")),
         ] {
             assert_eq!(
                 region_in(text).map(|r| r.to_string()).as_deref(),
@@ -446,6 +405,21 @@ mod tests {
             Some("eu-west-2")
         );
         assert_eq!(r.task_region, None);
+    }
+
+    #[test]
+    fn node_errno_addresses_and_bare_labels() {
+        let r = read("Error: connect ENETUNREACH 2406:da14:afa:8a00::b9a4:443 - Local (:::0)");
+        assert_eq!(r.error, Some(FailureKind::Unreachable));
+        assert_eq!(
+            r.addr,
+            Some("[2406:da14:afa:8a00::b9a4]:443".parse().unwrap())
+        );
+        let r = read("connect ECONNREFUSED 10.0.1.5:443");
+        assert_eq!(r.error, Some(FailureKind::Refused));
+        assert_eq!(r.addr, Some("10.0.1.5:443".parse().unwrap()));
+        assert!(read("nextflow.exception.ProcessException: CannotPullContainerError:").cut);
+        assert!(!read("CannotPullContainerError: manifest unknown").cut);
     }
 
     #[test]

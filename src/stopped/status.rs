@@ -8,7 +8,8 @@ use crate::catalog::Service;
 
 /// An HTTP status a server answered with, by its shape: `unexpected status
 /// code URL: 404 Not Found`, `unexpected status from HEAD request to URL:
-/// 401 UNAUTHORIZED`, `StatusCode: 503`, `429 Too Many Requests`.
+/// 401 UNAUTHORIZED`, `StatusCode: 503`, `429 Too Many Requests`, `HTTP 403
+/// response`, `status=401`.
 pub fn status_in(lower: &str) -> Option<u16> {
     static SHAPES: std::sync::LazyLock<[regex_lite::Regex; 3]> = std::sync::LazyLock::new(|| {
         [
@@ -17,7 +18,7 @@ pub fn status_in(lower: &str) -> Option<u16> {
             )
             .expect("a valid pattern"),
             regex_lite::Regex::new(
-                r"(?:unexpected status(?: code)?[^:]*|status ?code|http status)[: ]+([45][0-9][0-9])\b",
+                r"(?:(?:unexpected status(?: code)?[^:]*|status ?code|http status|http)[: ]+|status=)([45][0-9][0-9])\b",
             )
             .expect("a valid pattern"),
             // The Docker daemon relaying a registry's refusal of a pull.
