@@ -85,11 +85,7 @@ impl Explainer<'_> {
     ) -> String {
         let host = self.facts.host;
         let port = self.facts.port;
-        let reached = if nat64.is_empty() {
-            format!("public addresses ({ips})")
-        } else {
-            format!("NAT64 addresses DNS64 synthesised ({})", nat64.join(", "))
-        };
+        let reached = super::prose::reached_over(ips, nat64);
         let no_endpoint = self.ecr_dualstack_sentence();
         let private = "To keep pulls inside the VPC, pull by the IPv4 names through those \
             interface endpoints (for an IPv6-only task, with a DNS record IP type that serves \

@@ -73,11 +73,7 @@ impl Explainer<'_> {
         let port = self.facts.port;
         let region = self.facts.region;
         let service = self.facts.service.map_or("the service", |s| s.name());
-        let reached = if nat64.is_empty() {
-            format!("public addresses ({ips})")
-        } else {
-            format!("NAT64 addresses DNS64 synthesised ({})", nat64.join(", "))
-        };
+        let reached = super::prose::reached_over(ips, nat64);
         let unknown = format!(
             "{host} is the FIPS name of {service} that the app's AWS SDK calls with FIPS \
              endpoints on, and vpce-probe knows no VPC endpoint service that answers it (the \

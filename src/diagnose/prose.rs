@@ -19,6 +19,16 @@ pub(super) fn nat64_pairs(ips: &[IpAddr]) -> Vec<String> {
         .collect()
 }
 
+/// The addresses a name was reached over: its public ones, or the NAT64
+/// ones DNS64 synthesised for it.
+pub(super) fn reached_over(ips: &str, nat64: &[String]) -> String {
+    if nat64.is_empty() {
+        format!("public addresses ({ips})")
+    } else {
+        format!("NAT64 addresses DNS64 synthesised ({})", nat64.join(", "))
+    }
+}
+
 /// The sentence on the routes to private addresses outside the VPC's
 /// ranges, when a cause names them.
 fn routes(causes: &[Cause]) -> String {

@@ -80,7 +80,7 @@ pub async fn answer(event: LambdaEvent<Value>) -> Result<Value, String> {
     }))
 }
 
-/// `VPCE_PROBE_VPC_CIDRS`, as `check` reads it.
+/// `VPCE_PROBE_VPC_CIDRS`, each read by `--vpc-cidr`'s own parser.
 fn vpc_cidrs(env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<ipnet::IpNet>, String> {
     env("VPCE_PROBE_VPC_CIDRS")
         .unwrap_or_default()
@@ -88,12 +88,8 @@ fn vpc_cidrs(env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<ipnet::IpNet>, 
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| {
-            s.parse().map_err(|_| {
-                format!(
-                    "invalid VPCE_PROBE_VPC_CIDRS '{}': expected a CIDR like 10.0.0.0/16",
-                    crate::printable::printable(s)
-                )
-            })
+            crate::cli::values::cidr(s)
+                .map_err(|r| format!("invalid VPCE_PROBE_VPC_CIDRS '{}': {}", r.shown, r.why))
         })
         .collect()
 }
@@ -172,6 +168,21 @@ fn emf_lines(explained: &TaskExplanation, namespace: &str) -> String {
 mod tests {
     use super::*;
     use crate::classify::default_vpc_cidrs;
+
+    #[test]
+    fn vpc_cidrs_are_read_as_the_flag_reads_them() {
+        let env = |v: &'static str| move |k: &str| (k == "VPCE_PROBE_VPC_CIDRS").then(|| v.into());
+        assert_eq!(
+            vpc_cidrs(&env(" 10.1.0.5/16 , fd00::/8")).unwrap(),
+            vec!["10.1.0.0/16".parse().unwrap(), "fd00::/8".parse().unwrap()]
+        );
+        assert_eq!(
+            vpc_cidrs(&env("10.0.0.0/33")).unwrap_err(),
+            "invalid VPCE_PROBE_VPC_CIDRS '10.0.0.0/33': expected a CIDR like 10.0.0.0/16 or \
+             fd00::/8"
+        );
+        assert!(vpc_cidrs(&|_: &str| None).unwrap().is_empty());
+    }
 
     #[test]
     fn each_reason_is_one_emf_line_by_cause_and_service() {
