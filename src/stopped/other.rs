@@ -21,6 +21,11 @@ pub enum Stop {
     EcsExec,
     /// The host ran out of disk space for the image.
     DiskSpace,
+    /// The image's name in the task definition does not parse: no request
+    /// was sent.
+    ImageReference,
+    /// ECS could not place the task: no capacity where it may run.
+    Capacity,
     /// The image itself is malformed (layers that do not match the manifest).
     ImageFormat,
     /// A secret was fetched but its value is not the JSON the task expects.
@@ -104,8 +109,29 @@ pub fn ecs_exec(read: &Read) -> Option<Stop> {
 }
 
 /// The words that identify each, most specific first.
-const WORDS: [(Stop, &[&str]); 12] = [
+const WORDS: [(Stop, &[&str]); 14] = [
     (Stop::ExecFormat, &["exec format error"]),
+    (
+        Stop::ImageReference,
+        &[
+            "invalid reference format",
+            "failed to normalize image reference",
+        ],
+    ),
+    (
+        Stop::Capacity,
+        &[
+            "unable to place a task",
+            "capacity is unavailable",
+            "unable to consume the capacity",
+            "insufficient capacity",
+            "no container instances were found",
+            "resource:memory",
+            "resource:cpu",
+            "resource:eni",
+            "resource:ports",
+        ],
+    ),
     (
         Stop::OutOfMemory,
         &[
@@ -174,6 +200,7 @@ const WORDS: [(Stop, &[&str]); 12] = [
         Stop::Exited,
         &[
             "essential container in task exited",
+            "essentialcontainerexited",
             "exit code",
             "exited with",
         ],
@@ -186,6 +213,7 @@ const WORDS: [(Stop, &[&str]); 12] = [
             "stopped by user",
             "deployment",
             "spot interruption",
+            "spot task was interrupted",
             "host ec2",
             "instance deregistration",
         ],
@@ -298,6 +326,18 @@ pub fn line(stop: Stop) -> &'static str {
             "Not a network failure: the host ran out of disk space while pulling the image. \
              Give the task more ephemeral storage (ephemeralStorage on Fargate) or the \
              instance a bigger volume, or make the image smaller."
+        }
+        Stop::ImageReference => {
+            "Not a network failure: the image's name in the task definition does not parse (a \
+             space, an upper-case letter in the repository, a stray character in the tag, a \
+             registry with a scheme), so no request was sent. Correct containerDefinitions' \
+             image: REGISTRY/REPOSITORY:TAG or @sha256:DIGEST."
+        }
+        Stop::Capacity => {
+            "Not a network failure: ECS could not place the task. There was no capacity where \
+             it may run: Fargate capacity in the chosen zones (retry, or give the service more \
+             subnets in other zones), or container instances with the CPU, memory, ports or ENIs \
+             it needs (scale the capacity provider, check placement constraints)."
         }
         Stop::ImageFormat => {
             "Not a network failure: the image itself is malformed (its layers do not match \

@@ -428,3 +428,51 @@ fn an_unreachable_private_address_is_the_routes() {
     );
     assert!(!e.diagnosis.contains("answered"), "{}", e.diagnosis);
 }
+
+/// ECS's own refusals and stops that are not the network: a placement
+/// without capacity, an image name that does not parse, a Spot
+/// interruption, the stop code of an exited container, a task definition
+/// Fargate refuses. (Constructed in the shapes ECS's documentation gives.)
+#[test]
+fn ecs_refusals_and_placements_are_not_the_network() {
+    for (text, cause, kind, says) in [
+        (
+            "service web was unable to place a task because no container instance met all of \
+             its requirements.",
+            "other",
+            "capacity",
+            "could not place the task",
+        ),
+        ("RESOURCE:ENI", "other", "capacity", "ENIs"),
+        (
+            "CannotPullContainerError: invalid reference format",
+            "other",
+            "image_reference",
+            "no request was sent",
+        ),
+        (
+            "Stopped by ECS: Your Spot Task was interrupted.",
+            "other",
+            "stopped",
+            "Spot interruption",
+        ),
+        ("EssentialContainerExited", "other", "exited", "exit code"),
+        (
+            "Fargate requires task definition to have execution role ARN to support log driver \
+             awslogs.",
+            "answer",
+            "service_error",
+            "The error's own words",
+        ),
+    ] {
+        let e = explain(text);
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            (&json["cause"], &json["kind"]),
+            (&cause.into(), &kind.into()),
+            "{text}"
+        );
+        assert!(e.diagnosis.contains(says), "{says}: {}", e.diagnosis);
+        assert!(e.confirm.is_none() && e.finding.is_none(), "{text}");
+    }
+}

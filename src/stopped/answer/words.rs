@@ -150,6 +150,9 @@ pub(super) const WORDS: [(Reply, &[&str]); 21] = [
             " clientexception:",
             "failed to register task definition",
             "error from registry: ",
+            // ECS's refusals of a task definition or a run.
+            "fargate requires",
+            "limit on the number of",
         ],
     ),
 ];
