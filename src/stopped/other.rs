@@ -258,114 +258,114 @@ pub fn host_local(ip: std::net::IpAddr) -> bool {
 /// The one line for a stop.
 pub fn line(stop: Stop) -> &'static str {
     match stop {
-        Stop::HostLocal => {
-            "Not a VPC path: the connection that failed was to the host itself (a loopback \
-             address, the instance metadata service at 169.254.169.254, or the ECS agent's \
-             endpoints), so no VPC endpoint, route or security group is involved. Check what \
-             should listen there on the host: a log driver's local collector (syslog, \
-             fluentd), the ECS agent and its introspection port, the metadata service's hop \
-             limit for containers."
-        }
-        Stop::CredentialsEndpoint => {
-            "Not a VPC endpoint failure: the log driver (or an SDK in the container) could not \
-             get the task's credentials from the ECS agent's credentials endpoint on the host \
-             (169.254.170.2), so no AWS service was called. On EC2 or ECS Anywhere, check the agent (running, its version, \
-             ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE for an execution role's awslogs) and the \
-             host's iptables rules for 169.254.170.2 (a custom AMI may lack them)."
-        }
-        Stop::MalformedUrl => {
-            "Not a network failure: the client never sent the request, because the URL it \
-             built is malformed (a scheme other than https, a stray character, a port that \
-             does not parse). No packet left the task. Check the endpoint settings the agent or \
-             the SDK read (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>, an endpoint_url in \
-             the config file, a proxy URL in HTTPS_PROXY) and the task definition's values."
-        }
-        Stop::RuntimeTimeout => {
-            "Not a network failure first: the container runtime on the host (the Docker daemon \
-             or containerd) did not answer the agent in time. On EC2, check the instance: the \
-             daemon's health, its disk and CPU, and the ECS agent's log \
-             (/var/log/ecs/ecs-agent.log); restart the daemon or replace the instance. Later in \
-             order: a log driver whose endpoint (CloudWatch Logs) cannot be reached can hold \
-             the container's start, so check the logs endpoint if the daemon is healthy."
-        }
-        Stop::ExecFormat => {
-            "Not a network failure: the container's binary is built for another CPU \
-             architecture (or its entrypoint is a script without a #! line). Compare \
-             runtimePlatform's cpuArchitecture with the platform the image was built for."
-        }
-        Stop::OutOfMemory => {
-            "Not a network failure: the container used more memory than its limit and was \
-             killed. Raise memory (task or container) in the task definition, or find what \
-             grows."
-        }
-        Stop::HealthCheck => {
-            "Not a network failure: the task started and a health check (the container's \
-             healthCheck or the load balancer's) stopped it. Check the check's command, path \
-             and port, and give the app a longer startPeriod or healthCheckGracePeriodSeconds."
-        }
-        Stop::Volume => {
-            "Not something the probe checks: a volume could not be mounted. For EFS, check \
-             that the file system has a mount target in the task's Availability Zone, that its \
-             DNS name resolves in the VPC (enableDnsSupport and enableDnsHostnames on), that \
-             the mount target's security group allows NFS (TCP 2049) from the task, and the \
-             access point and IAM authorization settings."
-        }
-        Stop::EcsExec => {
-            "Not a stopped task's network failure: ECS Exec is not set up. The task needs \
-             enableExecuteCommand, a task role allowing ssmmessages:CreateControlChannel, \
-             CreateDataChannel, OpenControlChannel and OpenDataChannel, and the Session Manager \
-             plugin where the command runs."
-        }
-        Stop::StartFailed => {
-            "Not a network failure: the container's command could not start (a missing \
-             executable or file, a wrong entrypoint or working directory, permissions, or a \
-             volume mounted over the path). Check the image's entrypoint and command against \
-             the task definition and its mount points."
-        }
-        Stop::DiskSpace => {
-            "Not a network failure: the host ran out of disk space while pulling the image. \
-             Give the task more ephemeral storage (ephemeralStorage on Fargate) or the \
-             instance a bigger volume, or make the image smaller."
-        }
-        Stop::ImageReference => {
-            "Not a network failure: the image's name in the task definition does not parse (a \
-             space, an upper-case letter in the repository, a stray character in the tag, a \
-             registry with a scheme), so no request was sent. Correct containerDefinitions' \
-             image: REGISTRY/REPOSITORY:TAG or @sha256:DIGEST."
-        }
-        Stop::Capacity => {
-            "Not a network failure: ECS could not place the task. There was no capacity where \
-             it may run: Fargate capacity in the chosen zones (retry, or give the service more \
-             subnets in other zones), or container instances with the CPU, memory, ports or ENIs \
-             it needs (scale the capacity provider, check placement constraints)."
-        }
-        Stop::ImageFormat => {
-            "Not a network failure: the image itself is malformed (its layers do not match \
-             its manifest). Rebuild and push it with one tool and one layer compression."
-        }
-        Stop::SecretFormat => {
-            "Not a network failure: the secret was fetched, but its value is not the JSON \
-             the task definition expects (a JSON key in valueFrom, or repositoryCredentials' \
-             username and password). Check the secret's value."
-        }
-        Stop::LogConfig => {
-            "Not a network failure: the container's log configuration is incomplete (for \
-             awslogs, awslogs-region missing or not a region; for awsfirelens or fluentd, no \
-             options where the driver needs them). Fix logConfiguration's options in the task \
-             definition."
-        }
-        Stop::Exited => {
-            "Not a network failure by itself: the container started and its process exited. \
-             Its logs and exit code say why; if the app exited because a call failed, the \
-             call's own error is the text to explain."
-        }
-        Stop::Stopped => {
-            "Not a failure: ECS or a person stopped the task on purpose (a deployment, a \
-             scaling action, a user, a Spot interruption or an instance leaving the cluster)."
-        }
-        Stop::Unrecognised => {
-            "The text names no network failure, service answer or stop reason that this tool \
-             knows."
-        }
+        Stop::HostLocal => LINE_HOST_LOCAL,
+        Stop::CredentialsEndpoint => LINE_CREDENTIALS_ENDPOINT,
+        Stop::MalformedUrl => LINE_MALFORMED_URL,
+        Stop::RuntimeTimeout => LINE_RUNTIME_TIMEOUT,
+        Stop::ExecFormat => LINE_EXEC_FORMAT,
+        Stop::OutOfMemory => LINE_OUT_OF_MEMORY,
+        Stop::HealthCheck => LINE_HEALTH_CHECK,
+        Stop::Volume => LINE_VOLUME,
+        Stop::EcsExec => LINE_ECS_EXEC,
+        Stop::StartFailed => LINE_START_FAILED,
+        Stop::DiskSpace => LINE_DISK_SPACE,
+        Stop::ImageReference => LINE_IMAGE_REFERENCE,
+        Stop::Capacity => LINE_CAPACITY,
+        Stop::ImageFormat => LINE_IMAGE_FORMAT,
+        Stop::SecretFormat => LINE_SECRET_FORMAT,
+        Stop::LogConfig => LINE_LOG_CONFIG,
+        Stop::Exited => LINE_EXITED,
+        Stop::Stopped => LINE_STOPPED,
+        Stop::Unrecognised => LINE_UNRECOGNISED,
     }
 }
+
+const LINE_HOST_LOCAL: &str = "Not a VPC path: the connection that failed was to the host itself (a loopback \
+    address, the instance metadata service at 169.254.169.254, or the ECS agent's \
+    endpoints), so no VPC endpoint, route or security group is involved. Check what \
+    should listen there on the host: a log driver's local collector (syslog, \
+    fluentd), the ECS agent and its introspection port, the metadata service's hop \
+    limit for containers.";
+
+const LINE_CREDENTIALS_ENDPOINT: &str = "Not a VPC endpoint failure: the log driver (or an SDK in the container) could not \
+    get the task's credentials from the ECS agent's credentials endpoint on the host \
+    (169.254.170.2), so no AWS service was called. On EC2 or ECS Anywhere, check the agent (running, its version, \
+    ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE for an execution role's awslogs) and the \
+    host's iptables rules for 169.254.170.2 (a custom AMI may lack them).";
+
+const LINE_MALFORMED_URL: &str = "Not a network failure: the client never sent the request, because the URL it \
+    built is malformed (a scheme other than https, a stray character, a port that \
+    does not parse). No packet left the task. Check the endpoint settings the agent or \
+    the SDK read (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>, an endpoint_url in \
+    the config file, a proxy URL in HTTPS_PROXY) and the task definition's values.";
+
+const LINE_RUNTIME_TIMEOUT: &str = "Not a network failure first: the container runtime on the host (the Docker daemon \
+    or containerd) did not answer the agent in time. On EC2, check the instance: the \
+    daemon's health, its disk and CPU, and the ECS agent's log \
+    (/var/log/ecs/ecs-agent.log); restart the daemon or replace the instance. Later in \
+    order: a log driver whose endpoint (CloudWatch Logs) cannot be reached can hold \
+    the container's start, so check the logs endpoint if the daemon is healthy.";
+
+const LINE_EXEC_FORMAT: &str = "Not a network failure: the container's binary is built for another CPU \
+    architecture (or its entrypoint is a script without a #! line). Compare \
+    runtimePlatform's cpuArchitecture with the platform the image was built for.";
+
+const LINE_OUT_OF_MEMORY: &str = "Not a network failure: the container used more memory than its limit and was \
+    killed. Raise memory (task or container) in the task definition, or find what \
+    grows.";
+
+const LINE_HEALTH_CHECK: &str = "Not a network failure: the task started and a health check (the container's \
+    healthCheck or the load balancer's) stopped it. Check the check's command, path \
+    and port, and give the app a longer startPeriod or healthCheckGracePeriodSeconds.";
+
+const LINE_VOLUME: &str = "Not something the probe checks: a volume could not be mounted. For EFS, check \
+    that the file system has a mount target in the task's Availability Zone, that its \
+    DNS name resolves in the VPC (enableDnsSupport and enableDnsHostnames on), that \
+    the mount target's security group allows NFS (TCP 2049) from the task, and the \
+    access point and IAM authorization settings.";
+
+const LINE_ECS_EXEC: &str = "Not a stopped task's network failure: ECS Exec is not set up. The task needs \
+    enableExecuteCommand, a task role allowing ssmmessages:CreateControlChannel, \
+    CreateDataChannel, OpenControlChannel and OpenDataChannel, and the Session Manager \
+    plugin where the command runs.";
+
+const LINE_START_FAILED: &str = "Not a network failure: the container's command could not start (a missing \
+    executable or file, a wrong entrypoint or working directory, permissions, or a \
+    volume mounted over the path). Check the image's entrypoint and command against \
+    the task definition and its mount points.";
+
+const LINE_DISK_SPACE: &str = "Not a network failure: the host ran out of disk space while pulling the image. \
+    Give the task more ephemeral storage (ephemeralStorage on Fargate) or the \
+    instance a bigger volume, or make the image smaller.";
+
+const LINE_IMAGE_REFERENCE: &str = "Not a network failure: the image's name in the task definition does not parse (a \
+    space, an upper-case letter in the repository, a stray character in the tag, a \
+    registry with a scheme), so no request was sent. Correct containerDefinitions' \
+    image: REGISTRY/REPOSITORY:TAG or @sha256:DIGEST.";
+
+const LINE_CAPACITY: &str = "Not a network failure: ECS could not place the task. There was no capacity where \
+    it may run: Fargate capacity in the chosen zones (retry, or give the service more \
+    subnets in other zones), or container instances with the CPU, memory, ports or ENIs \
+    it needs (scale the capacity provider, check placement constraints).";
+
+const LINE_IMAGE_FORMAT: &str = "Not a network failure: the image itself is malformed (its layers do not match \
+    its manifest). Rebuild and push it with one tool and one layer compression.";
+
+const LINE_SECRET_FORMAT: &str = "Not a network failure: the secret was fetched, but its value is not the JSON \
+    the task definition expects (a JSON key in valueFrom, or repositoryCredentials' \
+    username and password). Check the secret's value.";
+
+const LINE_LOG_CONFIG: &str = "Not a network failure: the container's log configuration is incomplete (for \
+    awslogs, awslogs-region missing or not a region; for awsfirelens or fluentd, no \
+    options where the driver needs them). Fix logConfiguration's options in the task \
+    definition.";
+
+const LINE_EXITED: &str = "Not a network failure by itself: the container started and its process exited. \
+    Its logs and exit code say why; if the app exited because a call failed, the \
+    call's own error is the text to explain.";
+
+const LINE_STOPPED: &str = "Not a failure: ECS or a person stopped the task on purpose (a deployment, a \
+    scaling action, a user, a Spot interruption or an instance leaving the cluster).";
+
+const LINE_UNRECOGNISED: &str = "The text names no network failure, service answer or stop reason that this tool \
+    knows.";
