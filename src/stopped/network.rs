@@ -24,6 +24,9 @@ pub(super) fn failure(
     base: Explanation,
 ) -> Explanation {
     let catalog = read.subject.and_then(Subject::service);
+    if read.error == Some(FailureKind::Closed) && !read.tls_phase {
+        return closed(read, catalog, base);
+    }
     // The one address the text may name, classified once.
     let classes = Classes::of(network, read.addr.map(|a| a.ip()));
     let judged = match (&read.region, read.error) {
@@ -60,6 +63,35 @@ pub(super) fn failure(
         finding,
         causes,
         diagnosis: framed(read, &classes, ranges_given, diagnosis),
+        confirm: confirm.probe,
+        confirm_lambda: confirm.lambda,
+        no_confirm: confirm.refused,
+        ..base
+    }
+}
+
+/// A connection made and closed before any reply (Go's `Get "URL": EOF`):
+/// the far end or something on the way closed it, which the text cannot
+/// tell apart; a path that blocks would have timed out instead.
+fn closed(read: &read::Read, catalog: Option<Service>, base: Explanation) -> Explanation {
+    let who = match (read.subject, &read.host) {
+        (_, Some(host)) => host.to_string(),
+        (Some(subject), None) => subject.name().to_owned(),
+        (None, None) => "the server".to_owned(),
+    };
+    let confirm = super::confirm::commands(read, catalog);
+    Explanation {
+        cause: Cause::Undecided,
+        candidates: vec![Cause::Network, Cause::Answer],
+        diagnosis: format!(
+            "The connection to {who} was made and then closed before any reply (EOF): the text \
+             cannot tell who closed it. In order: the server itself, or a load balancer in \
+             front of it, failing (an outage: retry, and check its status); a proxy or \
+             firewall on the path that closes connections it will not carry (a TLS-inspecting \
+             or allow-listing egress firewall, a proxy the task is sent through). A path that \
+             is blocked (no route, no NAT, a security group) times out instead of closing. The \
+             probe, from the same subnets, shows what the path does."
+        ),
         confirm: confirm.probe,
         confirm_lambda: confirm.lambda,
         no_confirm: confirm.refused,

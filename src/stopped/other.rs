@@ -49,6 +49,9 @@ pub enum Stop {
     /// A connection to the host itself failed (loopback, the instance
     /// metadata service, the ECS agent's endpoints): not a VPC path.
     HostLocal,
+    /// The host ran out of a resource the agent needs (open files): it
+    /// could not open a socket at all.
+    HostLimits,
     /// Nothing the probe recognises.
     Unrecognised,
 }
@@ -95,6 +98,8 @@ pub fn ecs_exec(read: &Read) -> Option<Stop> {
         Some(Stop::MalformedUrl)
     } else if has(&RUNTIME_TIMEOUT) {
         Some(Stop::RuntimeTimeout)
+    } else if has(&["too many open files"]) {
+        Some(Stop::HostLimits)
     } else if has(&[
         "credentialsendpointerror",
         "failed to refresh cached credentials",
@@ -229,15 +234,18 @@ pub fn stop_in(read: &Read) -> Option<Stop> {
 }
 
 /// Whether the failing call went to a local socket (`http://%2Frun%2F...
-/// .sock/...`: a volume plugin's, the Docker daemon's): the host's own.
+/// .sock/...`, `dial unix PATH`: a volume plugin's, the Docker daemon's):
+/// the host's own.
 pub fn local_socket(read: &Read) -> bool {
-    read.host.as_ref().is_some_and(|h| {
-        let h = h.raw();
-        h.contains("%2f")
-            || std::path::Path::new(h)
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("sock"))
-    })
+    // Go's `dial unix /var/run/docker.sock`.
+    read.lower.contains("dial unix ")
+        || read.host.as_ref().is_some_and(|h| {
+            let h = h.raw();
+            h.contains("%2f")
+                || std::path::Path::new(h)
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("sock"))
+        })
 }
 
 /// The host's own addresses: `127.0.0.1` and `::1` (where a log driver's
@@ -276,6 +284,7 @@ pub fn line(stop: Stop) -> &'static str {
         Stop::LogConfig => LINE_LOG_CONFIG,
         Stop::Exited => LINE_EXITED,
         Stop::Stopped => LINE_STOPPED,
+        Stop::HostLimits => LINE_HOST_LIMITS,
         Stop::Unrecognised => LINE_UNRECOGNISED,
     }
 }
@@ -366,6 +375,11 @@ const LINE_EXITED: &str = "Not a network failure by itself: the container starte
 
 const LINE_STOPPED: &str = "Not a failure: ECS or a person stopped the task on purpose (a deployment, a \
     scaling action, a user, a Spot interruption or an instance leaving the cluster).";
+
+const LINE_HOST_LIMITS: &str = "Not a network failure: the host ran out of open files, so the \
+    ECS agent (or the daemon) could not open a socket at all, not even for DNS; the VPC was \
+    never tried. On EC2, raise the agent's and the daemon's open-file limit (LimitNOFILE), \
+    restart them or replace the instance, and update the agent if it leaks descriptors.";
 
 const LINE_UNRECOGNISED: &str = "The text names no network failure, service answer or stop reason that this tool \
     knows.";

@@ -14,16 +14,16 @@ const FULL_REASON: &str = "The full reason is in aws ecs describe-tasks (stopped
 /// The undecided explanation for `read`, if the text does not decide.
 /// `network_words`: the text names an address, a service or a failed call.
 pub(super) fn undecided(read: &Read, network_words: bool, base: Explanation) -> Explanation {
-    let (candidates, diagnosis) = if read.lower.contains("circuit breaker") && !network_words {
+    let (candidates, diagnosis) = if let Some(what) = deployment_failed(read, network_words) {
         (
             vec![Cause::Network, Cause::Answer, Cause::Other],
-            "The deployment's circuit breaker stopped it: its tasks kept failing to start or \
-             to stay healthy, and this text holds none of their reasons, so it cannot tell a \
-             network failure from a service's answer or the container's own exit. Read the \
-             stopped tasks' reasons (aws ecs list-tasks --desired-status STOPPED, then aws ecs \
-             describe-tasks) and explain them; the service's events (aws ecs \
-             describe-services) name them too."
-                .to_owned(),
+            format!(
+                "{what}: its tasks kept failing to start or to stay healthy, and this text \
+                 holds none of their reasons, so it cannot tell a network failure from a \
+                 service's answer or the container's own exit. Read the stopped tasks' reasons \
+                 (aws ecs list-tasks --desired-status STOPPED, then aws ecs describe-tasks) and \
+                 explain them; the service's events (aws ecs describe-services) name them too."
+            ),
         )
     } else if names_no_reason(read, network_words) {
         let class = read
@@ -63,13 +63,40 @@ pub(super) fn undecided(read: &Read, network_words: bool, base: Explanation) -> 
     }
 }
 
-/// Whether the text holds nothing that decides: a circuit breaker's
-/// deployment failure, or a reason that ends on its label (either
-/// without the words of a failed call beside it).
+/// Whether the text holds nothing that decides: a deployment that failed
+/// as a whole, or a reason that ends on its label (either without the
+/// words of a failed call beside it).
 /// A reason that ends on its label but names a stop before it (`oci
 /// runtime error: container_linux.go:247:`) is that stop's.
 pub(super) fn names_no_reason(read: &Read, network_words: bool) -> bool {
-    let breaker = read.lower.contains("circuit breaker") && !network_words;
     let bare = super::read::bare(&read.lower) && !network_words;
-    breaker || (bare && super::other::stop_in(read).is_none())
+    deployment_failed(read, network_words).is_some()
+        || (bare && super::other::stop_in(read).is_none())
+}
+
+/// A deployment or service that failed as a whole, in the words of the
+/// circuit breaker, the service's event or a deploy tool's waiter, where
+/// the text names no failed call: what it says happened.
+fn deployment_failed(read: &Read, network_words: bool) -> Option<&'static str> {
+    const SHAPES: [(&str, &str); 3] = [
+        (
+            "circuit breaker",
+            "The deployment's circuit breaker stopped it",
+        ),
+        (
+            "unable to consistently start tasks",
+            "The service could not keep its tasks running",
+        ),
+        (
+            "not in the state servicesstable",
+            "The deploy gave up waiting for the service to become stable",
+        ),
+    ];
+    if network_words {
+        return None;
+    }
+    SHAPES
+        .iter()
+        .find(|(words, _)| read.lower.contains(words))
+        .map(|(_, what)| *what)
 }

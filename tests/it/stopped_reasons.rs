@@ -81,6 +81,11 @@ fn every_entry_is_judged_right() {
         if !probed && (e.confirm.is_some() || e.finding.is_some()) {
             problems.push("a probe command or finding for a cause that is not the network".into());
         }
+        // A string literal continued without its backslash keeps the
+        // next line's indentation.
+        if e.diagnosis.contains("  ") {
+            problems.push("a run of spaces in the paragraph".into());
+        }
         if e.recognised() != matches!(e.cause, Cause::Network | Cause::Answer) {
             problems.push("exit status disagrees with the cause".into());
         }
